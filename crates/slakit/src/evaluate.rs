@@ -1,0 +1,1525 @@
+//! Evaluation: records + policy + as_of → report (SPEC §4.3–§8, §10).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use crate::calendar::Calendar;
+use crate::error::{Error, ErrorCode, Result};
+use crate::instant;
+use crate::policy::{
+    Exception, Exclusion, GroupKey, Policy, Sla, SlaKind, Span, Target, Window, WindowUnit,
+    org_wide_warning,
+};
+use crate::record::{Effect, Event, Incident, Outage, Record};
+use crate::report::{
+    Breach, DeploymentEntry, Engine, ErrorBudget, Evidence, Finding, InForce, InForceException,
+    InForceExclusion, Inputs, PolicyInfo, Report, ResultRow, TargetInfo, Warning, WindowInfo,
+    sha256_hex,
+};
+use crate::units::ratio6;
+use crate::window::{CalWindow, next_window, window_of};
+
+const PPM: i128 = 1_000_000;
+
+/// One deployment as the engine sees it at as_of.
+#[derive(Debug, Clone)]
+pub(crate) struct Deployment<'a> {
+    pub id: &'a str,
+    /// Events at or before as_of, in §1.5 order.
+    pub events: Vec<&'a Event>,
+    pub anchor: i64,
+    pub service: Option<&'a str>,
+    pub environment: Option<&'a str>,
+    pub release_type: Option<&'a str>,
+    pub tier: String,
+    pub team: Option<String>,
+}
+
+impl Deployment<'_> {
+    pub fn first(&self, name: &str) -> Option<&Event> {
+        self.events.iter().copied().find(|e| e.event == name)
+    }
+
+    fn group_value(&self, key: GroupKey) -> Option<String> {
+        match key {
+            GroupKey::Service => self.service.map(str::to_string),
+            GroupKey::Team => self.team.clone(),
+            GroupKey::Tier => Some(self.tier.clone()),
+            GroupKey::Environment => self.environment.map(str::to_string),
+            GroupKey::ReleaseType => self.release_type.map(str::to_string),
+        }
+    }
+}
+
+/// Everything derived from the records once, shared by every SLA.
+pub(crate) struct World<'a> {
+    pub as_of: i64,
+    pub deployments: Vec<Deployment<'a>>,
+    pub exclusions: Vec<Exclusion>,
+    pub exceptions: Vec<Exception>,
+    pub outages: Vec<&'a Outage>,
+    pub incidents: Vec<Incident>,
+    pub ignored_future: u64,
+    pub unknown_fields: BTreeSet<String>,
+}
+
+fn evidence_of(e: &Event, role: &str) -> Evidence {
+    Evidence {
+        kind: "event".into(),
+        id: e.id.clone(),
+        event: Some(e.event.clone()),
+        time: Some(instant::format(e.time)),
+        role: role.into(),
+    }
+}
+
+fn input_err(code: ErrorCode, origin: crate::record::Origin, message: String) -> Error {
+    Error::new(code, message).at_record(origin.index, origin.line)
+}
+
+/// Build the world: merge deployments, incidents, exclusions and exceptions.
+pub(crate) fn build_world<'a>(
+    policy: &Policy,
+    records: &'a [Record],
+    as_of: i64,
+) -> Result<World<'a>> {
+    let mut ignored_future = 0u64;
+    let mut unknown_fields = BTreeSet::new();
+    let mut by_dep: BTreeMap<&'a str, Vec<&'a Event>> = BTreeMap::new();
+    let mut outages = Vec::new();
+    let mut incident_recs: BTreeMap<&'a str, Vec<&'a Incident>> = BTreeMap::new();
+    let mut exclusions: Vec<Exclusion> = policy.exclusions.clone();
+    let mut exceptions: Vec<Exception> = policy.exceptions.clone();
+    let mut ids: BTreeMap<String, &'static str> = exclusions
+        .iter()
+        .map(|x| (x.id.clone(), "exclusion"))
+        .chain(exceptions.iter().map(|x| (x.id.clone(), "exception")))
+        .collect();
+
+    for r in records {
+        for f in r.unknown_fields() {
+            unknown_fields.insert(f.clone());
+        }
+        let future = r.instant().is_some_and(|t| t > as_of);
+        if future {
+            ignored_future += 1;
+        }
+        match r {
+            Record::Event(e) => by_dep.entry(e.deployment.as_str()).or_default().push(e),
+            Record::Outage(o) => {
+                if !future {
+                    outages.push(o);
+                }
+            }
+            Record::Incident(i) => incident_recs.entry(i.id.as_str()).or_default().push(i),
+            Record::Exclusion(x) => {
+                if ids.insert(x.id.clone(), "exclusion").is_some() {
+                    return Err(input_err(
+                        ErrorCode::DuplicateRecordId,
+                        x.origin,
+                        format!(
+                            "exclusion id `{}` is already used by another exclusion or exception",
+                            x.id
+                        ),
+                    )
+                    .at_path("/id"));
+                }
+                if future {
+                    continue;
+                }
+                let span = match (&x.calendar, x.from, x.to) {
+                    (Some(name), _, _) => Span::Calendar {
+                        name: name.clone(),
+                        calendar: policy.calendar(name).ok_or_else(|| {
+                            input_err(
+                                ErrorCode::InvalidRecordField,
+                                x.origin,
+                                format!("exclusion `{}` names calendar `{name}`, which the policy does not define", x.id),
+                            )
+                            .at_path("/calendar")
+                        })?,
+                    },
+                    (None, Some(from), Some(to)) => Span::Interval { from, to },
+                    _ => continue,
+                };
+                exclusions.push(Exclusion {
+                    id: x.id.clone(),
+                    reason: x.reason.clone(),
+                    span,
+                    services: x.services.clone(),
+                    vendor: x.vendor.clone(),
+                    effect: x.effect,
+                    source: "records",
+                });
+            }
+            Record::Exception(x) => {
+                if ids.insert(x.id.clone(), "exception").is_some() {
+                    return Err(input_err(
+                        ErrorCode::DuplicateRecordId,
+                        x.origin,
+                        format!(
+                            "exception id `{}` is already used by another exclusion or exception",
+                            x.id
+                        ),
+                    )
+                    .at_path("/id"));
+                }
+                if future {
+                    continue;
+                }
+                exceptions.push(Exception {
+                    id: x.id.clone(),
+                    services: x.services.clone(),
+                    deployments: x.deployments.clone(),
+                    from: x.from,
+                    to: x.to,
+                    emergency: x.emergency,
+                    approved_by: x.approved_by.clone(),
+                    justification: x.justification.clone(),
+                    justified_at: x.justified_at,
+                    source: "records",
+                });
+            }
+        }
+    }
+    // Policy exceptions that begin after as_of do not exist yet either.
+    exceptions.retain(|x| x.from <= as_of);
+    exclusions.retain(|x| match x.span {
+        Span::Interval { from, .. } => from <= as_of,
+        Span::Calendar { .. } => true,
+    });
+
+    let mut deployments = Vec::with_capacity(by_dep.len());
+    for (id, mut events) in by_dep {
+        events.sort_by(|a, b| {
+            (
+                a.time,
+                &a.event,
+                a.id.as_deref().unwrap_or(""),
+                &a.deployment,
+            )
+                .cmp(&(
+                    b.time,
+                    &b.event,
+                    b.id.as_deref().unwrap_or(""),
+                    &b.deployment,
+                ))
+        });
+        // Attributes are static facts: merged over every event, future ones included.
+        let mut attrs: [(&str, Option<&'a Event>); 4] = [
+            ("service", None),
+            ("environment", None),
+            ("release_type", None),
+            ("team", None),
+        ];
+        for e in &events {
+            for (name, holder) in attrs.iter_mut() {
+                let value = attr(e, name);
+                if let Some(v) = value {
+                    match holder {
+                        None => *holder = Some(e),
+                        Some(prev) => {
+                            let pv = attr(prev, name).unwrap_or_default();
+                            if pv != v {
+                                let (first, second) = if prev.origin.index <= e.origin.index {
+                                    (*prev, *e)
+                                } else {
+                                    (*e, *prev)
+                                };
+                                return Err(input_err(
+                                    ErrorCode::ConflictingAttribute,
+                                    second.origin,
+                                    format!(
+                                        "deployment `{id}` has two values for `{name}`: `{}` (record {}) and `{}` (record {})",
+                                        attr(first, name).unwrap_or_default(),
+                                        first.origin.index,
+                                        attr(second, name).unwrap_or_default(),
+                                        second.origin.index
+                                    ),
+                                )
+                                .at_path(format!("/{name}")));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let get = |n: usize| {
+            attrs
+                .get(n)
+                .and_then(|(name, h)| h.and_then(|e| attr(e, name)))
+        };
+        let service = get(0);
+        if service.is_none() {
+            let origin = events.first().map(|e| e.origin).unwrap_or_default();
+            return Err(input_err(
+                ErrorCode::MissingService,
+                origin,
+                format!("deployment `{id}` has no `service` on any of its events"),
+            )
+            .at_path("/service"));
+        }
+        let visible: Vec<&'a Event> = events.iter().copied().filter(|e| e.time <= as_of).collect();
+        let Some(earliest) = visible.first() else {
+            continue;
+        };
+        let anchor = visible
+            .iter()
+            .find(|e| e.event == "started")
+            .map_or(earliest.time, |e| e.time);
+        let entry = policy.service_entry(service);
+        let tier = entry
+            .and_then(|s| s.tier.clone())
+            .unwrap_or_else(|| "default".to_string());
+        let team = entry
+            .and_then(|s| s.team.clone())
+            .or_else(|| get(3).map(str::to_string));
+        deployments.push(Deployment {
+            id,
+            events: visible,
+            anchor,
+            service,
+            environment: get(1),
+            release_type: get(2),
+            tier,
+            team,
+        });
+    }
+    deployments.sort_by(|a, b| (a.anchor, a.id).cmp(&(b.anchor, b.id)));
+
+    // Incidents: several records with one id are one incident.
+    let mut incidents = Vec::new();
+    for (id, recs) in incident_recs {
+        let mut merged: Option<Incident> = None;
+        let mut links: BTreeSet<String> = BTreeSet::new();
+        for r in &recs {
+            if let Some(m) = &merged
+                && m.service != r.service
+            {
+                return Err(input_err(
+                    ErrorCode::ConflictingIncident,
+                    r.origin,
+                    format!(
+                        "incident `{id}` names two services: `{}` and `{}`",
+                        m.service, r.service
+                    ),
+                )
+                .at_path("/service"));
+            }
+            if r.opened > as_of {
+                continue;
+            }
+            if let Some(d) = &r.deployment {
+                links.insert(d.clone());
+            }
+            merged = Some(match merged {
+                None => (*r).clone(),
+                Some(mut m) => {
+                    m.opened = m.opened.min(r.opened);
+                    m.resolved = match (m.resolved, r.resolved) {
+                        (Some(a), Some(b)) => Some(a.max(b)),
+                        (a, b) => a.or(b),
+                    };
+                    if m.severity.is_none() {
+                        m.severity.clone_from(&r.severity);
+                    }
+                    m
+                }
+            });
+        }
+        if let Some(mut m) = merged {
+            m.deployment = None;
+            m.unknown_fields = links.into_iter().collect(); // reused as the link list
+            incidents.push(m);
+        }
+    }
+
+    Ok(World {
+        as_of,
+        deployments,
+        exclusions,
+        exceptions,
+        outages,
+        incidents,
+        ignored_future,
+        unknown_fields,
+    })
+}
+
+fn attr<'e>(e: &'e Event, name: &str) -> Option<&'e str> {
+    match name {
+        "service" => e.service.as_deref(),
+        "environment" => e.environment.as_deref(),
+        "release_type" => e.release_type.as_deref(),
+        "team" => e.team.as_deref(),
+        _ => None,
+    }
+}
+
+/// Incident ids linked to a deployment.
+fn incident_links<'w>(world: &'w World<'_>, dep: &str) -> Vec<&'w Incident> {
+    world
+        .incidents
+        .iter()
+        .filter(|i| i.unknown_fields.iter().any(|d| d == dep))
+        .collect()
+}
+
+// ---------------------------------------------------------------------------
+// Clocks
+// ---------------------------------------------------------------------------
+
+/// The result of running one duration clock.
+#[derive(Debug, Clone)]
+pub(crate) struct ClockRun {
+    pub start: i64,
+    pub stop: Option<i64>,
+    pub end: i64,
+    /// The paused set inside [start, end), merged.
+    pub paused: Vec<(i64, i64)>,
+    /// Where each pause came from (for evidence and timelines).
+    pub pause_sources: Vec<PauseSource>,
+    pub elapsed: i64,
+    pub actual: i64,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct PauseSource {
+    pub from: i64,
+    pub to: i64,
+    pub what: String,
+    pub evidence: Vec<Evidence>,
+}
+
+pub(crate) enum ClockOutcome<'e> {
+    Unmeasured,
+    Cancelled(&'e Event),
+    Ran(ClockRun, &'e Event, Option<&'e Event>),
+}
+
+pub(crate) fn run_clock<'e>(
+    dep: &Deployment<'e>,
+    clock: &crate::policy::Clock,
+    exclusions: &[Exclusion],
+    as_of: i64,
+) -> ClockOutcome<'e> {
+    let Some(start_ev) = dep.events.iter().copied().find(|e| e.event == clock.start) else {
+        return ClockOutcome::Unmeasured;
+    };
+    let start = start_ev.time;
+    let stop_ev = dep
+        .events
+        .iter()
+        .copied()
+        .find(|e| e.event == clock.stop && e.time >= start);
+    let stop = stop_ev.map(|e| e.time);
+    if let Some(c) = dep.events.iter().copied().find(|e| {
+        clock.cancel.contains(&e.event) && e.time >= start && stop.is_none_or(|s| e.time < s)
+    }) {
+        return ClockOutcome::Cancelled(c);
+    }
+    let end = stop.unwrap_or(as_of).max(start);
+    let mut sources = Vec::new();
+    for (from_name, to_name) in &clock.pauses {
+        for e in dep.events.iter().filter(|e| e.event == *from_name) {
+            let closer = dep
+                .events
+                .iter()
+                .find(|t| t.event == *to_name && t.time >= e.time);
+            let close = closer.map_or(end, |t| t.time);
+            let mut evidence = vec![evidence_of(e, "pause")];
+            if let Some(t) = closer {
+                evidence.push(evidence_of(t, "resume"));
+            }
+            let (a, b) = (e.time.max(start), close.min(end));
+            if a < b {
+                sources.push(PauseSource {
+                    from: a,
+                    to: b,
+                    what: format!("{from_name} → {to_name}"),
+                    evidence,
+                });
+            }
+        }
+    }
+    for x in exclusions
+        .iter()
+        .filter(|x| x.effect == Effect::Pause && x.matches_service(dep.service))
+    {
+        for (a, b) in x.intervals(start, end) {
+            sources.push(PauseSource {
+                from: a,
+                to: b,
+                what: format!("exclusion {}", x.id),
+                evidence: vec![Evidence {
+                    kind: "exclusion".into(),
+                    id: Some(x.id.clone()),
+                    event: None,
+                    time: None,
+                    role: "pause".into(),
+                }],
+            });
+        }
+    }
+    sources.sort_by(|a, b| (a.from, a.to, &a.what).cmp(&(b.from, b.to, &b.what)));
+    let paused = union(sources.iter().map(|s| (s.from, s.to)));
+    let cal = &clock.calendar;
+    let paused_business: i64 = paused.iter().map(|&(a, b)| cal.business(a, b)).sum();
+    let paused_wall: i64 = paused.iter().map(|&(a, b)| b - a).sum();
+    let elapsed = (cal.business(start, end) - paused_business).max(0);
+    let actual = ((end - start) - paused_wall).max(0);
+    ClockOutcome::Ran(
+        ClockRun {
+            start,
+            stop,
+            end,
+            paused,
+            pause_sources: sources,
+            elapsed,
+            actual,
+        },
+        start_ev,
+        stop_ev,
+    )
+}
+
+/// Merge intervals (sorted or not) into a sorted disjoint list.
+pub(crate) fn union(iv: impl Iterator<Item = (i64, i64)>) -> Vec<(i64, i64)> {
+    let mut v: Vec<(i64, i64)> = iv.filter(|(a, b)| a < b).collect();
+    v.sort_unstable();
+    let mut out: Vec<(i64, i64)> = Vec::with_capacity(v.len());
+    for (a, b) in v {
+        match out.last_mut() {
+            Some(last) if a <= last.1 => last.1 = last.1.max(b),
+            _ => out.push((a, b)),
+        }
+    }
+    out
+}
+
+/// The instant at which the clock reaches `max` if no further pause happens
+/// (§7): the unpaused stretches up to as_of, then the calendar from as_of.
+pub(crate) fn breach_at(run: &ClockRun, cal: &Calendar, max: i64, as_of: i64) -> Option<i64> {
+    let mut cum = 0i64;
+    let mut cursor = run.start;
+    let mut pieces = Vec::new();
+    for &(a, b) in &run.paused {
+        if a > cursor {
+            pieces.push((cursor, a));
+        }
+        cursor = cursor.max(b);
+    }
+    if cursor < run.end {
+        pieces.push((cursor, run.end));
+    }
+    for (a, b) in pieces {
+        let biz = cal.business(a, b);
+        if cum + biz >= max {
+            return cal.breach_at(a, max - cum);
+        }
+        cum += biz;
+    }
+    cal.breach_at(as_of.max(run.end), max - cum)
+}
+
+// ---------------------------------------------------------------------------
+// Judging one deployment under one SLA
+// ---------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum State {
+    Met,
+    Breached,
+    InFlight,
+    Unmeasured,
+    Cancelled,
+    Excluded,
+    Suspended,
+    Succeeded,
+    Failed,
+    InProgress,
+}
+
+impl State {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Met => "met",
+            State::Breached => "breached",
+            State::InFlight => "in_flight",
+            State::Unmeasured => "unmeasured",
+            State::Cancelled => "cancelled",
+            State::Excluded => "excluded",
+            State::Suspended => "suspended",
+            State::Succeeded => "succeeded",
+            State::Failed => "failed",
+            State::InProgress => "in_progress",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Judged {
+    pub state: State,
+    pub elapsed: Option<i64>,
+    pub actual: Option<i64>,
+    pub remaining: Option<i64>,
+    pub breach_at: Option<Option<i64>>,
+    pub consumed: Option<f64>,
+    pub warn: Option<i64>,
+    pub exclusion: Option<String>,
+    pub exception: Option<String>,
+    pub reason: Option<String>,
+    pub evidence: Vec<Evidence>,
+    pub pause_exclusions: Vec<String>,
+    pub caused_failure: bool,
+    pub max_ms: Option<i64>,
+}
+
+impl Judged {
+    fn new(state: State) -> Judged {
+        Judged {
+            state,
+            elapsed: None,
+            actual: None,
+            remaining: None,
+            breach_at: None,
+            consumed: None,
+            warn: None,
+            exclusion: None,
+            exception: None,
+            reason: None,
+            evidence: Vec::new(),
+            pause_exclusions: Vec::new(),
+            caused_failure: false,
+            max_ms: None,
+        }
+    }
+}
+
+pub(crate) fn in_scope(sla: &Sla, dep: &Deployment<'_>) -> bool {
+    let s = &sla.scope;
+    s.environments
+        .as_ref()
+        .is_none_or(|l| l.admits(dep.environment))
+        && s.release_types
+            .as_ref()
+            .is_none_or(|l| l.admits(dep.release_type))
+        && s.services.as_ref().is_none_or(|l| l.admits(dep.service))
+        && s.tiers.as_ref().is_none_or(|l| l.admits(Some(&dep.tier)))
+        && sla.target_for(&dep.tier).is_some()
+}
+
+/// The exception that suspends a deployment (§8), if any.
+pub(crate) fn suspending<'x>(
+    exceptions: &'x [Exception],
+    dep: &Deployment<'_>,
+) -> Option<&'x Exception> {
+    exceptions
+        .iter()
+        .filter(|x| match &x.deployments {
+            Some(list) => list.iter().any(|d| d == dep.id),
+            None => {
+                x.from <= dep.anchor
+                    && dep.anchor < x.to
+                    && x.services
+                        .as_ref()
+                        .is_none_or(|s| dep.service.is_some_and(|svc| s.iter().any(|x| x == svc)))
+            }
+        })
+        .min_by(|a, b| (a.from, &a.id).cmp(&(b.from, &b.id)))
+}
+
+/// The `exclude` exclusion that excludes a deployment (§3.5), if any.
+pub(crate) fn excluding<'x>(
+    exclusions: &'x [Exclusion],
+    dep: &Deployment<'_>,
+) -> Option<&'x Exclusion> {
+    exclusions
+        .iter()
+        .filter(|x| x.effect == Effect::Exclude && x.matches_service(dep.service))
+        .filter_map(|x| x.stretch_start(dep.anchor).map(|s| (s, x)))
+        .min_by(|a, b| (a.0, &a.1.id).cmp(&(b.0, &b.1.id)))
+        .map(|(_, x)| x)
+}
+
+/// Precedence (§5.5) up to the kind-specific rules.
+fn precedence(world: &World<'_>, dep: &Deployment<'_>) -> Option<Judged> {
+    if let Some(x) = suspending(&world.exceptions, dep) {
+        let mut j = Judged::new(State::Suspended);
+        j.exception = Some(x.id.clone());
+        j.evidence.push(Evidence {
+            kind: "exception".into(),
+            id: Some(x.id.clone()),
+            event: None,
+            time: None,
+            role: "suspend".into(),
+        });
+        return Some(j);
+    }
+    if let Some(x) = excluding(&world.exclusions, dep) {
+        let mut j = Judged::new(State::Excluded);
+        j.exclusion = Some(x.id.clone());
+        j.evidence.push(Evidence {
+            kind: "exclusion".into(),
+            id: Some(x.id.clone()),
+            event: None,
+            time: None,
+            role: "exclude".into(),
+        });
+        return Some(j);
+    }
+    if let Some(e) = dep.first("preflight_failed") {
+        let mut j = Judged::new(State::Excluded);
+        j.reason = Some("preflight_failed".into());
+        j.evidence.push(evidence_of(e, "preflight_failed"));
+        return Some(j);
+    }
+    None
+}
+
+fn judge_duration(world: &World<'_>, sla: &Sla, dep: &Deployment<'_>, max: i64) -> Judged {
+    let Some(clock) = &sla.clock else {
+        return Judged::new(State::Unmeasured);
+    };
+    match run_clock(dep, clock, &world.exclusions, world.as_of) {
+        ClockOutcome::Unmeasured => {
+            let mut j = Judged::new(State::Unmeasured);
+            j.reason = Some(format!("no `{}` event", clock.start));
+            j
+        }
+        ClockOutcome::Cancelled(e) => {
+            let mut j = Judged::new(State::Cancelled);
+            j.reason = Some(format!("cancelled by `{}`", e.event));
+            j.evidence.push(evidence_of(e, "cancel"));
+            j
+        }
+        ClockOutcome::Ran(run, start_ev, stop_ev) => {
+            let running = run.stop.is_none();
+            let state = match (running, run.elapsed > max) {
+                (_, true) => State::Breached,
+                (false, false) => State::Met,
+                (true, false) => State::InFlight,
+            };
+            let mut j = Judged::new(state);
+            j.max_ms = Some(max);
+            j.elapsed = Some(run.elapsed);
+            j.actual = Some(run.actual);
+            j.remaining = Some(max - run.elapsed);
+            j.evidence.push(evidence_of(start_ev, "start"));
+            if let Some(s) = stop_ev {
+                j.evidence.push(evidence_of(s, "stop"));
+            }
+            for s in &run.pause_sources {
+                for e in &s.evidence {
+                    if e.kind == "exclusion"
+                        && let Some(id) = &e.id
+                        && !j.pause_exclusions.contains(id)
+                    {
+                        j.pause_exclusions.push(id.clone());
+                    }
+                    j.evidence.push(e.clone());
+                }
+            }
+            if running {
+                j.breach_at = Some(breach_at(&run, &clock.calendar, max, world.as_of));
+                j.consumed = ratio6(i128::from(run.elapsed), i128::from(max));
+                j.warn = sla
+                    .warn_at
+                    .iter()
+                    .rev()
+                    .find(|t| i128::from(run.elapsed) * PPM >= i128::from(t.0) * i128::from(max))
+                    .map(|t| t.0);
+            }
+            j
+        }
+    }
+}
+
+/// §6.2 outcome of a deployment.
+pub(crate) fn outcome<'e>(dep: &Deployment<'e>) -> (State, Option<&'e Event>) {
+    if let Some(e) = dep.events.iter().copied().find(|e| {
+        matches!(
+            e.event.as_str(),
+            "failed" | "rollback_started" | "rollback_completed"
+        )
+    }) {
+        return (State::Failed, Some(e));
+    }
+    if let Some(e) = dep
+        .events
+        .iter()
+        .copied()
+        .find(|e| matches!(e.event.as_str(), "succeeded" | "health_validated"))
+    {
+        return (State::Succeeded, Some(e));
+    }
+    (State::InProgress, None)
+}
+
+/// The "succeeded" instant for outage attribution: first `succeeded`, else first `health_validated`.
+fn succeeded_instant(dep: &Deployment<'_>) -> Option<i64> {
+    dep.first("succeeded")
+        .or_else(|| dep.first("health_validated"))
+        .map(|e| e.time)
+}
+
+// ---------------------------------------------------------------------------
+// Rows
+// ---------------------------------------------------------------------------
+
+type SegKey = ((usize, String), Vec<Option<String>>);
+
+#[derive(Default)]
+struct Acc {
+    judged: Vec<(usize, Judged)>, // (deployment index, verdict)
+}
+
+struct WindowSlot {
+    start: i64,
+    end: i64,
+    days: i64,
+    first_day: Option<chrono::NaiveDate>,
+    open: bool,
+}
+
+fn window_for(sla: &Sla, as_of: i64, anchor: i64) -> Option<WindowSlot> {
+    match sla.window {
+        Window::Calendar(unit) => {
+            let w = window_of(unit, sla.tz, anchor);
+            Some(slot(&w, as_of))
+        }
+        Window::Rolling(d) => {
+            let start = as_of.saturating_sub(d);
+            (start <= anchor && anchor <= as_of).then_some(WindowSlot {
+                start,
+                end: as_of,
+                days: 0,
+                first_day: None,
+                open: true,
+            })
+        }
+    }
+}
+
+fn slot(w: &CalWindow, as_of: i64) -> WindowSlot {
+    WindowSlot {
+        start: w.start,
+        end: w.end,
+        days: w.days(),
+        first_day: Some(w.first_day),
+        open: w.start <= as_of && as_of < w.end,
+    }
+}
+
+fn fmt_segment(seg: &BTreeMap<String, Option<String>>) -> String {
+    let mut parts = vec![];
+    if let Some(Some(t)) = seg.get("tier") {
+        parts.push(format!("tier={t}"));
+    }
+    for (k, v) in seg {
+        if k != "tier" {
+            parts.push(format!("{k}={}", v.as_deref().unwrap_or("-")));
+        }
+    }
+    parts.join(",")
+}
+
+/// Evaluate a policy against records at `as_of` (ms).
+pub fn evaluate(policy: &Policy, records: &[Record], as_of: i64) -> Result<Report> {
+    if !(instant::MIN_INSTANT..=instant::MAX_INSTANT).contains(&as_of) {
+        return Err(Error::new(
+            ErrorCode::InvalidAsOf,
+            format!("as_of `{as_of}` ms is outside the supported years 0001-9999"),
+        ));
+    }
+    let world = build_world(policy, records, as_of)?;
+    let mut results = Vec::new();
+    let mut entries = Vec::new();
+
+    for sla in &policy.slas {
+        evaluate_sla(policy, sla, &world, &mut results, &mut entries);
+    }
+
+    let findings = findings(policy, &world);
+    let mut warnings: Vec<Warning> = policy.warnings.clone();
+    for f in &world.unknown_fields {
+        warnings.push(Warning {
+            code: "W001".into(),
+            message: format!(
+                "records carry the field `{f}`, which slakit does not define; it is ignored"
+            ),
+        });
+    }
+    for x in world.exceptions.iter().filter(|x| x.source == "records") {
+        if let Some(w) = org_wide_warning(x) {
+            warnings.push(w);
+        }
+    }
+    warnings.sort();
+    warnings.dedup();
+
+    Ok(Report {
+        engine: Engine {
+            name: "slakit".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        },
+        as_of: instant::format(as_of),
+        policy: PolicyInfo {
+            name: policy.name.clone(),
+            digest: policy.digest.clone(),
+        },
+        inputs: Inputs {
+            records: records.len() as u64,
+            deployments: world.deployments.len() as u64,
+            ignored_future: world.ignored_future,
+            digest: inputs_digest(records),
+        },
+        results,
+        deployments: entries,
+        findings,
+        in_force: in_force(&world),
+        warnings,
+    })
+}
+
+/// SHA-256 over the records in §1.5 order, one canonical JSON line each.
+pub fn inputs_digest(records: &[Record]) -> String {
+    #[allow(clippy::type_complexity, reason = "a local sort key")]
+    let mut lines: Vec<((i64, &str, &str, &str), String)> = records
+        .iter()
+        .map(|r| (r.sort_key(), r.canonical_json()))
+        .collect();
+    lines.sort();
+    let mut text = String::new();
+    for (_, l) in lines {
+        text.push_str(&l);
+        text.push('\n');
+    }
+    sha256_hex(&text)
+}
+
+fn evaluate_sla(
+    policy: &Policy,
+    sla: &Sla,
+    world: &World<'_>,
+    results: &mut Vec<ResultRow>,
+    entries: &mut Vec<DeploymentEntry>,
+) {
+    let as_of = world.as_of;
+    // (window start) -> (slot, segments)
+    let mut windows: BTreeMap<i64, (WindowSlot, BTreeMap<SegKey, Acc>)> = BTreeMap::new();
+    let mut verdicts: Vec<(usize, Judged, i64)> = Vec::new();
+
+    for (di, dep) in world.deployments.iter().enumerate() {
+        if !in_scope(sla, dep) {
+            continue;
+        }
+        let Some(target) = sla.target_for(&dep.tier) else {
+            continue;
+        };
+        let Some(ws) = window_for(sla, as_of, dep.anchor) else {
+            continue;
+        };
+        let j = match precedence(world, dep) {
+            Some(j) => j,
+            None => match (sla.kind, target) {
+                (SlaKind::Duration, Target::Duration { max_ms, .. }) => {
+                    judge_duration(world, sla, dep, *max_ms)
+                }
+                _ => {
+                    let (state, ev) = outcome(dep);
+                    let mut j = Judged::new(state);
+                    if let Some(e) = ev {
+                        j.evidence.push(evidence_of(e, state.as_str()));
+                    }
+                    j
+                }
+            },
+        };
+        let seg: SegKey = (
+            policy.tier_rank(&dep.tier),
+            sla.group_by.iter().map(|g| dep.group_value(*g)).collect(),
+        );
+        let start = ws.start;
+        let entry = windows
+            .entry(start)
+            .or_insert_with(|| (ws, BTreeMap::new()));
+        entry.1.entry(seg).or_default().judged.push((di, j.clone()));
+        verdicts.push((di, j, start));
+    }
+
+    // Change failure rate: charge outages to the most recent change (§6.2).
+    if sla.kind == SlaKind::ChangeFailureRate {
+        charge_failures(sla, world, &mut windows);
+    }
+
+    // Deployment frequency: quiet windows are rows too (§5.2).
+    if sla.kind == SlaKind::DeploymentFrequency
+        && let Window::Calendar(unit) = sla.window
+    {
+        fill_quiet_windows(policy, sla, unit, world, &mut windows);
+    }
+
+    for (start, (ws, segs)) in &windows {
+        for (seg, acc) in segs {
+            results.push(make_row(policy, sla, world, *start, ws, seg, acc));
+        }
+    }
+
+    // The deployments section, with CFR verdicts updated from the rows.
+    let mut charged: BTreeSet<usize> = BTreeSet::new();
+    for (_, segs) in windows.values() {
+        for acc in segs.values() {
+            for (di, j) in &acc.judged {
+                if j.caused_failure {
+                    charged.insert(*di);
+                }
+            }
+        }
+    }
+    for (di, j, wstart) in verdicts {
+        let Some(dep) = world.deployments.get(di) else {
+            continue;
+        };
+        let _ = charged.contains(&di);
+        entries.push(DeploymentEntry {
+            deployment: dep.id.to_string(),
+            sla: sla.id.clone(),
+            state: j.state.as_str().into(),
+            anchor: instant::format(dep.anchor),
+            window_start: instant::format(wstart),
+            service: dep.service.map(str::to_string),
+            tier: dep.tier.clone(),
+            elapsed_ms: j.elapsed,
+            actual_elapsed_ms: j.actual,
+            remaining_ms: j.remaining,
+            breach_at: j.breach_at.map(|b| b.map(instant::format)),
+            consumed: j.consumed,
+            warn: j.warn.map(|w| w as f64 / 1_000_000.0),
+            exclusion: j.exclusion,
+            exception: j.exception,
+            reason: j.reason,
+        });
+    }
+}
+
+fn charge_failures(
+    sla: &Sla,
+    world: &World<'_>,
+    windows: &mut BTreeMap<i64, (WindowSlot, BTreeMap<SegKey, Acc>)>,
+) {
+    // Candidate changes: in-scope deployments of this SLA with a "succeeded" instant.
+    let mut by_service: BTreeMap<&str, Vec<(i64, usize)>> = BTreeMap::new();
+    for (_, segs) in windows.values() {
+        for acc in segs.values() {
+            for (di, _) in &acc.judged {
+                if let Some(dep) = world.deployments.get(*di)
+                    && let (Some(svc), Some(t)) = (dep.service, succeeded_instant(dep))
+                {
+                    by_service.entry(svc).or_default().push((t, *di));
+                }
+            }
+        }
+    }
+    for list in by_service.values_mut() {
+        list.sort_unstable();
+    }
+    let mut outage_charges: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+    for o in world.outages.iter().filter(|o| o.vendor.is_none()) {
+        let Some(list) = by_service.get(o.service.as_str()) else {
+            continue;
+        };
+        let lo = o.from.saturating_sub(sla.attribution_ms);
+        let latest = list
+            .iter()
+            .filter(|(t, _)| *t > lo && *t <= o.from)
+            .map(|(t, _)| *t)
+            .max();
+        if let Some(latest) = latest {
+            for (_, di) in list.iter().filter(|(t, _)| *t == latest) {
+                outage_charges.entry(*di).or_default().push(
+                    o.id.clone()
+                        .unwrap_or_else(|| format!("outage@{}", instant::format(o.from))),
+                );
+            }
+        }
+    }
+    for (_, segs) in windows.values_mut() {
+        for acc in segs.values_mut() {
+            for (di, j) in acc.judged.iter_mut() {
+                if !matches!(j.state, State::Succeeded | State::Failed) {
+                    continue;
+                }
+                let Some(dep) = world.deployments.get(*di) else {
+                    continue;
+                };
+                let mut why = Vec::new();
+                if j.state == State::Failed {
+                    why.push("the deployment failed".to_string());
+                }
+                for inc in incident_links(world, dep.id) {
+                    why.push(format!("incident `{}`", inc.id));
+                    j.evidence.push(Evidence {
+                        kind: "incident".into(),
+                        id: Some(inc.id.clone()),
+                        event: None,
+                        time: Some(instant::format(inc.opened)),
+                        role: "caused".into(),
+                    });
+                }
+                if let Some(ids) = outage_charges.get(di) {
+                    for id in ids {
+                        why.push(format!("outage `{id}`"));
+                        j.evidence.push(Evidence {
+                            kind: "outage".into(),
+                            id: Some(id.clone()),
+                            event: None,
+                            time: None,
+                            role: "charged".into(),
+                        });
+                    }
+                }
+                if !why.is_empty() {
+                    j.caused_failure = true;
+                    j.reason = Some(why.join(", "));
+                }
+            }
+        }
+    }
+}
+
+fn fill_quiet_windows(
+    policy: &Policy,
+    sla: &Sla,
+    unit: WindowUnit,
+    world: &World<'_>,
+    windows: &mut BTreeMap<i64, (WindowSlot, BTreeMap<SegKey, Acc>)>,
+) {
+    let as_of = world.as_of;
+    // First window of each segment.
+    let mut first: BTreeMap<SegKey, i64> = BTreeMap::new();
+    for (start, (_, segs)) in windows.iter() {
+        for seg in segs.keys() {
+            first.entry(seg.clone()).or_insert(*start);
+        }
+    }
+    let service_pos = sla.group_by.iter().position(|g| *g == GroupKey::Service);
+    for (seg, start) in first {
+        let retired = service_pos
+            .and_then(|p| seg.1.get(p).cloned().flatten())
+            .and_then(|svc| policy.services.get(&svc).and_then(|e| e.retired));
+        let mut w = window_of(unit, sla.tz, start);
+        let mut guard = 0;
+        while w.start <= as_of && guard < 100_000 {
+            guard += 1;
+            if retired.is_some_and(|r| w.first_day > r) {
+                break;
+            }
+            let s = slot(&w, as_of);
+            let entry = windows
+                .entry(w.start)
+                .or_insert_with(|| (s, BTreeMap::new()));
+            entry.1.entry(seg.clone()).or_default();
+            w = next_window(unit, sla.tz, &w);
+        }
+    }
+}
+
+fn make_row(
+    policy: &Policy,
+    sla: &Sla,
+    world: &World<'_>,
+    start: i64,
+    ws: &WindowSlot,
+    seg: &SegKey,
+    acc: &Acc,
+) -> ResultRow {
+    let tier = if seg.0.1.is_empty() {
+        policy.tiers.get(seg.0.0).cloned().unwrap_or_default()
+    } else {
+        seg.0.1.clone()
+    };
+    let mut segment: BTreeMap<String, Option<String>> = BTreeMap::new();
+    segment.insert("tier".into(), Some(tier.clone()));
+    for (k, v) in sla.group_by.iter().zip(seg.1.iter()) {
+        segment.insert(k.as_str().into(), v.clone());
+    }
+    let count = |s: State| acc.judged.iter().filter(|(_, j)| j.state == s).count() as i64;
+    let target = sla.target_for(&tier).copied();
+    let window_state = if ws.open { "open" } else { "closed" };
+    let mut exclusions: BTreeSet<String> = BTreeSet::new();
+    let mut exceptions: BTreeSet<String> = BTreeSet::new();
+    for (_, j) in &acc.judged {
+        exclusions.extend(j.exclusion.iter().cloned());
+        exclusions.extend(j.pause_exclusions.iter().cloned());
+        exceptions.extend(j.exception.iter().cloned());
+    }
+    let id = format!(
+        "{}/{}/{}",
+        sla.id,
+        instant::format(start),
+        fmt_segment(&segment)
+    );
+    let mut row = ResultRow {
+        id,
+        sla: sla.id.clone(),
+        kind: sla.kind.as_str().into(),
+        window: WindowInfo {
+            start: instant::format(start),
+            end: instant::format(ws.end),
+            state: window_state.into(),
+        },
+        segment,
+        tier,
+        status: "no_data".into(),
+        measured: 0,
+        met: None,
+        breached: None,
+        succeeded: None,
+        failed: None,
+        in_progress: None,
+        caused_failure: None,
+        excluded: count(State::Excluded),
+        suspended: count(State::Suspended),
+        unmeasured: None,
+        cancelled: None,
+        in_flight: None,
+        at_risk: None,
+        value: None,
+        target: TargetInfo::default(),
+        error_budget: None,
+        breaches: Vec::new(),
+        exclusions: exclusions.into_iter().collect(),
+        exceptions: exceptions.into_iter().collect(),
+    };
+    let dep_of = |di: usize| world.deployments.get(di);
+    match (sla.kind, target) {
+        (SlaKind::Duration, Some(Target::Duration { max_ms, objective })) => {
+            let met = count(State::Met);
+            let breached = count(State::Breached);
+            let measured = met + breached;
+            let at_risk = acc
+                .judged
+                .iter()
+                .filter(|(_, j)| j.state == State::InFlight && j.warn.is_some())
+                .count() as i64;
+            row.measured = measured;
+            row.met = Some(met);
+            row.breached = Some(breached);
+            row.unmeasured = Some(count(State::Unmeasured));
+            row.cancelled = Some(count(State::Cancelled));
+            row.in_flight = Some(count(State::InFlight));
+            row.at_risk = Some(at_risk);
+            row.value = ratio6(i128::from(met), i128::from(measured)).and_then(num);
+            let obj = i128::from(objective.0);
+            let status = if measured == 0 {
+                if at_risk > 0 { "at_risk" } else { "no_data" }
+            } else if i128::from(met) * PPM >= obj * i128::from(measured) {
+                if at_risk > 0 { "at_risk" } else { "met" }
+            } else {
+                "breached"
+            };
+            row.status = status.into();
+            let allowed = ((PPM - obj) * i128::from(measured) / PPM) as i64;
+            row.error_budget = Some(ErrorBudget {
+                allowed,
+                remaining: allowed - breached,
+            });
+            row.target = TargetInfo {
+                max_ms: Some(max_ms),
+                objective: Some(objective.ratio()),
+                ..TargetInfo::default()
+            };
+            let mut breaches: Vec<Breach> = acc
+                .judged
+                .iter()
+                .filter(|(_, j)| j.state == State::Breached)
+                .filter_map(|(di, j)| {
+                    let dep = dep_of(*di)?;
+                    let elapsed = j.elapsed.unwrap_or(0);
+                    let running = j.breach_at.is_some();
+                    Some(Breach {
+                        id: format!("{}/{}", sla.id, dep.id),
+                        deployment: dep.id.to_string(),
+                        service: dep.service.map(str::to_string),
+                        elapsed_ms: Some(elapsed),
+                        max_ms: Some(max_ms),
+                        over_ms: Some(elapsed - max_ms),
+                        reason: format!(
+                            "{} {} against a target of {}{}",
+                            crate::units::format_duration(elapsed),
+                            if running {
+                                "elapsed so far (still running)"
+                            } else {
+                                "elapsed"
+                            },
+                            crate::units::format_duration(max_ms),
+                            if j.pause_exclusions.is_empty() {
+                                String::new()
+                            } else {
+                                format!("; paused by {}", j.pause_exclusions.join(", "))
+                            }
+                        ),
+                        records: j.evidence.clone(),
+                    })
+                })
+                .collect();
+            breaches.sort_by(|a, b| (b.over_ms, &a.deployment).cmp(&(a.over_ms, &b.deployment)));
+            row.breaches = breaches;
+        }
+        (
+            SlaKind::SuccessRate | SlaKind::ChangeFailureRate | SlaKind::DeploymentFrequency,
+            Some(t),
+        ) => {
+            let succeeded = count(State::Succeeded);
+            let failed = count(State::Failed);
+            let measured = succeeded + failed;
+            row.measured = measured;
+            row.succeeded = Some(succeeded);
+            row.failed = Some(failed);
+            row.in_progress = Some(count(State::InProgress));
+            let mut breaches = Vec::new();
+            match t {
+                Target::MinRate(min) => {
+                    row.value = ratio6(i128::from(succeeded), i128::from(measured)).and_then(num);
+                    row.status = if measured == 0 {
+                        "no_data"
+                    } else if i128::from(succeeded) * PPM
+                        >= i128::from(min.0) * i128::from(measured)
+                    {
+                        "met"
+                    } else {
+                        "breached"
+                    }
+                    .into();
+                    row.target.min = Some(min.ratio());
+                    for (di, j) in acc.judged.iter().filter(|(_, j)| j.state == State::Failed) {
+                        if let Some(dep) = dep_of(*di) {
+                            breaches.push(rate_breach(sla, dep, j, "the deployment failed".into()));
+                        }
+                    }
+                }
+                Target::MaxRate(max) => {
+                    let caused = acc.judged.iter().filter(|(_, j)| j.caused_failure).count() as i64;
+                    row.caused_failure = Some(caused);
+                    row.value = ratio6(i128::from(caused), i128::from(measured)).and_then(num);
+                    row.status = if measured == 0 {
+                        "no_data"
+                    } else if i128::from(caused) * PPM <= i128::from(max.0) * i128::from(measured) {
+                        "met"
+                    } else {
+                        "breached"
+                    }
+                    .into();
+                    row.target.max = Some(max.ratio());
+                    for (di, j) in acc.judged.iter().filter(|(_, j)| j.caused_failure) {
+                        if let Some(dep) = dep_of(*di) {
+                            breaches.push(rate_breach(
+                                sla,
+                                dep,
+                                j,
+                                format!(
+                                    "caused a failure: {}",
+                                    j.reason.clone().unwrap_or_default()
+                                ),
+                            ));
+                        }
+                    }
+                }
+                Target::MinCount(_) | Target::MinPerDay(_) => {
+                    row.value = Some(Value::from(succeeded));
+                    let ok = match t {
+                        Target::MinCount(n) => {
+                            row.target.min = Some(n as f64);
+                            succeeded >= n
+                        }
+                        Target::MinPerDay(pd) => {
+                            row.target.min_per_day = Some(pd.0 as f64 / 1_000_000.0);
+                            match sla.window {
+                                Window::Rolling(d) => {
+                                    row.target.required =
+                                        ratio6(i128::from(pd.0) * i128::from(d), PPM * 86_400_000);
+                                    i128::from(succeeded) * PPM * 86_400_000
+                                        >= i128::from(pd.0) * i128::from(d)
+                                }
+                                Window::Calendar(_) => {
+                                    row.target.required =
+                                        ratio6(i128::from(pd.0) * i128::from(ws.days), PPM);
+                                    i128::from(succeeded) * PPM
+                                        >= i128::from(pd.0) * i128::from(ws.days)
+                                }
+                            }
+                        }
+                        _ => true,
+                    };
+                    row.status = if ok {
+                        "met"
+                    } else if ws.open && matches!(sla.window, Window::Calendar(_)) {
+                        "at_risk"
+                    } else {
+                        "breached"
+                    }
+                    .into();
+                }
+                Target::Duration { .. } => {}
+            }
+            breaches.sort_by(|a, b| a.deployment.cmp(&b.deployment));
+            row.breaches = breaches;
+        }
+        _ => {}
+    }
+    let _ = ws.first_day;
+    row
+}
+
+fn rate_breach(sla: &Sla, dep: &Deployment<'_>, j: &Judged, reason: String) -> Breach {
+    Breach {
+        id: format!("{}/{}", sla.id, dep.id),
+        deployment: dep.id.to_string(),
+        service: dep.service.map(str::to_string),
+        elapsed_ms: None,
+        max_ms: None,
+        over_ms: None,
+        reason,
+        records: j.evidence.clone(),
+    }
+}
+
+fn num(x: f64) -> Option<Value> {
+    serde_json::Number::from_f64(x).map(Value::Number)
+}
+
+// ---------------------------------------------------------------------------
+// Findings and in_force
+// ---------------------------------------------------------------------------
+
+fn findings(policy: &Policy, world: &World<'_>) -> Vec<Finding> {
+    let as_of = world.as_of;
+    let mut out = Vec::new();
+    let mut exceptions: Vec<&Exception> = world.exceptions.iter().collect();
+    exceptions.sort_by(|a, b| (a.from, &a.id).cmp(&(b.from, &b.id)));
+    for x in exceptions.iter().filter(|x| x.emergency) {
+        let deadline = x.to.saturating_add(policy.justify_within_ms);
+        if deadline > as_of {
+            continue;
+        }
+        let justified = x.justified_at.is_some_and(|j| j <= deadline && j <= as_of);
+        if !justified {
+            let mut details = BTreeMap::new();
+            details.insert("exception".into(), Value::from(x.id.clone()));
+            details.insert("deadline".into(), Value::from(instant::format(deadline)));
+            out.push(Finding {
+                kind: "unjustified_emergency".into(),
+                message: format!(
+                    "emergency exception `{}` ended {} and has no justification filed by {}",
+                    x.id,
+                    instant::format(x.to),
+                    instant::format(deadline)
+                ),
+                details,
+            });
+        }
+    }
+    if let Some((max, per)) = policy.exception_review {
+        let mut counts: BTreeMap<(i64, String), Vec<String>> = BTreeMap::new();
+        for x in &exceptions {
+            let mut keys: BTreeSet<String> = x.services.iter().flatten().cloned().collect();
+            for d in x.deployments.iter().flatten() {
+                if let Some(dep) = world.deployments.iter().find(|p| p.id == d) {
+                    keys.extend(dep.service.map(str::to_string));
+                }
+            }
+            if x.services.is_none() && x.deployments.is_none() {
+                keys.insert("*".into());
+            }
+            let w = window_of(per, policy.tz, x.from);
+            for k in keys {
+                counts.entry((w.start, k)).or_default().push(x.id.clone());
+            }
+        }
+        for ((start, service), ids) in counts {
+            if ids.len() as u64 > u64::from(max) {
+                let mut details = BTreeMap::new();
+                details.insert("service".into(), Value::from(service.clone()));
+                details.insert("period_start".into(), Value::from(instant::format(start)));
+                details.insert("count".into(), Value::from(ids.len()));
+                details.insert("max".into(), Value::from(max));
+                details.insert("exceptions".into(), Value::from(ids.clone()));
+                let who = if service == "*" {
+                    "the whole organisation".to_string()
+                } else {
+                    format!("service `{service}`")
+                };
+                out.push(Finding {
+                    kind: "exception_frequency".into(),
+                    message: format!("{who} had {} exceptions in the period from {}, more than the {max} allowed", ids.len(), instant::format(start)),
+                    details,
+                });
+            }
+        }
+    }
+    out
+}
+
+fn in_force(world: &World<'_>) -> InForce {
+    let t = world.as_of;
+    let mut exclusions = Vec::new();
+    for x in &world.exclusions {
+        let stretch = match &x.span {
+            Span::Interval { from, to } => (*from <= t && t < *to).then_some((*from, *to)),
+            Span::Calendar { calendar, .. } => x.stretch_start(t).map(|s| {
+                let end = calendar
+                    .open_intervals(t, t.saturating_add(31 * 86_400_000))
+                    .first()
+                    .map_or(t, |iv| iv.1);
+                (s, end)
+            }),
+        };
+        if let Some((from, to)) = stretch {
+            exclusions.push(InForceExclusion {
+                id: x.id.clone(),
+                reason: x.reason.clone(),
+                effect: match x.effect {
+                    Effect::Pause => "pause".into(),
+                    Effect::Exclude => "exclude".into(),
+                },
+                from: instant::format(from),
+                to: instant::format(to),
+                services: x.services.clone(),
+                vendor: x.vendor.clone(),
+            });
+        }
+    }
+    exclusions.sort_by(|a, b| (&a.from, &a.id).cmp(&(&b.from, &b.id)));
+    let mut exceptions: Vec<InForceException> = world
+        .exceptions
+        .iter()
+        .filter(|x| x.from <= t && t < x.to)
+        .map(|x| InForceException {
+            id: x.id.clone(),
+            from: instant::format(x.from),
+            to: instant::format(x.to),
+            emergency: x.emergency,
+            services: x.services.clone(),
+            deployments: x.deployments.clone(),
+            approved_by: x.approved_by.clone(),
+        })
+        .collect();
+    exceptions.sort_by(|a, b| (&a.from, &a.id).cmp(&(&b.from, &b.id)));
+    InForce {
+        exclusions,
+        exceptions,
+    }
+}
+
+/// The latest lifecycle event time in the records (the CLI's default as_of).
+pub fn latest_event_time(records: &[Record]) -> Option<i64> {
+    records
+        .iter()
+        .filter_map(|r| match r {
+            Record::Event(e) => Some(e.time),
+            _ => None,
+        })
+        .max()
+}

@@ -1,0 +1,146 @@
+//! Instants: UTC milliseconds (`i64`), parsed from and printed as RFC 3339.
+
+use chrono::{DateTime, Datelike, Timelike, Utc};
+
+/// The earliest instant slakit accepts: `0001-01-01T00:00:00Z`.
+pub const MIN_INSTANT: i64 = -62_135_596_800_000;
+/// The latest instant slakit accepts: `9999-12-31T23:59:59.999Z`.
+pub const MAX_INSTANT: i64 = 253_402_300_799_999;
+
+/// Why a text is not an instant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InstantError {
+    /// A date and time without a UTC offset.
+    NoOffset,
+    /// A leap second (`:60`).
+    LeapSecond,
+    /// Outside years 0001–9999.
+    OutOfRange,
+    /// Not RFC 3339 at all (chrono's reason).
+    Invalid(String),
+}
+
+impl InstantError {
+    /// A lowercase message that quotes the value.
+    pub fn message(&self, value: &str) -> String {
+        match self {
+            InstantError::NoOffset => format!(
+                "instant `{value}` has no UTC offset; write it as RFC 3339 with `Z` or `+hh:mm`"
+            ),
+            InstantError::LeapSecond => {
+                format!("instant `{value}` is a leap second, which slakit does not accept")
+            }
+            InstantError::OutOfRange => {
+                format!("instant `{value}` is outside the supported years 0001-9999")
+            }
+            InstantError::Invalid(why) => {
+                format!("`{value}` is not an RFC 3339 instant ({why})")
+            }
+        }
+    }
+}
+
+/// Parse an RFC 3339 instant with an offset. Sub-millisecond digits are truncated.
+pub fn parse(text: &str) -> Result<i64, InstantError> {
+    match DateTime::parse_from_rfc3339(text) {
+        Ok(dt) => {
+            if dt.nanosecond() >= 1_000_000_000 {
+                return Err(InstantError::LeapSecond);
+            }
+            let utc = dt.with_timezone(&Utc);
+            if !(1..=9999).contains(&utc.year()) {
+                return Err(InstantError::OutOfRange);
+            }
+            let ms = utc
+                .timestamp()
+                .checked_mul(1000)
+                .and_then(|s| s.checked_add(i64::from(utc.timestamp_subsec_millis())))
+                .ok_or(InstantError::OutOfRange)?;
+            Ok(ms)
+        }
+        Err(e) => {
+            // Distinguish the common "no offset" mistake for a clearer message.
+            if looks_offsetless(text) {
+                Err(InstantError::NoOffset)
+            } else if text.contains(":60") && leap_second_shape(text) {
+                Err(InstantError::LeapSecond)
+            } else {
+                Err(InstantError::Invalid(e.to_string()))
+            }
+        }
+    }
+}
+
+fn looks_offsetless(text: &str) -> bool {
+    // `YYYY-MM-DDTHH:MM:SS[.fff]` with nothing after the seconds.
+    let t = text.trim();
+    if t.len() < 19 {
+        return false;
+    }
+    let tail = t.get(19..).unwrap_or("");
+    let date_time_ok = t.get(..19).is_some_and(|h| {
+        h.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            10 => b == b'T' || b == b't' || b == b' ',
+            13 | 16 => b == b':',
+            _ => b.is_ascii_digit(),
+        })
+    });
+    date_time_ok
+        && (tail.is_empty()
+            || (tail.starts_with('.') && tail.bytes().skip(1).all(|b| b.is_ascii_digit())))
+}
+
+fn leap_second_shape(text: &str) -> bool {
+    text.get(16..19) == Some(":60")
+}
+
+/// Format an instant as RFC 3339 UTC: `Z`, and `.sss` only when the
+/// millisecond part is non-zero.
+pub fn format(ms: i64) -> String {
+    match DateTime::<Utc>::from_timestamp_millis(ms) {
+        Some(dt) => {
+            if ms.rem_euclid(1000) == 0 {
+                dt.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+            } else {
+                dt.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+            }
+        }
+        None => format!("{ms}ms"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_and_truncates() {
+        assert_eq!(parse("2026-03-01T00:00:00Z"), Ok(1_772_323_200_000));
+        assert_eq!(parse("2026-03-01T00:00:00.0019Z"), Ok(1_772_323_200_001));
+        assert_eq!(parse("2026-02-28T19:00:00-05:00"), Ok(1_772_323_200_000));
+        assert_eq!(format(1_772_323_200_000), "2026-03-01T00:00:00Z");
+        assert_eq!(format(1_772_323_200_010), "2026-03-01T00:00:00.010Z");
+    }
+
+    #[test]
+    fn refuses_bad_instants() {
+        assert_eq!(parse("2026-03-01T00:00:00"), Err(InstantError::NoOffset));
+        assert_eq!(parse("2016-12-31T23:59:60Z"), Err(InstantError::LeapSecond));
+        assert!(matches!(
+            parse("2024-02-30T00:00:00Z"),
+            Err(InstantError::Invalid(_))
+        ));
+        assert!(matches!(
+            parse("2024-02-01T24:00:00Z"),
+            Err(InstantError::Invalid(_))
+        ));
+        assert!(matches!(
+            parse("2024-02-01T00:00:00+25:00"),
+            Err(InstantError::Invalid(_))
+        ));
+        assert_eq!(parse("9999-12-31T23:59:59Z"), Ok(253_402_300_799_000));
+        assert_eq!(format(MAX_INSTANT), "9999-12-31T23:59:59.999Z");
+        assert_eq!(format(MIN_INSTANT), "0001-01-01T00:00:00Z");
+    }
+}

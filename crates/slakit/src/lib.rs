@@ -1,0 +1,48 @@
+//! slakit: deterministic SLA evaluation for release and deployment management.
+//!
+//! One pure function — `evaluate(policy, records, as_of) -> report` — reads an
+//! SLA policy (YAML or JSON), a stream of deployment records, and an instant,
+//! and returns a report that is byte-identical for the same inputs. The crate
+//! does no I/O and reads no clock.
+//!
+//! ```
+//! let policy = slakit::Policy::from_yaml(r#"
+//! slakit: 1
+//! name: demo
+//! slas:
+//!   - id: lead-time
+//!     clock: {start: merged, stop: succeeded}
+//!     window: month
+//!     targets: {default: {max: 4h, objective: 90%}}
+//! "#).unwrap();
+//! let records = slakit::parse_records(r#"
+//! {"deployment":"d1","event":"merged","time":"2026-03-02T10:00:00Z","service":"checkout"}
+//! {"deployment":"d1","event":"succeeded","time":"2026-03-02T12:00:00Z"}
+//! "#).unwrap();
+//! let as_of = slakit::instant::parse("2026-03-31T00:00:00Z").unwrap();
+//! let report = policy.evaluate(&records, as_of).unwrap();
+//! assert_eq!(report.results[0].status, "met");
+//! ```
+#![deny(missing_docs)]
+
+pub mod calendar;
+pub mod error;
+pub mod evaluate;
+pub mod instant;
+pub mod policy;
+pub mod record;
+pub mod report;
+pub mod units;
+pub mod window;
+
+pub use error::{Error, ErrorCode, ErrorKind, Location, Result};
+pub use policy::Policy;
+pub use record::{Record, parse_records};
+pub use report::Report;
+
+impl Policy {
+    /// Evaluate this policy against `records` at `as_of` (UTC milliseconds).
+    pub fn evaluate(&self, records: &[Record], as_of: i64) -> Result<Report> {
+        evaluate::evaluate(self, records, as_of)
+    }
+}

@@ -1,0 +1,1757 @@
+//! The policy (SPEC §3): one serde model read from YAML or JSON, then
+//! compiled into checked, ready-to-evaluate form.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Serialize};
+
+use crate::calendar::{self, Calendar};
+use crate::error::{Error, ErrorCode, Result};
+use crate::instant;
+use crate::record::Effect;
+use crate::report::Warning;
+use crate::units::{self, Duration, PerDay, Ppm, tagged};
+
+/// Largest policy document accepted, in bytes.
+pub const MAX_POLICY_BYTES: usize = 4 << 20;
+
+// ---------------------------------------------------------------------------
+// The document model (what YAML and JSON deserialize into)
+// ---------------------------------------------------------------------------
+
+/// A map that refuses duplicate keys (serde's default keeps the last one).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct UniqueMap<V>(pub BTreeMap<String, V>);
+
+impl<V> Default for UniqueMap<V> {
+    fn default() -> Self {
+        UniqueMap(BTreeMap::new())
+    }
+}
+
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for UniqueMap<V> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct MapVisitor<V>(PhantomData<V>);
+        impl<'de, V: Deserialize<'de>> Visitor<'de> for MapVisitor<V> {
+            type Value = UniqueMap<V>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a mapping")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut out = BTreeMap::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    if out.contains_key(&key) {
+                        return Err(de::Error::custom(tagged(
+                            ErrorCode::DuplicateKey,
+                            format!("duplicate key `{key}`"),
+                        )));
+                    }
+                    let value = map.next_value::<V>()?;
+                    out.insert(key, value);
+                }
+                Ok(UniqueMap(out))
+            }
+        }
+        d.deserialize_map(MapVisitor(PhantomData))
+    }
+}
+
+/// The policy document, exactly as written (§3).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyDoc {
+    /// Policy format version; must be 1.
+    pub slakit: u32,
+    /// The policy's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Free text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Default IANA zone for windows and calendars (absent: UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+    /// Named business calendars.
+    #[serde(default, skip_serializing_if = "is_empty_map")]
+    pub calendars: UniqueMap<CalendarDoc>,
+    /// The service catalog.
+    #[serde(default, skip_serializing_if = "is_empty_map")]
+    pub services: UniqueMap<ServiceDoc>,
+    /// Criticality tiers, most critical first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tiers: Vec<String>,
+    /// Static exclusion windows.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclusions: Vec<ExclusionDoc>,
+    /// Exceptions declared in the policy (records may add more).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exceptions: Vec<ExceptionDoc>,
+    /// How long after an emergency exception ends its justification may arrive (default 5d).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub justify_within: Option<Duration>,
+    /// Flags services with too many exceptions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exception_review: Option<ExceptionReviewDoc>,
+    /// The SLAs.
+    #[serde(default)]
+    pub slas: Vec<SlaDoc>,
+}
+
+fn is_empty_map<V>(m: &UniqueMap<V>) -> bool {
+    m.0.is_empty()
+}
+
+/// A named calendar (§4.1).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarDoc {
+    /// IANA zone (absent: the policy's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+    /// Day keys (`mon`, `mon-fri`) to lists of `HH:MM-HH:MM`.
+    pub hours: UniqueMap<Vec<String>>,
+    /// Local dates closed the whole day.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub holidays: Vec<String>,
+}
+
+/// A service catalog entry (§3.2).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceDoc {
+    /// Criticality tier.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier: Option<String>,
+    /// Owning team (wins over a team named in events).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team: Option<String>,
+    /// Local date (policy zone) after which no quiet frequency rows are reported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retired: Option<String>,
+    /// The service's own promised availability (§9).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub availability: Option<Ppm>,
+}
+
+/// An exclusion (§3.5).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExclusionDoc {
+    /// Unique id.
+    pub id: String,
+    /// Why the time does not count.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Start (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// End (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// A calendar whose open time is excluded (recurring).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendar: Option<String>,
+    /// Services it applies to (absent: all).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub services: Option<Vec<String>>,
+    /// Vendor the time is attributed to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendor: Option<String>,
+    /// `pause` (default) or `exclude`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effect: Option<Effect>,
+}
+
+/// An exception declared in the policy (§2.5, §8).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExceptionDoc {
+    /// Unique id.
+    pub id: String,
+    /// Services covered by anchor time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub services: Option<Vec<String>>,
+    /// Deployments covered whatever their time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deployments: Option<Vec<String>>,
+    /// Start.
+    pub from: String,
+    /// End.
+    pub to: String,
+    /// Emergency change.
+    #[serde(default)]
+    pub emergency: bool,
+    /// Approver.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved_by: Option<String>,
+    /// Justification text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub justification: Option<String>,
+    /// When the justification was filed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub justified_at: Option<String>,
+}
+
+/// `exception_review: {max: N, per: quarter}` (§8).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExceptionReviewDoc {
+    /// Most exceptions allowed per service and period.
+    pub max: u32,
+    /// The period (default `quarter`).
+    #[serde(default = "default_quarter")]
+    pub per: WindowUnit,
+}
+
+fn default_quarter() -> WindowUnit {
+    WindowUnit::Quarter
+}
+
+/// The SLA kinds (§3.3).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, Default,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum SlaKind {
+    /// A clock against a `max` (§6.1).
+    #[default]
+    Duration,
+    /// Succeeded / (succeeded + failed) (§6.2).
+    SuccessRate,
+    /// Deployments that caused a failure / measured (§6.2).
+    ChangeFailureRate,
+    /// Succeeded deployments per window (§6.2).
+    DeploymentFrequency,
+    /// Failed → rollback completed (§6.3).
+    RollbackTime,
+    /// Outage time after a deploy (§6.3).
+    PostDeployAvailability,
+    /// Incident opened → resolved (§6.3).
+    TimeToRestore,
+}
+
+impl SlaKind {
+    /// The snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SlaKind::Duration => "duration",
+            SlaKind::SuccessRate => "success_rate",
+            SlaKind::ChangeFailureRate => "change_failure_rate",
+            SlaKind::DeploymentFrequency => "deployment_frequency",
+            SlaKind::RollbackTime => "rollback_time",
+            SlaKind::PostDeployAvailability => "post_deploy_availability",
+            SlaKind::TimeToRestore => "time_to_restore",
+        }
+    }
+}
+
+/// Calendar window units (§5.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WindowUnit {
+    /// A local day.
+    Day,
+    /// A local week starting Monday.
+    Week,
+    /// A local month.
+    Month,
+    /// A local quarter.
+    Quarter,
+    /// A local year.
+    Year,
+}
+
+/// `window:` — a calendar unit or `{rolling: D}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum WindowDoc {
+    /// A calendar window.
+    Calendar(WindowUnit),
+    /// The single window ending at as_of.
+    Rolling {
+        /// Its length.
+        rolling: Duration,
+    },
+}
+
+impl<'de> Deserialize<'de> for WindowDoc {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = WindowDoc;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("`day`, `week`, `month`, `quarter`, `year` or `{rolling: 28d}`")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<WindowDoc, E> {
+                let unit = match v {
+                    "day" => WindowUnit::Day,
+                    "week" => WindowUnit::Week,
+                    "month" => WindowUnit::Month,
+                    "quarter" => WindowUnit::Quarter,
+                    "year" => WindowUnit::Year,
+                    _ => {
+                        return Err(E::custom(tagged(
+                            ErrorCode::InvalidValue,
+                            format!(
+                                "unknown window `{v}`; expected day, week, month, quarter, year or `{{rolling: 28d}}`"
+                            ),
+                        )));
+                    }
+                };
+                Ok(WindowDoc::Calendar(unit))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<WindowDoc, A::Error> {
+                let mut rolling = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    if key != "rolling" {
+                        return Err(de::Error::custom(tagged(
+                            ErrorCode::UnknownField,
+                            format!("unknown field `{key}` in window; expected `rolling`"),
+                        )));
+                    }
+                    if rolling.is_some() {
+                        return Err(de::Error::custom(tagged(
+                            ErrorCode::DuplicateKey,
+                            "duplicate key `rolling`",
+                        )));
+                    }
+                    rolling = Some(map.next_value::<Duration>()?);
+                }
+                match rolling {
+                    Some(rolling) => Ok(WindowDoc::Rolling { rolling }),
+                    None => Err(de::Error::custom(tagged(
+                        ErrorCode::MissingField,
+                        "window map needs `rolling`",
+                    ))),
+                }
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A scope list: include only these, or `{exempt: [...]}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum ScopeList {
+    /// Only these values.
+    Include(Vec<String>),
+    /// All but these values.
+    Exempt {
+        /// The exempted values.
+        exempt: Vec<String>,
+    },
+}
+
+impl<'de> Deserialize<'de> for ScopeList {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = ScopeList;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a list of values or `{exempt: [...]}`")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<ScopeList, A::Error> {
+                let mut out = Vec::new();
+                while let Some(s) = seq.next_element::<String>()? {
+                    out.push(s);
+                }
+                Ok(ScopeList::Include(out))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ScopeList, A::Error> {
+                let mut exempt = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    if key != "exempt" {
+                        return Err(de::Error::custom(tagged(
+                            ErrorCode::UnknownField,
+                            format!("unknown field `{key}` in scope; expected a list or `exempt`"),
+                        )));
+                    }
+                    if exempt.is_some() {
+                        return Err(de::Error::custom(tagged(
+                            ErrorCode::DuplicateKey,
+                            "duplicate key `exempt`",
+                        )));
+                    }
+                    exempt = Some(map.next_value::<Vec<String>>()?);
+                }
+                Ok(ScopeList::Exempt {
+                    exempt: exempt.unwrap_or_default(),
+                })
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl ScopeList {
+    /// Does a deployment with this attribute value fall in scope?
+    /// Without the attribute it is outside an include list and not exempted.
+    pub fn admits(&self, value: Option<&str>) -> bool {
+        match (self, value) {
+            (ScopeList::Include(list), Some(v)) => list.iter().any(|x| x == v),
+            (ScopeList::Include(_), None) => false,
+            (ScopeList::Exempt { exempt }, Some(v)) => !exempt.iter().any(|x| x == v),
+            (ScopeList::Exempt { .. }, None) => true,
+        }
+    }
+}
+
+/// `scope:` (§3.4).
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScopeDoc {
+    /// Environments.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environments: Option<ScopeList>,
+    /// Release types.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub release_types: Option<ScopeList>,
+    /// Services.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub services: Option<ScopeList>,
+    /// Tiers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tiers: Option<ScopeList>,
+}
+
+/// A pause pair of event names.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PauseDoc {
+    /// The event that opens the pause.
+    pub from: String,
+    /// The event that closes it.
+    pub to: String,
+}
+
+/// `clock:` (§4.3).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClockDoc {
+    /// Event that starts the clock.
+    pub start: String,
+    /// Event that stops it.
+    pub stop: String,
+    /// Pause pairs (absent: the approval pair; `[]`: none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pauses: Option<Vec<PauseDoc>>,
+    /// Calendar name (default `24x7`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendar: Option<String>,
+    /// Events that cancel the clock.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cancel: Vec<String>,
+}
+
+/// A scalar kept as written, interpreted once the SLA kind is known.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Scalar {
+    /// A string such as `4h` or `95%`.
+    Text(String),
+    /// A whole number.
+    Int(i64),
+    /// A number with a fraction.
+    Float(f64),
+}
+
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Scalar;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string or a number")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar, E> {
+                Ok(Scalar::Text(v.to_string()))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Scalar, E> {
+                Ok(Scalar::Int(v))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Scalar, E> {
+                i64::try_from(v).map(Scalar::Int).map_err(|_| {
+                    E::custom(tagged(
+                        ErrorCode::InvalidValue,
+                        format!("number `{v}` is too large"),
+                    ))
+                })
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Scalar, E> {
+                if v.is_finite() {
+                    Ok(Scalar::Float(v))
+                } else {
+                    Err(E::custom(tagged(
+                        ErrorCode::InvalidValue,
+                        format!("number `{v}` is not finite"),
+                    )))
+                }
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl fmt::Display for Scalar {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Scalar::Text(s) => f.write_str(s),
+            Scalar::Int(i) => write!(f, "{i}"),
+            Scalar::Float(x) => write!(f, "{x}"),
+        }
+    }
+}
+
+/// One tier's target; which fields apply depends on the SLA kind.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetDoc {
+    /// Duration kinds: the longest allowed clock; change_failure_rate: the highest rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<Scalar>,
+    /// Duration kinds: the share of deployments that must meet `max`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub objective: Option<Scalar>,
+    /// success_rate: the lowest rate; deployment_frequency: the lowest count per window.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<Scalar>,
+    /// deployment_frequency: the lowest count per local day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_per_day: Option<PerDay>,
+}
+
+/// One SLA (§3).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlaDoc {
+    /// Unique id.
+    pub id: String,
+    /// Free text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The rule (default `duration`).
+    #[serde(default)]
+    pub kind: SlaKind,
+    /// Which deployments count.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<ScopeDoc>,
+    /// The clock (duration kinds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock: Option<ClockDoc>,
+    /// The measurement window.
+    pub window: WindowDoc,
+    /// Overrides the policy zone for this SLA's windows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+    /// Extra segment keys.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub group_by: Vec<GroupKey>,
+    /// Targets per tier; `default` for the rest.
+    pub targets: UniqueMap<TargetDoc>,
+    /// In-flight consumption thresholds.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warn_at: Vec<Ppm>,
+    /// change_failure_rate: how long after `succeeded` an outage is charged (default 1h).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attribution: Option<Duration>,
+}
+
+/// A `group_by` key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupKey {
+    /// The service.
+    Service,
+    /// The team.
+    Team,
+    /// The tier (always split; accepted for clarity).
+    Tier,
+    /// The environment.
+    Environment,
+    /// The release type.
+    ReleaseType,
+}
+
+impl GroupKey {
+    /// The key's name in segments.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GroupKey::Service => "service",
+            GroupKey::Team => "team",
+            GroupKey::Tier => "tier",
+            GroupKey::Environment => "environment",
+            GroupKey::ReleaseType => "release_type",
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The compiled policy
+// ---------------------------------------------------------------------------
+
+/// A service's catalog facts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceEntry {
+    /// Tier (`None`: tier `default`).
+    pub tier: Option<String>,
+    /// Team.
+    pub team: Option<String>,
+    /// Retirement date (policy zone).
+    pub retired: Option<NaiveDate>,
+}
+
+/// The time an exclusion covers.
+#[derive(Debug, Clone)]
+pub enum Span {
+    /// A one-off interval `[from, to)`.
+    Interval {
+        /// Start.
+        from: i64,
+        /// End.
+        to: i64,
+    },
+    /// The open time of a calendar (recurring).
+    Calendar {
+        /// The calendar's name.
+        name: String,
+        /// The compiled calendar.
+        calendar: Arc<Calendar>,
+    },
+}
+
+/// An exclusion from the policy or a record, ready to apply.
+#[derive(Debug, Clone)]
+pub struct Exclusion {
+    /// Unique id.
+    pub id: String,
+    /// Why.
+    pub reason: Option<String>,
+    /// When.
+    pub span: Span,
+    /// Services (`None`: all).
+    pub services: Option<Vec<String>>,
+    /// Attributed vendor.
+    pub vendor: Option<String>,
+    /// What it does.
+    pub effect: Effect,
+    /// `policy` or `records`.
+    pub source: &'static str,
+}
+
+impl Exclusion {
+    /// Does it apply to a deployment of this service?
+    pub fn matches_service(&self, service: Option<&str>) -> bool {
+        match (&self.services, service) {
+            (None, _) => true,
+            (Some(list), Some(s)) => list.iter().any(|x| x == s),
+            (Some(_), None) => false,
+        }
+    }
+
+    /// The excluded intervals inside `[a, b)`, in order.
+    pub fn intervals(&self, a: i64, b: i64) -> Vec<(i64, i64)> {
+        match &self.span {
+            Span::Interval { from, to } => {
+                let (s, e) = ((*from).max(a), (*to).min(b));
+                if s < e { vec![(s, e)] } else { Vec::new() }
+            }
+            Span::Calendar { calendar, .. } => calendar.open_intervals(a, b),
+        }
+    }
+
+    /// The start of the excluded stretch containing `t`, if `t` is inside.
+    pub fn stretch_start(&self, t: i64) -> Option<i64> {
+        match &self.span {
+            Span::Interval { from, to } => (*from <= t && t < *to).then_some(*from),
+            Span::Calendar { calendar, .. } => {
+                if !calendar.is_open(t) {
+                    return None;
+                }
+                // Walk back over the open stretch (bounded: a stretch is at most a few weeks).
+                let day = 86_400_000;
+                let mut lo = t;
+                for _ in 0..400 {
+                    let iv = calendar.open_intervals(lo.saturating_sub(day), t.saturating_add(1));
+                    match iv.last() {
+                        Some(&(s, e)) if e > t && s < lo => lo = s,
+                        _ => break,
+                    }
+                    if lo > t.saturating_sub(day) {
+                        break;
+                    }
+                }
+                Some(lo)
+            }
+        }
+    }
+}
+
+/// An exception from the policy or a record, ready to apply.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Exception {
+    /// Unique id.
+    pub id: String,
+    /// Services (by anchor).
+    pub services: Option<Vec<String>>,
+    /// Deployments (whatever their time).
+    pub deployments: Option<Vec<String>>,
+    /// Start.
+    pub from: i64,
+    /// End.
+    pub to: i64,
+    /// Emergency.
+    pub emergency: bool,
+    /// Approver.
+    pub approved_by: Option<String>,
+    /// Justification text.
+    pub justification: Option<String>,
+    /// When justified.
+    pub justified_at: Option<i64>,
+    /// `policy` or `records`.
+    pub source: &'static str,
+}
+
+/// A compiled clock.
+#[derive(Debug, Clone)]
+pub struct Clock {
+    /// Start event.
+    pub start: String,
+    /// Stop event.
+    pub stop: String,
+    /// Pause pairs.
+    pub pauses: Vec<(String, String)>,
+    /// Calendar name (`24x7` by default).
+    pub calendar_name: String,
+    /// The calendar.
+    pub calendar: Arc<Calendar>,
+    /// Cancel events.
+    pub cancel: Vec<String>,
+}
+
+/// A compiled window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Window {
+    /// Calendar windows in the SLA zone.
+    Calendar(WindowUnit),
+    /// One window `[as_of − D, as_of]`.
+    Rolling(i64),
+}
+
+/// A compiled target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// `{max, objective}` for clocks.
+    Duration {
+        /// Longest allowed elapsed.
+        max_ms: i64,
+        /// Share that must meet it.
+        objective: Ppm,
+    },
+    /// success_rate `min`.
+    MinRate(Ppm),
+    /// change_failure_rate `max`.
+    MaxRate(Ppm),
+    /// deployment_frequency `min` per window.
+    MinCount(i64),
+    /// deployment_frequency `min_per_day`.
+    MinPerDay(PerDay),
+}
+
+/// A compiled SLA.
+#[derive(Debug, Clone)]
+pub struct Sla {
+    /// Unique id.
+    pub id: String,
+    /// Kind.
+    pub kind: SlaKind,
+    /// Scope.
+    pub scope: ScopeDoc,
+    /// Clock (duration kinds).
+    pub clock: Option<Clock>,
+    /// Window.
+    pub window: Window,
+    /// Zone that cuts the windows.
+    pub tz: Tz,
+    /// Group keys (beyond tier).
+    pub group_by: Vec<GroupKey>,
+    /// Targets by tier.
+    pub targets: BTreeMap<String, Target>,
+    /// Warn thresholds, ascending.
+    pub warn_at: Vec<Ppm>,
+    /// CFR attribution.
+    pub attribution_ms: i64,
+}
+
+impl Sla {
+    /// The target for a tier: its own, else `default`, else none (out of scope).
+    pub fn target_for(&self, tier: &str) -> Option<&Target> {
+        self.targets
+            .get(tier)
+            .or_else(|| self.targets.get("default"))
+    }
+}
+
+/// A validated, compiled policy. Cheap to share across threads.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    /// The document as written.
+    pub doc: PolicyDoc,
+    /// `sha256:<hex>` of the canonical document.
+    pub digest: String,
+    /// Name.
+    pub name: String,
+    /// Policy zone.
+    pub tz: Tz,
+    /// Named calendars.
+    pub calendars: BTreeMap<String, Arc<Calendar>>,
+    /// The catalog.
+    pub services: BTreeMap<String, ServiceEntry>,
+    /// Declared tiers.
+    pub tiers: Vec<String>,
+    /// Policy exclusions.
+    pub exclusions: Vec<Exclusion>,
+    /// Policy exceptions.
+    pub exceptions: Vec<Exception>,
+    /// SLAs in order.
+    pub slas: Vec<Sla>,
+    /// §8 justify_within.
+    pub justify_within_ms: i64,
+    /// §8 exception_review.
+    pub exception_review: Option<(u32, WindowUnit)>,
+    /// Lint warnings found while compiling.
+    pub warnings: Vec<Warning>,
+}
+
+impl Policy {
+    /// Read a policy from YAML.
+    pub fn from_yaml(text: &str) -> Result<Policy> {
+        Policy::compile(load_yaml(text)?)
+    }
+
+    /// Read a policy from JSON.
+    pub fn from_json(text: &str) -> Result<Policy> {
+        Policy::compile(load_json(text)?)
+    }
+
+    /// Read a policy from text, YAML or JSON (JSON is YAML, but JSON errors are clearer,
+    /// so text starting with `{` is read as JSON).
+    pub fn from_text(text: &str) -> Result<Policy> {
+        if text
+            .trim_start_matches('\u{feff}')
+            .trim_start()
+            .starts_with('{')
+        {
+            Policy::from_json(text)
+        } else {
+            Policy::from_yaml(text)
+        }
+    }
+
+    /// Validate a document and compile it.
+    pub fn compile(doc: PolicyDoc) -> Result<Policy> {
+        compile(doc)
+    }
+
+    /// The lint warnings of `check` (§3.1 and §8).
+    pub fn check(&self) -> Vec<Warning> {
+        self.warnings.clone()
+    }
+
+    /// A calendar by name (`24x7` is built in).
+    pub fn calendar(&self, name: &str) -> Option<Arc<Calendar>> {
+        if name == "24x7" {
+            return Some(Arc::new(Calendar::always()));
+        }
+        self.calendars.get(name).cloned()
+    }
+
+    /// A deployment's tier and catalog team.
+    pub fn service_entry(&self, service: Option<&str>) -> Option<&ServiceEntry> {
+        service.and_then(|s| self.services.get(s))
+    }
+
+    /// Sort position of a tier: declared ones in order, then the rest by name.
+    pub fn tier_rank(&self, tier: &str) -> (usize, String) {
+        match self.tiers.iter().position(|t| t == tier) {
+            Some(i) => (i, String::new()),
+            None => (self.tiers.len(), tier.to_string()),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Loading
+// ---------------------------------------------------------------------------
+
+fn check_size(text: &str) -> Result<()> {
+    if text.len() > MAX_POLICY_BYTES {
+        return Err(Error::new(
+            ErrorCode::PolicyTooLarge,
+            format!(
+                "the policy is {} bytes, more than the limit of {MAX_POLICY_BYTES}",
+                text.len()
+            ),
+        ));
+    }
+    if text.contains('\0') {
+        return Err(Error::new(
+            ErrorCode::PolicySyntax,
+            "the policy contains a NUL character",
+        ));
+    }
+    if text
+        .trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
+        .is_empty()
+    {
+        return Err(Error::new(ErrorCode::EmptyPolicy, "the policy is empty"));
+    }
+    Ok(())
+}
+
+fn pointer(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut out = String::new();
+    for seg in path.iter() {
+        match seg {
+            Segment::Seq { index } => out.push_str(&format!("/{index}")),
+            Segment::Map { key } => {
+                out.push_str(&format!("/{}", key.replace('~', "~0").replace('/', "~1")))
+            }
+            Segment::Enum { variant } => out.push_str(&format!("/{variant}")),
+            Segment::Unknown => out.push_str("/?"),
+        }
+    }
+    out
+}
+
+/// Turn a serde message into a coded, well-phrased error.
+fn classify(raw: &str) -> (ErrorCode, String) {
+    if let Some(tagged) = units::untag(raw) {
+        return tagged;
+    }
+    let first = raw.lines().next().unwrap_or(raw).trim();
+    let msg = strip_position(first);
+    if let Some(rest) = msg.strip_prefix("unknown field `") {
+        let field = rest.split('`').next().unwrap_or("");
+        let expected: Vec<&str> = rest
+            .split('`')
+            .skip(1)
+            .filter(|s| !s.contains(',') && !s.trim().is_empty() && !s.contains("expected"))
+            .collect();
+        let mut m = format!("unknown field `{field}`");
+        if let Some(best) = suggest(field, &expected) {
+            m.push_str(&format!("; did you mean `{best}`?"));
+        } else if !expected.is_empty() {
+            m.push_str(&format!(
+                "; expected one of {}",
+                expected
+                    .iter()
+                    .map(|e| format!("`{e}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        return (ErrorCode::UnknownField, m);
+    }
+    if let Some(rest) = msg.strip_prefix("missing field `") {
+        let field = rest.split('`').next().unwrap_or("");
+        return (
+            ErrorCode::MissingField,
+            format!("missing required field `{field}`"),
+        );
+    }
+    if msg.starts_with("duplicate field")
+        || msg.contains("duplicate key")
+        || msg.contains("duplicate mapping key")
+    {
+        return (ErrorCode::DuplicateKey, msg.to_string());
+    }
+    if msg.starts_with("invalid type")
+        || msg.starts_with("invalid value")
+        || msg.starts_with("unknown variant")
+        || msg.starts_with("invalid length")
+    {
+        return (ErrorCode::InvalidValue, msg.to_string());
+    }
+    if msg.contains("budget")
+        || msg.contains("alias")
+        || msg.contains("recursion limit")
+        || msg.contains("depth")
+    {
+        return (
+            ErrorCode::PolicyTooLarge,
+            format!("the policy exceeds a parser limit: {msg}"),
+        );
+    }
+    (ErrorCode::PolicySyntax, msg.to_string())
+}
+
+fn strip_position(msg: &str) -> &str {
+    match msg.find(" at line ") {
+        Some(i) => msg.get(..i).unwrap_or(msg),
+        None => msg,
+    }
+}
+
+/// The closest candidate by edit distance, if it is close.
+pub(crate) fn suggest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let mut best: Option<(usize, &str)> = None;
+    for c in candidates {
+        let d = edit_distance(word, c);
+        if d <= 2.max(word.len() / 4) && best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev.get(j).copied().unwrap_or(0) + usize::from(ca != *cb);
+            let del = prev.get(j + 1).copied().unwrap_or(0) + 1;
+            let ins = cur.get(j).copied().unwrap_or(0) + 1;
+            cur.push(sub.min(del).min(ins));
+        }
+        prev = cur;
+    }
+    prev.last().copied().unwrap_or(0)
+}
+
+/// Parse YAML into the document model (budgets guard against alias bombs).
+pub fn load_yaml(text: &str) -> Result<PolicyDoc> {
+    check_size(text)?;
+    let mut path = None;
+    let mut options = serde_saphyr::options::Options::default();
+    options.with_snippet = false;
+    if let Some(budget) = options.budget.as_mut() {
+        budget.max_aliases = 1_000;
+        budget.max_anchors = 1_000;
+        budget.max_events = 500_000;
+        budget.max_nodes = 200_000;
+        budget.max_depth = 64;
+    }
+    let res = serde_saphyr::with_deserializer_from_str_with_options(text, options, |de| {
+        serde_path_to_error::deserialize::<_, PolicyDoc>(de).map_err(|e| {
+            path = Some(pointer(e.path()));
+            e.into_inner()
+        })
+    });
+    res.map_err(|e| {
+        let raw = e.to_string();
+        let (code, message) = classify(&raw);
+        let mut err = Error::new(code, message);
+        if let Some(loc) = e.location() {
+            err.location.line = Some(loc.line());
+            err.location.column = Some(loc.column());
+        }
+        if let Some(p) = path.filter(|p| !p.is_empty()) {
+            err.location.path = Some(p);
+        }
+        err
+    })
+}
+
+/// Parse JSON into the document model.
+pub fn load_json(text: &str) -> Result<PolicyDoc> {
+    check_size(text)?;
+    let mut de = serde_json::Deserializer::from_str(text);
+    let doc: PolicyDoc = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = pointer(e.path());
+        let inner = e.into_inner();
+        let (code, message) = classify(&inner.to_string());
+        let mut err = Error::new(code, message);
+        err.location.line = Some(inner.line() as u64);
+        err.location.column = Some(inner.column() as u64);
+        if !path.is_empty() {
+            err.location.path = Some(path);
+        }
+        err
+    })?;
+    de.end().map_err(|e| {
+        let mut err = Error::new(
+            ErrorCode::PolicySyntax,
+            format!(
+                "trailing characters after the policy: {}",
+                strip_position(&e.to_string())
+            ),
+        );
+        err.location.line = Some(e.line() as u64);
+        err.location.column = Some(e.column() as u64);
+        err
+    })?;
+    Ok(doc)
+}
+
+// ---------------------------------------------------------------------------
+// Compiling
+// ---------------------------------------------------------------------------
+
+fn perr(code: ErrorCode, path: impl Into<String>, message: impl Into<String>) -> Error {
+    Error::new(code, message).at_path(path)
+}
+
+/// Resolve an IANA zone name.
+pub fn parse_tz(name: &str, path: &str) -> Result<Tz> {
+    name.parse::<Tz>().map_err(|_| {
+        perr(
+            ErrorCode::UnknownTimeZone,
+            path,
+            format!("unknown time zone `{name}`; use an IANA name such as `America/New_York`"),
+        )
+    })
+}
+
+fn policy_instant(text: &str, path: &str) -> Result<i64> {
+    instant::parse(text).map_err(|e| perr(ErrorCode::InvalidPolicyInstant, path, e.message(text)))
+}
+
+fn parse_date(text: &str, path: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+        perr(
+            ErrorCode::InvalidHours,
+            path,
+            format!("invalid date `{text}`; write a local date as `YYYY-MM-DD`"),
+        )
+    })
+}
+
+fn compile_calendar(name: &str, doc: &CalendarDoc, policy_tz: Tz) -> Result<Calendar> {
+    let base = format!("/calendars/{name}");
+    let tz = match &doc.timezone {
+        Some(z) => parse_tz(z, &format!("{base}/timezone"))?,
+        None => policy_tz,
+    };
+    let mut week: [Vec<(u32, u32)>; 7] = Default::default();
+    for (key, ranges) in &doc.hours.0 {
+        let days = calendar::parse_day_key(key).map_err(|m| {
+            perr(
+                ErrorCode::InvalidHours,
+                format!("{base}/hours/{key}"),
+                format!("in `hours`: {m}"),
+            )
+        })?;
+        for (i, r) in ranges.iter().enumerate() {
+            let range = calendar::parse_range(r).map_err(|m| {
+                perr(
+                    ErrorCode::InvalidHours,
+                    format!("{base}/hours/{key}/{i}"),
+                    format!("in `hours` of calendar `{name}`: {m}"),
+                )
+            })?;
+            for d in &days {
+                if let Some(slot) = week.get_mut(d.num_days_from_monday() as usize) {
+                    slot.push(range);
+                }
+            }
+        }
+    }
+    let mut holidays = BTreeSet::new();
+    for (i, h) in doc.holidays.iter().enumerate() {
+        holidays.insert(parse_date(h, &format!("{base}/holidays/{i}"))?);
+    }
+    Ok(Calendar::new(tz, week, holidays))
+}
+
+fn percentage(s: &Scalar, path: &str) -> Result<Ppm> {
+    let text = s.to_string();
+    units::parse_percentage(&text).map_err(|m| perr(ErrorCode::InvalidPercentage, path, m))
+}
+
+fn duration(s: &Scalar, path: &str) -> Result<Duration> {
+    match s {
+        Scalar::Text(t) => {
+            units::parse_duration(t).map_err(|m| perr(ErrorCode::InvalidDuration, path, m))
+        }
+        other => Err(perr(
+            ErrorCode::InvalidDuration,
+            path,
+            format!("invalid duration `{other}`: a duration needs a unit, as in `4h`"),
+        )),
+    }
+}
+
+fn compile_target(
+    kind: SlaKind,
+    tier: &str,
+    t: &TargetDoc,
+    base: &str,
+    warnings: &mut Vec<(String, Duration)>,
+) -> Result<Target> {
+    let p = |f: &str| format!("{base}/targets/{tier}/{f}");
+    let refuse = |field: &str| {
+        perr(
+            ErrorCode::InvalidTarget,
+            p(field),
+            format!("`{field}` does not apply to a `{}` SLA", kind.as_str()),
+        )
+    };
+    match kind {
+        SlaKind::Duration
+        | SlaKind::RollbackTime
+        | SlaKind::TimeToRestore
+        | SlaKind::PostDeployAvailability => {
+            if t.min.is_some() {
+                return Err(refuse("min"));
+            }
+            if t.min_per_day.is_some() {
+                return Err(refuse("min_per_day"));
+            }
+            let max = t.max.as_ref().ok_or_else(|| {
+                perr(
+                    ErrorCode::InvalidTarget,
+                    format!("{base}/targets/{tier}"),
+                    format!("target `{tier}` needs `max` (a duration such as `4h`)"),
+                )
+            })?;
+            let max = duration(max, &p("max"))?;
+            if max.ms <= 0 {
+                return Err(perr(
+                    ErrorCode::InvalidDuration,
+                    p("max"),
+                    format!(
+                        "`max` must be greater than `0s`, not `{}`",
+                        t.max.as_ref().map(ToString::to_string).unwrap_or_default()
+                    ),
+                ));
+            }
+            let objective = t.objective.as_ref().ok_or_else(|| {
+                perr(
+                    ErrorCode::InvalidTarget,
+                    format!("{base}/targets/{tier}"),
+                    format!("target `{tier}` needs `objective` (a percentage such as `95%`)"),
+                )
+            })?;
+            let objective = percentage(objective, &p("objective"))?;
+            if max.uses_days {
+                warnings.push((p("max"), max));
+            }
+            Ok(Target::Duration {
+                max_ms: max.ms,
+                objective,
+            })
+        }
+        SlaKind::SuccessRate => {
+            for (f, present) in [
+                ("max", t.max.is_some()),
+                ("objective", t.objective.is_some()),
+                ("min_per_day", t.min_per_day.is_some()),
+            ] {
+                if present {
+                    return Err(refuse(f));
+                }
+            }
+            let min = t.min.as_ref().ok_or_else(|| {
+                perr(
+                    ErrorCode::InvalidTarget,
+                    format!("{base}/targets/{tier}"),
+                    format!("target `{tier}` needs `min` (a percentage)"),
+                )
+            })?;
+            Ok(Target::MinRate(percentage(min, &p("min"))?))
+        }
+        SlaKind::ChangeFailureRate => {
+            for (f, present) in [
+                ("min", t.min.is_some()),
+                ("objective", t.objective.is_some()),
+                ("min_per_day", t.min_per_day.is_some()),
+            ] {
+                if present {
+                    return Err(refuse(f));
+                }
+            }
+            let max = t.max.as_ref().ok_or_else(|| {
+                perr(
+                    ErrorCode::InvalidTarget,
+                    format!("{base}/targets/{tier}"),
+                    format!("target `{tier}` needs `max` (a percentage)"),
+                )
+            })?;
+            Ok(Target::MaxRate(percentage(max, &p("max"))?))
+        }
+        SlaKind::DeploymentFrequency => {
+            for (f, present) in [
+                ("max", t.max.is_some()),
+                ("objective", t.objective.is_some()),
+            ] {
+                if present {
+                    return Err(refuse(f));
+                }
+            }
+            match (&t.min, t.min_per_day) {
+                (Some(_), Some(_)) => Err(perr(
+                    ErrorCode::InvalidTarget,
+                    format!("{base}/targets/{tier}"),
+                    format!("target `{tier}` gives both `min` and `min_per_day`; use one"),
+                )),
+                (Some(Scalar::Int(n)), None) if *n >= 0 => Ok(Target::MinCount(*n)),
+                (Some(other), None) => Err(perr(
+                    ErrorCode::InvalidTarget,
+                    p("min"),
+                    format!(
+                        "`min` of a deployment_frequency SLA is a whole count per window, not `{other}`"
+                    ),
+                )),
+                (None, Some(pd)) => Ok(Target::MinPerDay(pd)),
+                (None, None) => Err(perr(
+                    ErrorCode::InvalidTarget,
+                    format!("{base}/targets/{tier}"),
+                    format!("target `{tier}` needs `min` or `min_per_day`"),
+                )),
+            }
+        }
+    }
+}
+
+fn compile(doc: PolicyDoc) -> Result<Policy> {
+    if doc.slakit != 1 {
+        return Err(perr(
+            ErrorCode::UnsupportedVersion,
+            "/slakit",
+            format!(
+                "unsupported policy format `slakit: {}`; this version reads `slakit: 1`",
+                doc.slakit
+            ),
+        ));
+    }
+    let tz = match &doc.timezone {
+        Some(z) => parse_tz(z, "/timezone")?,
+        None => Tz::UTC,
+    };
+
+    let mut calendars = BTreeMap::new();
+    for (name, c) in &doc.calendars.0 {
+        if name == "24x7" {
+            return Err(perr(
+                ErrorCode::InvalidHours,
+                format!("/calendars/{name}"),
+                "calendar `24x7` is built in and cannot be redefined",
+            ));
+        }
+        calendars.insert(name.clone(), Arc::new(compile_calendar(name, c, tz)?));
+    }
+    let lookup_calendar = |name: &str, path: &str| -> Result<Arc<Calendar>> {
+        if name == "24x7" {
+            return Ok(Arc::new(Calendar::always()));
+        }
+        calendars.get(name).cloned().ok_or_else(|| {
+            let known: Vec<&str> = calendars.keys().map(String::as_str).collect();
+            let hint = match suggest(name, &known) {
+                Some(s) => format!("; did you mean `{s}`?"),
+                None if known.is_empty() => {
+                    "; the policy defines no calendars (only `24x7` is built in)".to_string()
+                }
+                None => format!(
+                    "; defined: `24x7`, {}",
+                    known
+                        .iter()
+                        .map(|k| format!("`{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            perr(
+                ErrorCode::UnknownCalendar,
+                path,
+                format!("unknown calendar `{name}`{hint}"),
+            )
+        })
+    };
+
+    let declared: BTreeSet<&str> = doc.tiers.iter().map(String::as_str).collect();
+    let check_tier = |tier: &str, path: &str| -> Result<()> {
+        if declared.is_empty() || tier == "default" || declared.contains(tier) {
+            Ok(())
+        } else {
+            Err(perr(
+                ErrorCode::UnknownTier,
+                path,
+                format!("tier `{tier}` is not declared in `tiers`"),
+            ))
+        }
+    };
+    let mut seen_tiers = BTreeSet::new();
+    for (i, t) in doc.tiers.iter().enumerate() {
+        if !seen_tiers.insert(t) {
+            return Err(perr(
+                ErrorCode::DuplicateId,
+                format!("/tiers/{i}"),
+                format!("tier `{t}` is declared twice"),
+            ));
+        }
+    }
+
+    let mut services = BTreeMap::new();
+    for (name, s) in &doc.services.0 {
+        if let Some(t) = &s.tier {
+            check_tier(t, &format!("/services/{name}/tier"))?;
+        }
+        let retired = match &s.retired {
+            Some(d) => Some(parse_date(d, &format!("/services/{name}/retired"))?),
+            None => None,
+        };
+        services.insert(
+            name.clone(),
+            ServiceEntry {
+                tier: s.tier.clone(),
+                team: s.team.clone(),
+                retired,
+            },
+        );
+    }
+
+    let mut ids = BTreeSet::new();
+    let mut exclusions = Vec::new();
+    for (i, x) in doc.exclusions.iter().enumerate() {
+        let base = format!("/exclusions/{i}");
+        if !ids.insert(x.id.clone()) {
+            return Err(perr(
+                ErrorCode::DuplicateId,
+                format!("{base}/id"),
+                format!("exclusion id `{}` is used twice", x.id),
+            ));
+        }
+        let span = match (&x.calendar, &x.from, &x.to) {
+            (Some(name), None, None) => Span::Calendar {
+                name: name.clone(),
+                calendar: lookup_calendar(name, &format!("{base}/calendar"))?,
+            },
+            (None, Some(from), Some(to)) => {
+                let from = policy_instant(from, &format!("{base}/from"))?;
+                let to = policy_instant(to, &format!("{base}/to"))?;
+                if to < from {
+                    return Err(perr(
+                        ErrorCode::InvalidPolicyInstant,
+                        format!("{base}/to"),
+                        format!("exclusion `{}` ends before it starts", x.id),
+                    ));
+                }
+                Span::Interval { from, to }
+            }
+            (Some(_), _, _) => {
+                return Err(perr(
+                    ErrorCode::InvalidValue,
+                    base,
+                    format!(
+                        "exclusion `{}` gives both `calendar` and `from`/`to`; use one",
+                        x.id
+                    ),
+                ));
+            }
+            (None, _, _) => {
+                return Err(perr(
+                    ErrorCode::MissingField,
+                    base,
+                    format!(
+                        "exclusion `{}` needs `from` and `to`, or a `calendar`",
+                        x.id
+                    ),
+                ));
+            }
+        };
+        exclusions.push(Exclusion {
+            id: x.id.clone(),
+            reason: x.reason.clone(),
+            span,
+            services: x.services.clone(),
+            vendor: x.vendor.clone(),
+            effect: x.effect.unwrap_or(Effect::Pause),
+            source: "policy",
+        });
+    }
+    let mut exceptions = Vec::new();
+    let mut lint: Vec<Warning> = Vec::new();
+    for (i, x) in doc.exceptions.iter().enumerate() {
+        let base = format!("/exceptions/{i}");
+        if !ids.insert(x.id.clone()) {
+            return Err(perr(
+                ErrorCode::DuplicateId,
+                format!("{base}/id"),
+                format!("exception id `{}` is used twice", x.id),
+            ));
+        }
+        let from = policy_instant(&x.from, &format!("{base}/from"))?;
+        let to = policy_instant(&x.to, &format!("{base}/to"))?;
+        if to < from {
+            return Err(perr(
+                ErrorCode::InvalidPolicyInstant,
+                format!("{base}/to"),
+                format!("exception `{}` ends before it starts", x.id),
+            ));
+        }
+        let justified_at = match &x.justified_at {
+            Some(t) => Some(policy_instant(t, &format!("{base}/justified_at"))?),
+            None => None,
+        };
+        let ex = Exception {
+            id: x.id.clone(),
+            services: x.services.clone(),
+            deployments: x.deployments.clone(),
+            from,
+            to,
+            emergency: x.emergency,
+            approved_by: x.approved_by.clone(),
+            justification: x.justification.clone(),
+            justified_at,
+            source: "policy",
+        };
+        if let Some(w) = org_wide_warning(&ex) {
+            lint.push(w);
+        }
+        exceptions.push(ex);
+    }
+
+    let mut slas = Vec::new();
+    let mut sla_ids = BTreeSet::new();
+    let mut day_units: Vec<(String, Duration, String)> = Vec::new();
+    for (i, s) in doc.slas.iter().enumerate() {
+        let base = format!("/slas/{i}");
+        if !sla_ids.insert(s.id.clone()) {
+            return Err(perr(
+                ErrorCode::DuplicateId,
+                format!("{base}/id"),
+                format!("SLA id `{}` is used twice", s.id),
+            ));
+        }
+        if matches!(
+            s.kind,
+            SlaKind::RollbackTime | SlaKind::PostDeployAvailability | SlaKind::TimeToRestore
+        ) {
+            return Err(perr(
+                ErrorCode::InvalidValue,
+                format!("{base}/kind"),
+                format!(
+                    "SLA kind `{}` is not supported by this version of slakit yet",
+                    s.kind.as_str()
+                ),
+            ));
+        }
+        let sla_tz = match &s.timezone {
+            Some(z) => parse_tz(z, &format!("{base}/timezone"))?,
+            None => tz,
+        };
+        let clock = match (s.kind, &s.clock) {
+            (SlaKind::Duration, None) => {
+                return Err(perr(
+                    ErrorCode::MissingField,
+                    base,
+                    format!(
+                        "SLA `{}` of kind `duration` needs a `clock` with `start` and `stop`",
+                        s.id
+                    ),
+                ));
+            }
+            (SlaKind::Duration, Some(c)) => {
+                let calendar_name = c.calendar.clone().unwrap_or_else(|| "24x7".to_string());
+                let calendar = lookup_calendar(&calendar_name, &format!("{base}/clock/calendar"))?;
+                let pauses = match &c.pauses {
+                    None => vec![(
+                        "approval_requested".to_string(),
+                        "approval_granted".to_string(),
+                    )],
+                    Some(list) => list
+                        .iter()
+                        .map(|p| (p.from.clone(), p.to.clone()))
+                        .collect(),
+                };
+                Some(Clock {
+                    start: c.start.clone(),
+                    stop: c.stop.clone(),
+                    pauses,
+                    calendar_name,
+                    calendar,
+                    cancel: c.cancel.clone(),
+                })
+            }
+            (kind, Some(_)) => {
+                return Err(perr(
+                    ErrorCode::InvalidValue,
+                    format!("{base}/clock"),
+                    format!("`clock` does not apply to a `{}` SLA", kind.as_str()),
+                ));
+            }
+            (_, None) => None,
+        };
+        let window = match s.window {
+            WindowDoc::Calendar(u) => Window::Calendar(u),
+            WindowDoc::Rolling { rolling } => {
+                if rolling.ms <= 0 {
+                    return Err(perr(
+                        ErrorCode::InvalidDuration,
+                        format!("{base}/window/rolling"),
+                        "a rolling window must be longer than `0s`",
+                    ));
+                }
+                Window::Rolling(rolling.ms)
+            }
+        };
+        let mut targets = BTreeMap::new();
+        let mut days = Vec::new();
+        if s.targets.0.is_empty() {
+            return Err(perr(
+                ErrorCode::InvalidTarget,
+                format!("{base}/targets"),
+                format!("SLA `{}` has no targets", s.id),
+            ));
+        }
+        for (tier, t) in &s.targets.0 {
+            check_tier(tier, &format!("{base}/targets/{tier}"))?;
+            targets.insert(
+                tier.clone(),
+                compile_target(s.kind, tier, t, &base, &mut days)?,
+            );
+        }
+        if let Some(c) = &clock
+            && !c.calendar.is_always()
+        {
+            for (p, d) in days {
+                day_units.push((p, d, c.calendar_name.clone()));
+            }
+        }
+        if let Some(scope) = &s.scope
+            && let Some(ScopeList::Include(list) | ScopeList::Exempt { exempt: list }) =
+                &scope.tiers
+        {
+            for (j, t) in list.iter().enumerate() {
+                check_tier(t, &format!("{base}/scope/tiers/{j}"))?;
+            }
+        }
+        let mut warn_at = s.warn_at.clone();
+        warn_at.sort();
+        warn_at.dedup();
+        if !warn_at.is_empty() && s.kind != SlaKind::Duration {
+            return Err(perr(
+                ErrorCode::InvalidValue,
+                format!("{base}/warn_at"),
+                format!(
+                    "`warn_at` applies to clocks, not to a `{}` SLA",
+                    s.kind.as_str()
+                ),
+            ));
+        }
+        if s.attribution.is_some() && s.kind != SlaKind::ChangeFailureRate {
+            return Err(perr(
+                ErrorCode::InvalidValue,
+                format!("{base}/attribution"),
+                "`attribution` applies only to a `change_failure_rate` SLA",
+            ));
+        }
+        slas.push(Sla {
+            id: s.id.clone(),
+            kind: s.kind,
+            scope: s.scope.clone().unwrap_or_default(),
+            clock,
+            window,
+            tz: sla_tz,
+            group_by: s
+                .group_by
+                .iter()
+                .copied()
+                .filter(|g| *g != GroupKey::Tier)
+                .fold(Vec::new(), |mut v, g| {
+                    if !v.contains(&g) {
+                        v.push(g);
+                    }
+                    v
+                }),
+            targets,
+            warn_at,
+            attribution_ms: s.attribution.map_or(3_600_000, |d| d.ms),
+        });
+    }
+
+    for (path, d, cal) in &day_units {
+        lint.push(day_unit_warning(path, d, cal, &calendars));
+    }
+    let justify_within_ms = doc.justify_within.map_or(5 * 86_400_000, |d| d.ms);
+    let exception_review = doc.exception_review.as_ref().map(|r| (r.max, r.per));
+    let digest = crate::report::sha256_hex(&canonical_json(&doc));
+    Ok(Policy {
+        name: doc.name.clone().unwrap_or_default(),
+        digest,
+        tz,
+        calendars,
+        services,
+        tiers: doc.tiers.clone(),
+        exclusions,
+        exceptions,
+        slas,
+        justify_within_ms,
+        exception_review,
+        warnings: lint,
+        doc,
+    })
+}
+
+/// The warning for an exception that suspends the whole organisation.
+pub fn org_wide_warning(ex: &Exception) -> Option<Warning> {
+    (ex.services.is_none() && ex.deployments.is_none()).then(|| Warning {
+        code: "W003".into(),
+        message: format!(
+            "exception `{}` names neither `services` nor `deployments`: it suspends every deployment of the organisation from {} to {}",
+            ex.id,
+            instant::format(ex.from),
+            instant::format(ex.to)
+        ),
+    })
+}
+
+fn day_unit_warning(
+    path: &str,
+    d: &Duration,
+    cal: &str,
+    calendars: &BTreeMap<String, Arc<Calendar>>,
+) -> Warning {
+    let hours = d.ms / 3_600_000;
+    // A reference week (Mon 2024-06-03, no DST change anywhere) gives the usual working day.
+    let monday = 1_717_372_800_000_i64;
+    let day_ms = 86_400_000_i64;
+    let (total, open_days) = calendars.get(cal).map_or((0, 0), |c| {
+        (0..7).fold((0, 0), |(t, n), i| {
+            let b = c.business(monday + i * day_ms, monday + (i + 1) * day_ms);
+            (t + b, n + i64::from(b > 0))
+        })
+    });
+    let per_day = if open_days > 0 { total / open_days } else { 0 };
+    let approx = if per_day > 0 {
+        let days = (d.ms as f64 / per_day as f64).round() as i64;
+        format!(" ≈ {days} working days")
+    } else {
+        String::new()
+    };
+    let days = d.ms / 86_400_000;
+    let suggestion = if per_day > 0 {
+        format!(
+            "; write {} for {days} working day(s) of {}",
+            units::format_duration(per_day * days.max(1)),
+            units::format_duration(per_day)
+        )
+    } else {
+        String::new()
+    };
+    Warning {
+        code: "W002".into(),
+        message: format!(
+            "`{}` at `{path}` on calendar `{cal}` means {hours} business hours{approx}, not {days} working day(s){suggestion}",
+            units::format_duration(d.ms),
+        ),
+    }
+}
+
+/// Canonical JSON (sorted keys, compact) of the document.
+pub fn canonical_json(doc: &PolicyDoc) -> String {
+    serde_json::to_value(doc)
+        .map(|v| v.to_string())
+        .unwrap_or_default()
+}

@@ -1,0 +1,823 @@
+//! Records (SPEC §2): the input stream of lifecycle events, outages,
+//! incidents, exclusions and exceptions, read from JSON Lines, a JSON array,
+//! or native values handed over by a binding.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::instant;
+
+/// Where a record came from, for error messages only (never for evidence).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Origin {
+    /// 0-based index in the stream.
+    pub index: usize,
+    /// 1-based line, for JSON Lines input.
+    pub line: Option<usize>,
+}
+
+/// One input record.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Record {
+    /// A deployment lifecycle event (§2.1).
+    Event(Event),
+    /// A period when a service was unavailable (§2.2).
+    Outage(Outage),
+    /// An incident ticket (§2.3).
+    Incident(Incident),
+    /// Time that does not count (§2.4).
+    Exclusion(ExclusionRecord),
+    /// An approved deviation (§2.5).
+    Exception(ExceptionRecord),
+}
+
+/// A deployment lifecycle event (§2.1).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Event {
+    /// The deployment id.
+    pub deployment: String,
+    /// The lifecycle name, e.g. `started`.
+    pub event: String,
+    /// When it happened (UTC ms).
+    #[serde(serialize_with = "ser_instant")]
+    pub time: i64,
+    /// The deployed service.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    /// The target environment.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub environment: Option<String>,
+    /// The release type (`major`, `emergency`, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// The owning team, when the service catalog names none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub team: Option<String>,
+    /// The record id, echoed in evidence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Free-form attributes, passed through.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attrs: Option<Map<String, Value>>,
+    /// Fields the record carried that slakit does not define.
+    #[serde(skip)]
+    pub unknown_fields: Vec<String>,
+    /// Position in the input, for errors.
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+/// An outage of a service (§2.2).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Outage {
+    /// The record id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The unavailable service.
+    pub service: String,
+    /// Start (UTC ms).
+    #[serde(serialize_with = "ser_instant")]
+    pub from: i64,
+    /// End, or `None` while ongoing.
+    #[serde(
+        serialize_with = "ser_opt_instant",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub to: Option<i64>,
+    /// The third party it is attributed to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vendor: Option<String>,
+    /// Fields slakit does not define.
+    #[serde(skip)]
+    pub unknown_fields: Vec<String>,
+    /// Position in the input.
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+/// An incident record (§2.3). Several records with one id are one incident.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Incident {
+    /// The incident id.
+    pub id: String,
+    /// The affected service.
+    pub service: String,
+    /// When it was opened.
+    #[serde(serialize_with = "ser_instant")]
+    pub opened: i64,
+    /// When it was resolved, if it was.
+    #[serde(
+        serialize_with = "ser_opt_instant",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resolved: Option<i64>,
+    /// The deployment that caused it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deployment: Option<String>,
+    /// Free-form severity.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub severity: Option<String>,
+    /// Fields slakit does not define.
+    #[serde(skip)]
+    pub unknown_fields: Vec<String>,
+    /// Position in the input.
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+/// What an exclusion does (§3.5).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Effect {
+    /// Remove the time from every clock and outage it overlaps.
+    Pause,
+    /// Exclude deployments anchored inside it.
+    Exclude,
+}
+
+/// An exclusion given as a record (§2.4); the same shape as in the policy.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExclusionRecord {
+    /// Unique id.
+    pub id: String,
+    /// Why the time does not count.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Start, for a one-off interval.
+    #[serde(
+        serialize_with = "ser_opt_instant",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub from: Option<i64>,
+    /// End, for a one-off interval.
+    #[serde(
+        serialize_with = "ser_opt_instant",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub to: Option<i64>,
+    /// A policy calendar whose open time is the excluded time (recurring).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub calendar: Option<String>,
+    /// The services it applies to; `None` = all.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub services: Option<Vec<String>>,
+    /// The vendor the time is attributed to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vendor: Option<String>,
+    /// `pause` (default) or `exclude`.
+    pub effect: Effect,
+    /// Fields slakit does not define.
+    #[serde(skip)]
+    pub unknown_fields: Vec<String>,
+    /// Position in the input.
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+/// An approved exception (§2.5, §8).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExceptionRecord {
+    /// Unique id.
+    pub id: String,
+    /// Services it covers (by anchor time); `None` = all.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub services: Option<Vec<String>>,
+    /// Deployments it covers, whatever their time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deployments: Option<Vec<String>>,
+    /// Start.
+    #[serde(serialize_with = "ser_instant")]
+    pub from: i64,
+    /// End.
+    #[serde(serialize_with = "ser_instant")]
+    pub to: i64,
+    /// An emergency change that needs a justification afterwards.
+    pub emergency: bool,
+    /// Who approved it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approved_by: Option<String>,
+    /// The written justification.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub justification: Option<String>,
+    /// When the justification was filed.
+    #[serde(
+        serialize_with = "ser_opt_instant",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub justified_at: Option<i64>,
+    /// Fields slakit does not define.
+    #[serde(skip)]
+    pub unknown_fields: Vec<String>,
+    /// Position in the input.
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+fn ser_instant<S: serde::Serializer>(t: &i64, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(&instant::format(*t))
+}
+
+fn ser_opt_instant<S: serde::Serializer>(
+    t: &Option<i64>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => s.serialize_str(&instant::format(*t)),
+        None => s.serialize_none(),
+    }
+}
+
+impl Record {
+    /// The record's kind name.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Record::Event(_) => "event",
+            Record::Outage(_) => "outage",
+            Record::Incident(_) => "incident",
+            Record::Exclusion(_) => "exclusion",
+            Record::Exception(_) => "exception",
+        }
+    }
+
+    /// Where the record came from.
+    pub fn origin(&self) -> Origin {
+        match self {
+            Record::Event(r) => r.origin,
+            Record::Outage(r) => r.origin,
+            Record::Incident(r) => r.origin,
+            Record::Exclusion(r) => r.origin,
+            Record::Exception(r) => r.origin,
+        }
+    }
+
+    /// Fields the record carried that slakit ignores.
+    pub fn unknown_fields(&self) -> &[String] {
+        match self {
+            Record::Event(r) => &r.unknown_fields,
+            Record::Outage(r) => &r.unknown_fields,
+            Record::Incident(r) => &r.unknown_fields,
+            Record::Exclusion(r) => &r.unknown_fields,
+            Record::Exception(r) => &r.unknown_fields,
+        }
+    }
+
+    /// The instant that orders the record (§1.5) and decides whether it lies
+    /// after as_of (§5.3): an event's time, an interval's start.
+    pub fn instant(&self) -> Option<i64> {
+        match self {
+            Record::Event(r) => Some(r.time),
+            Record::Outage(r) => Some(r.from),
+            Record::Incident(r) => Some(r.opened),
+            Record::Exclusion(r) => r.from,
+            Record::Exception(r) => Some(r.from),
+        }
+    }
+
+    /// Compact JSON with sorted keys and normalised instants (the digest form).
+    pub fn canonical_json(&self) -> String {
+        let mut v = match self {
+            Record::Event(r) => serde_json::to_value(r),
+            Record::Outage(r) => serde_json::to_value(r),
+            Record::Incident(r) => serde_json::to_value(r),
+            Record::Exclusion(r) => serde_json::to_value(r),
+            Record::Exception(r) => serde_json::to_value(r),
+        }
+        .unwrap_or(Value::Null);
+        if let Value::Object(m) = &mut v {
+            m.insert("kind".into(), Value::String(self.kind().into()));
+        }
+        // serde_json's Map is ordered by key (no `preserve_order`), so this is canonical.
+        v.to_string()
+    }
+
+    /// The §1.5 sort key: (time, event name, record id, deployment id).
+    pub fn sort_key(&self) -> (i64, &str, &str, &str) {
+        let t = self.instant().unwrap_or(i64::MIN);
+        match self {
+            Record::Event(r) => (t, &r.event, r.id.as_deref().unwrap_or(""), &r.deployment),
+            Record::Outage(r) => (t, "", r.id.as_deref().unwrap_or(""), ""),
+            Record::Incident(r) => (t, "", &r.id, r.deployment.as_deref().unwrap_or("")),
+            Record::Exclusion(r) => (t, "", &r.id, ""),
+            Record::Exception(r) => (t, "", &r.id, ""),
+        }
+    }
+}
+
+/// Upper bounds on the record stream (ADVERSARIAL §34), checked before allocation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Most records in one stream.
+    pub max_records: usize,
+    /// Longest JSON Lines line, in bytes.
+    pub max_line_bytes: usize,
+    /// Largest record document, in bytes.
+    pub max_input_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_records: 50_000_000,
+            max_line_bytes: 1 << 20,
+            max_input_bytes: 16 << 30,
+        }
+    }
+}
+
+/// Read records from text: a JSON array when the first non-blank character is
+/// `[`, otherwise JSON Lines (blank lines are skipped).
+pub fn parse_records(text: &str) -> Result<Vec<Record>> {
+    parse_records_with_limits(text, &Limits::default())
+}
+
+/// [`parse_records`] with explicit limits.
+pub fn parse_records_with_limits(text: &str, limits: &Limits) -> Result<Vec<Record>> {
+    if text.len() > limits.max_input_bytes {
+        return Err(Error::new(
+            ErrorCode::InputTooLarge,
+            format!(
+                "the records are {} bytes, more than the limit of {}",
+                text.len(),
+                limits.max_input_bytes
+            ),
+        ));
+    }
+    if text.contains('\0') {
+        let line = text.split('\0').next().map(|b| b.matches('\n').count() + 1);
+        return Err(Error::new(
+            ErrorCode::RecordSyntax,
+            "the records contain a NUL character",
+        )
+        .at_record(0, line)
+        .tap(|e| e.location.record_index = None));
+    }
+    let trimmed = text.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
+    if trimmed.starts_with('[') {
+        let value: Value = serde_json::from_str(text).map_err(|e| {
+            let mut err = Error::new(
+                ErrorCode::RecordSyntax,
+                format!(
+                    "the records are not a valid JSON array: {}",
+                    lower(&e.to_string())
+                ),
+            );
+            err.location.line = Some(e.line() as u64);
+            err.location.column = Some(e.column() as u64);
+            err
+        })?;
+        let Value::Array(items) = value else {
+            return Err(Error::new(
+                ErrorCode::RecordSyntax,
+                "the records must be a JSON array of objects",
+            ));
+        };
+        if items.len() > limits.max_records {
+            return Err(too_many(limits));
+        }
+        items
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| {
+                record_from_value(
+                    v,
+                    Origin {
+                        index: i,
+                        line: None,
+                    },
+                )
+            })
+            .collect()
+    } else {
+        let mut out = Vec::new();
+        for (n, line) in text.lines().enumerate() {
+            let line = line.trim_end_matches('\r');
+            if line.trim().is_empty() {
+                continue;
+            }
+            let origin = Origin {
+                index: out.len(),
+                line: Some(n + 1),
+            };
+            if line.len() > limits.max_line_bytes {
+                return Err(Error::new(
+                    ErrorCode::InputTooLarge,
+                    format!(
+                        "line is {} bytes, more than the limit of {}",
+                        line.len(),
+                        limits.max_line_bytes
+                    ),
+                )
+                .at_record(origin.index, origin.line));
+            }
+            if out.len() >= limits.max_records {
+                return Err(too_many(limits));
+            }
+            let value: Value = serde_json::from_str(line).map_err(|e| {
+                let mut err = Error::new(
+                    ErrorCode::RecordSyntax,
+                    format!("invalid JSON: {}", lower(&e.to_string())),
+                )
+                .at_record(origin.index, origin.line);
+                err.location.column = Some(e.column() as u64);
+                err
+            })?;
+            out.push(record_from_value(value, origin)?);
+        }
+        Ok(out)
+    }
+}
+
+fn too_many(limits: &Limits) -> Error {
+    Error::new(
+        ErrorCode::InputTooLarge,
+        format!("more than {} records", limits.max_records),
+    )
+}
+
+fn lower(s: &str) -> String {
+    // serde_json messages are already lowercase but carry " at line N column M".
+    match s.find(" at line ") {
+        Some(i) => s.get(..i).unwrap_or(s).to_string(),
+        None => s.to_string(),
+    }
+}
+
+trait Tap: Sized {
+    fn tap(self, f: impl FnOnce(&mut Self)) -> Self;
+}
+impl Tap for Error {
+    fn tap(mut self, f: impl FnOnce(&mut Self)) -> Self {
+        f(&mut self);
+        self
+    }
+}
+
+/// Field reader over one JSON object, with errors that name the field and record.
+struct Fields {
+    map: Map<String, Value>,
+    origin: Origin,
+    kind: &'static str,
+}
+
+impl Fields {
+    fn err(&self, code: ErrorCode, field: &str, message: String) -> Error {
+        Error::new(code, message)
+            .at_record(self.origin.index, self.origin.line)
+            .at_path(format!("/{field}"))
+    }
+
+    fn opt_str(&mut self, field: &str) -> Result<Option<String>> {
+        match self.map.remove(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(other) => Err(self.err(
+                ErrorCode::InvalidRecordField,
+                field,
+                format!(
+                    "field `{field}` of {} record must be a string, not `{}`",
+                    self.kind,
+                    short(&other)
+                ),
+            )),
+        }
+    }
+
+    fn req_str(&mut self, field: &str) -> Result<String> {
+        match self.opt_str(field)? {
+            Some(s) if !s.is_empty() => Ok(s),
+            Some(_) => Err(self.err(
+                ErrorCode::MissingRecordField,
+                field,
+                format!("field `{field}` of {} record is empty", self.kind),
+            )),
+            None => Err(self.err(
+                ErrorCode::MissingRecordField,
+                field,
+                format!(
+                    "{} record is missing the required field `{field}`",
+                    self.kind
+                ),
+            )),
+        }
+    }
+
+    fn opt_instant(&mut self, field: &str) -> Result<Option<i64>> {
+        match self.opt_str(field)? {
+            None => Ok(None),
+            Some(s) => instant::parse(&s).map(Some).map_err(|e| {
+                self.err(
+                    ErrorCode::InvalidInstant,
+                    field,
+                    format!("field `{field}`: {}", e.message(&s)),
+                )
+            }),
+        }
+    }
+
+    fn req_instant(&mut self, field: &str) -> Result<i64> {
+        match self.opt_instant(field)? {
+            Some(t) => Ok(t),
+            None => Err(self.err(
+                ErrorCode::MissingRecordField,
+                field,
+                format!(
+                    "{} record is missing the required field `{field}`",
+                    self.kind
+                ),
+            )),
+        }
+    }
+
+    fn opt_bool(&mut self, field: &str) -> Result<Option<bool>> {
+        match self.map.remove(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(b)),
+            Some(other) => Err(self.err(
+                ErrorCode::InvalidRecordField,
+                field,
+                format!(
+                    "field `{field}` of {} record must be true or false, not `{}`",
+                    self.kind,
+                    short(&other)
+                ),
+            )),
+        }
+    }
+
+    fn opt_str_list(&mut self, field: &str) -> Result<Option<Vec<String>>> {
+        match self.map.remove(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Array(items)) => {
+                let mut out = Vec::with_capacity(items.len());
+                for item in items {
+                    match item {
+                        Value::String(s) => out.push(s),
+                        other => {
+                            return Err(self.err(
+                                ErrorCode::InvalidRecordField,
+                                field,
+                                format!(
+                                    "field `{field}` must list strings, not `{}`",
+                                    short(&other)
+                                ),
+                            ));
+                        }
+                    }
+                }
+                Ok(Some(out))
+            }
+            Some(other) => Err(self.err(
+                ErrorCode::InvalidRecordField,
+                field,
+                format!(
+                    "field `{field}` of {} record must be a list of strings, not `{}`",
+                    self.kind,
+                    short(&other)
+                ),
+            )),
+        }
+    }
+
+    fn effect(&mut self) -> Result<Effect> {
+        match self.opt_str("effect")?.as_deref() {
+            None | Some("pause") => Ok(Effect::Pause),
+            Some("exclude") => Ok(Effect::Exclude),
+            Some(other) => Err(self.err(
+                ErrorCode::InvalidRecordField,
+                "effect",
+                format!("unknown effect `{other}`; expected `pause` or `exclude`"),
+            )),
+        }
+    }
+
+    fn rest(self) -> Vec<String> {
+        self.map.into_iter().map(|(k, _)| k).collect()
+    }
+}
+
+fn short(v: &Value) -> String {
+    let s = v.to_string();
+    if s.chars().count() > 40 {
+        let cut: String = s.chars().take(40).collect();
+        format!("{cut}…")
+    } else {
+        s
+    }
+}
+
+/// Convert one JSON value (from any source: a file or a binding's native
+/// object) into a record.
+pub fn record_from_value(value: Value, origin: Origin) -> Result<Record> {
+    let Value::Object(map) = value else {
+        return Err(Error::new(
+            ErrorCode::RecordSyntax,
+            format!("a record must be a JSON object, not `{}`", short(&value)),
+        )
+        .at_record(origin.index, origin.line));
+    };
+    let mut f = Fields {
+        map,
+        origin,
+        kind: "event",
+    };
+    let kind = f.opt_str("kind")?.unwrap_or_else(|| "event".to_string());
+    let rec = match kind.as_str() {
+        "event" => {
+            let deployment = f.req_str("deployment")?;
+            let event = f.req_str("event")?;
+            let time = f.req_instant("time")?;
+            let attrs = match f.map.remove("attrs") {
+                None | Some(Value::Null) => None,
+                Some(Value::Object(m)) => Some(m),
+                Some(other) => {
+                    return Err(f.err(
+                        ErrorCode::InvalidRecordField,
+                        "attrs",
+                        format!("field `attrs` must be an object, not `{}`", short(&other)),
+                    ));
+                }
+            };
+            let mut e = Event {
+                deployment,
+                event,
+                time,
+                service: f.opt_str("service")?,
+                environment: f.opt_str("environment")?,
+                release_type: f.opt_str("release_type")?,
+                team: f.opt_str("team")?,
+                id: f.opt_str("id")?,
+                attrs,
+                unknown_fields: Vec::new(),
+                origin,
+            };
+            e.unknown_fields = f.rest();
+            Record::Event(e)
+        }
+        "outage" => {
+            f.kind = "outage";
+            let mut o = Outage {
+                id: f.opt_str("id")?,
+                service: f.req_str("service")?,
+                from: f.req_instant("from")?,
+                to: f.opt_instant("to")?,
+                vendor: f.opt_str("vendor")?,
+                unknown_fields: Vec::new(),
+                origin,
+            };
+            check_order(&f, o.from, o.to, "to")?;
+            o.unknown_fields = f.rest();
+            Record::Outage(o)
+        }
+        "incident" => {
+            f.kind = "incident";
+            let mut i = Incident {
+                id: f.req_str("id")?,
+                service: f.req_str("service")?,
+                opened: f.req_instant("opened")?,
+                resolved: f.opt_instant("resolved")?,
+                deployment: f.opt_str("deployment")?,
+                severity: f.opt_str("severity")?,
+                unknown_fields: Vec::new(),
+                origin,
+            };
+            check_order(&f, i.opened, i.resolved, "resolved")?;
+            i.unknown_fields = f.rest();
+            Record::Incident(i)
+        }
+        "exclusion" => {
+            f.kind = "exclusion";
+            let mut x = ExclusionRecord {
+                id: f.req_str("id")?,
+                reason: f.opt_str("reason")?,
+                from: f.opt_instant("from")?,
+                to: f.opt_instant("to")?,
+                calendar: f.opt_str("calendar")?,
+                services: f.opt_str_list("services")?,
+                vendor: f.opt_str("vendor")?,
+                effect: f.effect()?,
+                unknown_fields: Vec::new(),
+                origin,
+            };
+            match (&x.calendar, x.from, x.to) {
+                (None, Some(from), Some(to)) => check_order(&f, from, Some(to), "to")?,
+                (Some(_), None, None) => {}
+                (Some(_), _, _) => {
+                    return Err(f.err(
+                        ErrorCode::InvalidRecordField,
+                        "calendar",
+                        format!(
+                            "exclusion `{}` gives both `calendar` and `from`/`to`; use one",
+                            x.id
+                        ),
+                    ));
+                }
+                (None, None, _) => {
+                    return Err(f.err(
+                        ErrorCode::MissingRecordField,
+                        "from",
+                        format!(
+                            "exclusion `{}` needs `from` and `to` (or a `calendar`)",
+                            x.id
+                        ),
+                    ));
+                }
+                (None, Some(_), None) => {
+                    return Err(f.err(
+                        ErrorCode::MissingRecordField,
+                        "to",
+                        format!("exclusion `{}` needs `to`", x.id),
+                    ));
+                }
+            }
+            x.unknown_fields = f.rest();
+            Record::Exclusion(x)
+        }
+        "exception" => {
+            f.kind = "exception";
+            let mut x = ExceptionRecord {
+                id: f.req_str("id")?,
+                services: f.opt_str_list("services")?,
+                deployments: f.opt_str_list("deployments")?,
+                from: f.req_instant("from")?,
+                to: f.req_instant("to")?,
+                emergency: f.opt_bool("emergency")?.unwrap_or(false),
+                approved_by: f.opt_str("approved_by")?,
+                justification: f.opt_str("justification")?,
+                justified_at: f.opt_instant("justified_at")?,
+                unknown_fields: Vec::new(),
+                origin,
+            };
+            check_order(&f, x.from, Some(x.to), "to")?;
+            x.unknown_fields = f.rest();
+            Record::Exception(x)
+        }
+        other => {
+            return Err(f.err(
+                ErrorCode::UnknownRecordKind,
+                "kind",
+                format!("unknown record kind `{other}`; expected one of event, outage, incident, exclusion, exception"),
+            ));
+        }
+    };
+    Ok(rec)
+}
+
+fn check_order(f: &Fields, from: i64, to: Option<i64>, field: &str) -> Result<()> {
+    match to {
+        Some(to) if to < from => Err(f.err(
+            ErrorCode::InvalidInterval,
+            field,
+            format!(
+                "{} record ends at `{}`, before it starts at `{}`",
+                f.kind,
+                instant::format(to),
+                instant::format(from)
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jsonl_and_array_give_the_same_records() {
+        let jsonl = "{\"deployment\":\"d1\",\"event\":\"started\",\"time\":\"2026-03-01T00:00:00Z\",\"service\":\"a\"}\n\n{\"kind\":\"outage\",\"service\":\"a\",\"from\":\"2026-03-01T01:00:00+01:00\"}\n";
+        let array = format!(
+            "[{}]",
+            jsonl
+                .trim()
+                .lines()
+                .filter(|l| !l.is_empty())
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        let a = parse_records(jsonl).unwrap_or_default();
+        let b = parse_records(&array).unwrap_or_default();
+        assert_eq!(a.len(), 2);
+        assert_eq!(
+            a.iter().map(Record::canonical_json).collect::<Vec<_>>(),
+            b.iter().map(Record::canonical_json).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn errors_name_line_and_field() {
+        let text = "{\"deployment\":\"d1\",\"event\":\"started\",\"time\":\"2026-03-01T00:00:00Z\"}\n{\"deployment\":\"d1\",\"event\":\"x\",\"time\":\"2026-03-01T00:00:00\"}\n";
+        let e = parse_records(text).err();
+        let e = e.as_ref();
+        assert_eq!(e.map(|e| e.code), Some(ErrorCode::InvalidInstant));
+        assert_eq!(e.and_then(|e| e.location.line), Some(2));
+        assert_eq!(e.and_then(|e| e.location.record_index), Some(1));
+        assert_eq!(
+            e.and_then(|e| e.location.path.clone()).as_deref(),
+            Some("/time")
+        );
+        assert!(e.is_some_and(|e| e.message.contains("no UTC offset")));
+    }
+}

@@ -1,0 +1,376 @@
+//! The report (SPEC §10): serde types that are the JSON contract.
+//!
+//! Every collection is sorted or built in a fixed order, so the same inputs
+//! give byte-identical JSON. A JSON Schema generated from these types is
+//! committed as `docs/report.schema.json`.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+/// The evaluation report.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Report {
+    /// The engine that produced it.
+    pub engine: Engine,
+    /// The evaluation instant (RFC 3339 UTC).
+    pub as_of: String,
+    /// The policy evaluated.
+    pub policy: PolicyInfo,
+    /// What the inputs were.
+    pub inputs: Inputs,
+    /// One row per (SLA, window, segment), sorted (§5.4).
+    pub results: Vec<ResultRow>,
+    /// One entry per deployment and in-scope SLA, by SLA, anchor, deployment id.
+    pub deployments: Vec<DeploymentEntry>,
+    /// Governance findings (§8).
+    pub findings: Vec<Finding>,
+    /// Exclusions and exceptions in force at as_of.
+    pub in_force: InForce,
+    /// Non-fatal remarks about the inputs.
+    pub warnings: Vec<Warning>,
+}
+
+/// `engine`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct Engine {
+    /// Always `slakit`.
+    pub name: String,
+    /// The crate version.
+    pub version: String,
+}
+
+/// `policy`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct PolicyInfo {
+    /// The policy's `name`.
+    pub name: String,
+    /// `sha256:` over the canonical policy document.
+    pub digest: String,
+}
+
+/// `inputs`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct Inputs {
+    /// Records read.
+    pub records: u64,
+    /// Deployments with at least one event at or before as_of.
+    pub deployments: u64,
+    /// Records ignored because they lie after as_of.
+    pub ignored_future: u64,
+    /// `sha256:` over the canonical records (see `docs/report.md`).
+    pub digest: String,
+}
+
+/// A window of a result row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct WindowInfo {
+    /// Start (inclusive).
+    pub start: String,
+    /// End (exclusive; for a rolling window, as_of, inclusive).
+    pub end: String,
+    /// `open` (contains as_of) or `closed`.
+    pub state: String,
+}
+
+/// The target a row was judged against; ratios as numbers in [0, 1].
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema, Default)]
+pub struct TargetInfo {
+    /// Duration SLAs: the longest allowed elapsed time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_ms: Option<i64>,
+    /// Duration SLAs: the share that must meet `max_ms`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub objective: Option<f64>,
+    /// success_rate: lowest rate; deployment_frequency: lowest count.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    /// change_failure_rate: highest rate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+    /// deployment_frequency: lowest count per day.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_per_day: Option<f64>,
+    /// deployment_frequency with `min_per_day`: the count this window needs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub required: Option<f64>,
+}
+
+/// `error_budget` of a duration row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct ErrorBudget {
+    /// Breaches the objective allows.
+    pub allowed: i64,
+    /// Allowed minus breached (negative when overspent).
+    pub remaining: i64,
+}
+
+/// A record that decided a verdict: by its `id` when given, else by kind,
+/// event name and time — never by input position.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
+pub struct Evidence {
+    /// The record kind (`event`, `incident`, `outage`, `exclusion`, `exception`).
+    pub kind: String,
+    /// The record id, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The lifecycle event name, for events.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event: Option<String>,
+    /// The record's instant.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time: Option<String>,
+    /// What the record did (`start`, `stop`, `pause`, `failed`, ...).
+    pub role: String,
+}
+
+/// One breach in a row.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Breach {
+    /// Stable id: `<sla>/<deployment>`.
+    pub id: String,
+    /// The deployment.
+    pub deployment: String,
+    /// Its service.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    /// Business elapsed time (clocks).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub elapsed_ms: Option<i64>,
+    /// The target it exceeded (clocks).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_ms: Option<i64>,
+    /// How far over the target (clocks).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub over_ms: Option<i64>,
+    /// Why, in words.
+    pub reason: String,
+    /// The records that decided it.
+    pub records: Vec<Evidence>,
+}
+
+/// One result row (§5.4, §10).
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct ResultRow {
+    /// Stable id: SLA, window start and segment values.
+    pub id: String,
+    /// The SLA id.
+    pub sla: String,
+    /// The SLA kind.
+    pub kind: String,
+    /// The window.
+    pub window: WindowInfo,
+    /// `tier` and each `group_by` key (null where the deployment lacks it).
+    pub segment: BTreeMap<String, Option<String>>,
+    /// The tier (also in `segment`).
+    pub tier: String,
+    /// `met`, `breached`, `at_risk` or `no_data`.
+    pub status: String,
+    /// Deployments judged: met + breached (clocks) or succeeded + failed (rates).
+    pub measured: i64,
+    /// Clocks: met.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub met: Option<i64>,
+    /// Clocks: breached.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub breached: Option<i64>,
+    /// Rates: succeeded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub succeeded: Option<i64>,
+    /// Rates: failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failed: Option<i64>,
+    /// Rates: neither succeeded nor failed yet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub in_progress: Option<i64>,
+    /// change_failure_rate: deployments that caused a failure.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub caused_failure: Option<i64>,
+    /// Excluded deployments.
+    pub excluded: i64,
+    /// Suspended deployments.
+    pub suspended: i64,
+    /// Clocks: no start event.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unmeasured: Option<i64>,
+    /// Clocks: cancelled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cancelled: Option<i64>,
+    /// Clocks: still running, not yet past max.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub in_flight: Option<i64>,
+    /// Clocks: in-flight deployments at or past a `warn_at` threshold.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at_risk: Option<i64>,
+    /// Compliance or rate (6 decimals), or the count for deployment_frequency; null without data.
+    pub value: Option<Value>,
+    /// The target.
+    pub target: TargetInfo,
+    /// Clocks: the error budget.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_budget: Option<ErrorBudget>,
+    /// The breaches, worst first.
+    pub breaches: Vec<Breach>,
+    /// Ids of exclusions applied to deployments of this row.
+    pub exclusions: Vec<String>,
+    /// Ids of exceptions applied to deployments of this row.
+    pub exceptions: Vec<String>,
+}
+
+/// One deployment under one SLA.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct DeploymentEntry {
+    /// Deployment id.
+    pub deployment: String,
+    /// SLA id.
+    pub sla: String,
+    /// The state (§5.5, §6.2).
+    pub state: String,
+    /// The anchor instant (§5.1).
+    pub anchor: String,
+    /// The window start it belongs to.
+    pub window_start: String,
+    /// The service.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    /// The tier.
+    pub tier: String,
+    /// Business elapsed time, where a clock ran.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub elapsed_ms: Option<i64>,
+    /// Wall time minus pauses (the 24x7 clock beside the business one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actual_elapsed_ms: Option<i64>,
+    /// max − elapsed (negative once breached).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remaining_ms: Option<i64>,
+    /// Running clocks: when elapsed reaches max (null if the calendar never opens again).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub breach_at: Option<Option<String>>,
+    /// Running clocks: elapsed / max (6 decimals).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consumed: Option<f64>,
+    /// Running clocks: the highest `warn_at` threshold reached.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warn: Option<f64>,
+    /// The exclusion that applied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exclusion: Option<String>,
+    /// The exception that applied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exception: Option<String>,
+    /// `preflight_failed`, `no_start_event`, `cancelled_by_<event>`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// A governance finding.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Finding {
+    /// `unjustified_emergency`, `exception_frequency`, ...
+    pub kind: String,
+    /// What a person should know.
+    pub message: String,
+    /// Structured details (ids, service, period, counts).
+    #[serde(flatten)]
+    pub details: BTreeMap<String, Value>,
+}
+
+/// An exclusion in force at as_of.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct InForceExclusion {
+    /// Id.
+    pub id: String,
+    /// Reason.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// `pause` or `exclude`.
+    pub effect: String,
+    /// Start of the stretch in force.
+    pub from: String,
+    /// End of the stretch in force.
+    pub to: String,
+    /// Services (absent: all).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub services: Option<Vec<String>>,
+    /// Vendor.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vendor: Option<String>,
+}
+
+/// An exception in force at as_of.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct InForceException {
+    /// Id.
+    pub id: String,
+    /// Start.
+    pub from: String,
+    /// End.
+    pub to: String,
+    /// Emergency.
+    pub emergency: bool,
+    /// Services.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub services: Option<Vec<String>>,
+    /// Deployments.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deployments: Option<Vec<String>>,
+    /// Approver.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approved_by: Option<String>,
+}
+
+/// `in_force`: what to tell stakeholders now.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema, Default)]
+pub struct InForce {
+    /// Exclusions whose time contains as_of.
+    pub exclusions: Vec<InForceExclusion>,
+    /// Exceptions whose interval contains as_of.
+    pub exceptions: Vec<InForceException>,
+}
+
+/// A warning: `{code: "W…", message}`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
+pub struct Warning {
+    /// Stable code.
+    pub code: String,
+    /// Message.
+    pub message: String,
+}
+
+impl Report {
+    /// The report as pretty JSON (2-space indent, no trailing newline):
+    /// the exact bytes of `slakit evaluate --format json`, minus its newline.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+    }
+
+    /// The report as a JSON value.
+    pub fn to_value(&self) -> Value {
+        serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+
+    /// True when any result row is breached (`--fail-on-breach`).
+    pub fn has_breach(&self) -> bool {
+        self.results.iter().any(|r| r.status == "breached")
+    }
+}
+
+/// The JSON Schema of the report.
+pub fn report_schema() -> Value {
+    serde_json::to_value(schemars::schema_for!(Report)).unwrap_or(Value::Null)
+}
+
+/// `sha256:<hex>` of a text.
+pub fn sha256_hex(text: &str) -> String {
+    let digest = Sha256::digest(text.as_bytes());
+    let mut out = String::with_capacity(71);
+    out.push_str("sha256:");
+    for b in digest.iter() {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
+}

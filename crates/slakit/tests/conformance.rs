@@ -1,0 +1,59 @@
+//! Every conformance vector through the library.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+use common::conformance::{Outcome, run_all};
+use slakit::record::{Origin, record_from_value};
+
+fn run(v: &serde_json::Value) -> Outcome {
+    let result = (|| {
+        let policy = slakit::Policy::from_json(&v["policy"].to_string())?;
+        let records = v["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                record_from_value(
+                    r.clone(),
+                    Origin {
+                        index: i,
+                        line: None,
+                    },
+                )
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let as_of = slakit::instant::parse(v["as_of"].as_str().unwrap()).unwrap();
+        policy.evaluate(&records, as_of)
+    })();
+    match result {
+        Ok(report) => Outcome::Report(report.to_value()),
+        Err(e) => Outcome::Error {
+            kind: e.kind().as_str().to_string(),
+            message: e.message,
+        },
+    }
+}
+
+#[test]
+fn every_vector_through_the_library() {
+    run_all(run);
+}
+
+#[test]
+fn the_runner_detects_a_wrong_expectation() {
+    let vectors = common::conformance::load_vectors();
+    let (_, v) = vectors.iter().find(|(n, _)| n.starts_with("001")).unwrap();
+    let outcome = run(v);
+    assert!(common::conformance::check(v, &outcome).is_empty());
+    let mut wrong = v.clone();
+    wrong["expect"]["results"][0]["met"] = serde_json::json!(3);
+    wrong["expect"]["deployments"][0]["elapsed_ms"] = serde_json::json!(1);
+    let diffs = common::conformance::check(&wrong, &outcome);
+    assert_eq!(diffs.len(), 2, "{diffs:?}");
+}
