@@ -644,7 +644,7 @@ pub(crate) fn excluding<'x>(
 }
 
 /// Precedence (§5.5) up to the kind-specific rules.
-fn precedence(world: &World<'_>, dep: &Deployment<'_>) -> Option<Judged> {
+pub(crate) fn precedence(world: &World<'_>, dep: &Deployment<'_>) -> Option<Judged> {
     if let Some(x) = suspending(&world.exceptions, dep) {
         let mut j = Judged::new(State::Suspended);
         j.exception = Some(x.id.clone());
@@ -678,7 +678,12 @@ fn precedence(world: &World<'_>, dep: &Deployment<'_>) -> Option<Judged> {
     None
 }
 
-fn judge_duration(world: &World<'_>, sla: &Sla, dep: &Deployment<'_>, max: i64) -> Judged {
+pub(crate) fn judge_duration(
+    world: &World<'_>,
+    sla: &Sla,
+    dep: &Deployment<'_>,
+    max: i64,
+) -> Judged {
     let Some(clock) = &sla.clock else {
         return Judged::new(State::Unmeasured);
     };
@@ -775,15 +780,15 @@ struct Acc {
     judged: Vec<(usize, Judged)>, // (deployment index, verdict)
 }
 
-struct WindowSlot {
-    start: i64,
-    end: i64,
+pub(crate) struct WindowSlot {
+    pub start: i64,
+    pub end: i64,
     days: i64,
     first_day: Option<chrono::NaiveDate>,
-    open: bool,
+    pub open: bool,
 }
 
-fn window_for(sla: &Sla, as_of: i64, anchor: i64) -> Option<WindowSlot> {
+pub(crate) fn window_for(sla: &Sla, as_of: i64, anchor: i64) -> Option<WindowSlot> {
     match sla.window {
         Window::Calendar(unit) => {
             let w = window_of(unit, sla.tz, anchor);

@@ -28,9 +28,11 @@
 pub mod calendar;
 pub mod error;
 pub mod evaluate;
+pub mod explain;
 pub mod instant;
 pub mod policy;
 pub mod record;
+pub mod render;
 pub mod report;
 pub mod units;
 pub mod window;

@@ -942,10 +942,15 @@ fn classify(raw: &str) -> (ErrorCode, String) {
     if let Some(rest) = msg.strip_prefix("unknown field `") {
         let field = rest.split('`').next().unwrap_or("");
         let expected: Vec<&str> = rest
-            .split('`')
-            .skip(1)
-            .filter(|s| !s.contains(',') && !s.trim().is_empty() && !s.contains("expected"))
-            .collect();
+            .split_once("expected one of ")
+            .or_else(|| rest.split_once("expected "))
+            .map(|(_, list)| {
+                list.split(", ")
+                    .map(|s| s.trim().trim_matches('`'))
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
         let mut m = format!("unknown field `{field}`");
         if let Some(best) = suggest(field, &expected) {
             m.push_str(&format!("; did you mean `{best}`?"));
@@ -995,6 +1000,11 @@ fn classify(raw: &str) -> (ErrorCode, String) {
 }
 
 fn strip_position(msg: &str) -> &str {
+    // serde-saphyr: "error: line 1 column 14: <message>"
+    let msg = match msg.strip_prefix("error: line ") {
+        Some(rest) => rest.split_once(": ").map_or(msg, |(_, m)| m),
+        None => msg,
+    };
     match msg.find(" at line ") {
         Some(i) => msg.get(..i).unwrap_or(msg),
         None => msg,
@@ -1521,7 +1531,7 @@ fn compile(doc: PolicyDoc) -> Result<Policy> {
             return Err(perr(
                 ErrorCode::DuplicateId,
                 format!("{base}/id"),
-                format!("SLA id `{}` is used twice", s.id),
+                format!("duplicate SLA id `{}`", s.id),
             ));
         }
         if matches!(
@@ -1532,7 +1542,7 @@ fn compile(doc: PolicyDoc) -> Result<Policy> {
                 ErrorCode::InvalidValue,
                 format!("{base}/kind"),
                 format!(
-                    "SLA kind `{}` is not supported by this version of slakit yet",
+                    "kind `{}` is not supported by this version of slakit yet",
                     s.kind.as_str()
                 ),
             ));
@@ -1547,7 +1557,7 @@ fn compile(doc: PolicyDoc) -> Result<Policy> {
                     ErrorCode::MissingField,
                     base,
                     format!(
-                        "SLA `{}` of kind `duration` needs a `clock` with `start` and `stop`",
+                        "the `duration` SLA `{}` needs a `clock` with `start` and `stop`",
                         s.id
                     ),
                 ));
@@ -1602,7 +1612,7 @@ fn compile(doc: PolicyDoc) -> Result<Policy> {
             return Err(perr(
                 ErrorCode::InvalidTarget,
                 format!("{base}/targets"),
-                format!("SLA `{}` has no targets", s.id),
+                format!("the SLA `{}` has no targets", s.id),
             ));
         }
         for (tier, t) in &s.targets.0 {

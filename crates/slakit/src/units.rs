@@ -11,17 +11,19 @@ use crate::error::ErrorCode;
 
 /// Wrap a message so that the code survives serde's string-only errors.
 pub(crate) fn tagged(code: ErrorCode, message: impl fmt::Display) -> String {
-    format!("\u{1}{}\u{1}{}\u{2}", code.as_str(), message)
+    format!("⟨slakit:{}⟩{}⟨/slakit⟩", code.as_str(), message)
 }
 
 /// Pull a code and message back out of a serde error text (see [`tagged`]).
 pub(crate) fn untag(text: &str) -> Option<(ErrorCode, String)> {
-    let start = text.find('\u{1}')?;
-    let rest = text.get(start + 1..)?;
-    let mid = rest.find('\u{1}')?;
+    const OPEN: &str = "⟨slakit:";
+    const CLOSE: &str = "⟨/slakit⟩";
+    let start = text.find(OPEN)?;
+    let rest = text.get(start + OPEN.len()..)?;
+    let mid = rest.find('⟩')?;
     let code = rest.get(..mid)?;
-    let body = rest.get(mid + 1..)?;
-    let end = body.find('\u{2}').unwrap_or(body.len());
+    let body = rest.get(mid + '⟩'.len_utf8()..)?;
+    let end = body.find(CLOSE).unwrap_or(body.len());
     let code = ErrorCode::ALL
         .iter()
         .copied()

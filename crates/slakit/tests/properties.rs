@@ -1,0 +1,218 @@
+//! Property tests of evaluation: determinism, and monotonicity of pauses and exclusions.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use proptest::prelude::*;
+use serde_json::{Value, json};
+use slakit::record::{Origin, Record, record_from_value};
+use slakit::{Policy, instant};
+
+const POLICY: &str = r#"
+slakit: 1
+name: props
+timezone: America/New_York
+calendars:
+  office: {hours: {mon-fri: ["09:00-12:00", "13:00-17:00"]}, holidays: ["2026-03-10"]}
+services:
+  checkout: {tier: tier1, team: payments}
+  search: {tier: tier2}
+tiers: [tier1, tier2]
+slas:
+  - id: lead
+    clock: {start: merged, stop: succeeded, calendar: office}
+    window: week
+    group_by: [service]
+    warn_at: [50%, 75%]
+    targets: {tier1: {max: 6h, objective: 80%}, default: {max: 12h, objective: 50%}}
+  - id: lead-24x7
+    clock: {start: merged, stop: succeeded}
+    window: {rolling: 10d}
+    targets: {default: {max: 20h, objective: 90%}}
+  - id: success
+    kind: success_rate
+    window: month
+    targets: {default: {min: 90%}}
+  - id: cfr
+    kind: change_failure_rate
+    window: month
+    group_by: [team]
+    targets: {default: {max: 20%}}
+  - id: freq
+    kind: deployment_frequency
+    window: week
+    targets: {default: {min: 3}}
+"#;
+
+const BASE: i64 = 1_772_323_200_000; // 2026-03-01T00:00:00Z
+const H: i64 = 3_600_000;
+
+fn policy() -> Policy {
+    Policy::from_yaml(POLICY).unwrap()
+}
+
+/// A deployment: service index, merge offset (minutes), duration (minutes), outcome, approval pause.
+type Dep = (usize, i64, i64, u8, Option<(i64, i64)>);
+
+fn deps() -> impl Strategy<Value = Vec<Dep>> {
+    prop::collection::vec(
+        (
+            0usize..3,
+            0i64..(20 * 24 * 60),
+            1i64..(3 * 24 * 60),
+            0u8..4,
+            prop::option::of((0i64..600, 0i64..900)),
+        ),
+        1..14,
+    )
+}
+
+fn time(ms: i64, offset_min: i32) -> String {
+    let off = chrono::FixedOffset::east_opt(offset_min * 60).unwrap();
+    chrono::DateTime::from_timestamp_millis(ms)
+        .unwrap()
+        .with_timezone(&off)
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, false)
+}
+
+fn records(deps: &[Dep], offsets: &[i32]) -> Vec<Value> {
+    let services = ["checkout", "search", "wiki"];
+    let mut out = Vec::new();
+    let mut k = 0usize;
+    let mut off = || {
+        k += 1;
+        offsets.get(k % offsets.len().max(1)).copied().unwrap_or(0)
+    };
+    for (i, (svc, at, dur, outcome, pause)) in deps.iter().enumerate() {
+        let id = format!("d{i}");
+        let merged = BASE + at * 60_000;
+        let end = merged + dur * 60_000;
+        out.push(json!({"deployment": id, "event": "merged", "time": time(merged, off()), "service": services[*svc]}));
+        out.push(
+            json!({"deployment": id, "event": "started", "time": time(merged + 60_000, off())}),
+        );
+        if let Some((a, b)) = pause {
+            out.push(json!({"deployment": id, "event": "approval_requested", "time": time(merged + a * 60_000, off())}));
+            out.push(json!({"deployment": id, "event": "approval_granted", "time": time(merged + (a + b) * 60_000, off())}));
+        }
+        match outcome {
+            0 => {
+                out.push(json!({"deployment": id, "event": "succeeded", "time": time(end, off())}))
+            }
+            1 => out.push(json!({"deployment": id, "event": "failed", "time": time(end, off())})),
+            2 => {
+                out.push(json!({"deployment": id, "event": "succeeded", "time": time(end, off())}));
+                out.push(json!({"kind": "outage", "id": format!("o{i}"), "service": services[*svc], "from": time(end + 600_000, off()), "to": time(end + 1_200_000, off())}));
+            }
+            _ => {} // still running
+        }
+    }
+    out
+}
+
+fn parse(values: &[Value]) -> Vec<Record> {
+    values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            record_from_value(
+                v.clone(),
+                Origin {
+                    index: i,
+                    line: None,
+                },
+            )
+            .unwrap()
+        })
+        .collect()
+}
+
+fn as_of() -> i64 {
+    BASE + 24 * 24 * H
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// Records in any order, with any offsets for the same instants → byte-identical report.
+    #[test]
+    fn order_and_offsets_do_not_change_the_report(deps in deps(), seed in any::<u64>(), offsets in prop::collection::vec(-720i32..840, 1..5)) {
+        let p = policy();
+        let plain = records(&deps, &[0]);
+        let mut shuffled = records(&deps, &offsets);
+        // Deterministic Fisher-Yates from the seed.
+        let mut s = seed | 1;
+        for i in (1..shuffled.len()).rev() {
+            s ^= s << 13; s ^= s >> 7; s ^= s << 17;
+            shuffled.swap(i, (s as usize) % (i + 1));
+        }
+        let a = p.evaluate(&parse(&plain), as_of()).unwrap().to_json();
+        let b = p.evaluate(&parse(&shuffled), as_of()).unwrap().to_json();
+        prop_assert_eq!(a, b);
+    }
+
+    /// Adding a pause never increases elapsed (business or wall).
+    #[test]
+    fn a_pause_never_increases_elapsed(deps in deps(), which in any::<prop::sample::Index>(), a in 0i64..2000, len in 0i64..2000) {
+        let p = policy();
+        let base = records(&deps, &[0]);
+        let target = format!("d{}", which.index(deps.len()));
+        let merged = BASE + deps[which.index(deps.len())].1 * 60_000;
+        let mut more = base.clone();
+        more.push(json!({"deployment": target, "event": "approval_requested", "time": time(merged + a * 60_000, 0)}));
+        more.push(json!({"deployment": target, "event": "approval_granted", "time": time(merged + (a + len) * 60_000, 0)}));
+        let before = p.evaluate(&parse(&base), as_of()).unwrap();
+        let after = p.evaluate(&parse(&more), as_of()).unwrap();
+        for (x, y) in before.deployments.iter().zip(after.deployments.iter()) {
+            prop_assert_eq!(&x.deployment, &y.deployment);
+            if let (Some(e1), Some(e2)) = (x.elapsed_ms, y.elapsed_ms) {
+                prop_assert!(e2 <= e1, "{} {}: {} -> {}", x.sla, x.deployment, e1, e2);
+            }
+            if let (Some(e1), Some(e2)) = (x.actual_elapsed_ms, y.actual_elapsed_ms) {
+                prop_assert!(e2 <= e1);
+            }
+        }
+    }
+
+    /// An `exclude` exclusion never increases the breached count; a `pause` one neither.
+    #[test]
+    fn exclusions_never_increase_breaches(deps in deps(), from in 0i64..(20 * 24), len in 1i64..(5 * 24), exclude in any::<bool>()) {
+        let p = policy();
+        let base = records(&deps, &[0]);
+        let mut more = base.clone();
+        more.push(json!({"kind": "exclusion", "id": "x", "from": time(BASE + from * H, 0), "to": time(BASE + (from + len) * H, 0), "effect": if exclude { "exclude" } else { "pause" }}));
+        let breached = |r: &slakit::Report| r.results.iter().filter(|row| row.kind == "duration").map(|row| row.breached.unwrap_or(0)).sum::<i64>();
+        let before = p.evaluate(&parse(&base), as_of()).unwrap();
+        let after = p.evaluate(&parse(&more), as_of()).unwrap();
+        prop_assert!(breached(&after) <= breached(&before));
+    }
+
+    /// Counts partition the deployments of each duration row; status agrees with integer arithmetic.
+    #[test]
+    fn duration_rows_are_consistent(deps in deps()) {
+        let report = policy().evaluate(&parse(&records(&deps, &[0])), as_of()).unwrap();
+        for row in report.results.iter().filter(|r| r.kind == "duration") {
+            let (met, breached) = (row.met.unwrap(), row.breached.unwrap());
+            prop_assert_eq!(row.measured, met + breached);
+            let listed = report.deployments.iter().filter(|d| d.sla == row.sla && d.window_start == row.window.start && Some(&d.tier) == row.segment.get("tier").and_then(|t| t.as_ref())).count() as i64;
+            let total = row.measured + row.excluded + row.suspended + row.unmeasured.unwrap() + row.cancelled.unwrap() + row.in_flight.unwrap();
+            if row.sla == "lead-24x7" { prop_assert_eq!(listed, total); }
+            let budget = row.error_budget.unwrap();
+            prop_assert_eq!(budget.remaining, budget.allowed - breached);
+        }
+    }
+}
+
+#[test]
+fn as_of_echoed_and_future_ignored() {
+    let deps: Vec<Dep> = vec![(0, 10, 60, 0, None), (1, 30 * 24 * 60, 60, 0, None)];
+    let report = policy()
+        .evaluate(&parse(&records(&deps, &[0])), as_of())
+        .unwrap();
+    assert_eq!(report.as_of, instant::format(as_of()));
+    assert_eq!(report.inputs.deployments, 1);
+    assert_eq!(report.inputs.ignored_future, 3);
+}
