@@ -1,0 +1,50 @@
+//! Criterion benches of the hot paths: business time, breach_at, evaluation.
+//! Run with `make bench`; never part of `make test`.
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use std::collections::BTreeSet;
+use std::hint::black_box;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use slakit::calendar::Calendar;
+
+const DAY: i64 = 86_400_000;
+const JAN_2015: i64 = 1_420_070_400_000;
+
+fn office() -> Calendar {
+    let nine_to_five = vec![(9 * 60, 17 * 60)];
+    let week = [nine_to_five.clone(), nine_to_five.clone(), nine_to_five.clone(), nine_to_five.clone(), nine_to_five, vec![], vec![]];
+    Calendar::new(chrono_tz::America::New_York, week, BTreeSet::new())
+}
+
+fn business(c: &mut Criterion) {
+    let cal = office();
+    c.bench_function("business/3 days", |b| b.iter(|| cal.business(black_box(JAN_2015 + 3_600_000), black_box(JAN_2015 + 3 * DAY))));
+    c.bench_function("business/10 years", |b| b.iter(|| cal.business(black_box(JAN_2015), black_box(JAN_2015 + 3653 * DAY))));
+    c.bench_function("breach_at/16h", |b| b.iter(|| cal.breach_at(black_box(JAN_2015 + 3_600_000), black_box(16 * 3_600_000))));
+}
+
+fn evaluate(c: &mut Criterion) {
+    let policy = slakit::Policy::from_yaml(
+        "slakit: 1\ncalendars: {office: {timezone: America/New_York, hours: {mon-fri: [\"09:00-17:00\"]}}}\nslas:\n  - {id: lead, clock: {start: merged, stop: succeeded, calendar: office}, window: month, group_by: [service], targets: {default: {max: 8h, objective: 90%}}}\n  - {id: sr, kind: success_rate, window: month, targets: {default: {min: 95%}}}\n",
+    )
+    .unwrap();
+    let mut text = String::new();
+    for i in 0..10_000i64 {
+        let t = JAN_2015 + i * 3_600_000;
+        let fmt = |ms: i64| slakit::instant::format(ms);
+        text.push_str(&format!(
+            "{{\"deployment\":\"d{i}\",\"event\":\"merged\",\"time\":\"{}\",\"service\":\"s{}\"}}\n{{\"deployment\":\"d{i}\",\"event\":\"succeeded\",\"time\":\"{}\"}}\n",
+            fmt(t),
+            i % 50,
+            fmt(t + (i % 17) * 3_600_000)
+        ));
+    }
+    let records = slakit::parse_records(&text).unwrap();
+    let as_of = slakit::evaluate::latest_event_time(&records).unwrap();
+    c.bench_function("parse_records/20k events", |b| b.iter(|| slakit::parse_records(black_box(&text)).unwrap().len()));
+    c.bench_function("evaluate/10k deployments", |b| b.iter(|| policy.evaluate(black_box(&records), as_of).unwrap().results.len()));
+}
+
+criterion_group!(benches, business, evaluate);
+criterion_main!(benches);
