@@ -221,26 +221,26 @@ pub fn explain(
                         let mut cursor = run.start;
                         let mut pauses = run.paused.iter().peekable();
                         while cursor < run.end {
-                            if let Some(&&(pa, pb)) = pauses.peek() {
-                                if pa <= cursor {
-                                    let what: Vec<String> = run
-                                        .pause_sources
-                                        .iter()
-                                        .filter(|s| s.from < pb && s.to > pa)
-                                        .map(|s| s.what.clone())
-                                        .collect();
-                                    e.timeline.push(step(
-                                        pa,
-                                        Some(pb),
-                                        "paused",
-                                        format!("paused: {}", what.join("; ")),
-                                        0,
-                                        total,
-                                    ));
-                                    cursor = pb;
-                                    pauses.next();
-                                    continue;
-                                }
+                            if let Some(&&(pa, pb)) = pauses.peek()
+                                && pa <= cursor
+                            {
+                                let what: Vec<String> = run
+                                    .pause_sources
+                                    .iter()
+                                    .filter(|s| s.from < pb && s.to > pa)
+                                    .map(|s| s.what.clone())
+                                    .collect();
+                                e.timeline.push(step(
+                                    pa,
+                                    Some(pb),
+                                    "paused",
+                                    format!("paused: {}", what.join("; ")),
+                                    0,
+                                    total,
+                                ));
+                                cursor = pb;
+                                pauses.next();
+                                continue;
                             }
                             let piece_end = pauses.peek().map_or(run.end, |p| p.0.min(run.end));
                             let mut c = cursor;

@@ -1,0 +1,189 @@
+//! The command line surface: subcommands, flags and their help texts.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const ABOUT: &str =
+    "Evaluate release and deployment SLAs from a policy and a stream of deployment records";
+
+const LONG_ABOUT: &str = "\
+Evaluate release and deployment SLAs from a policy and a stream of deployment records.
+
+A policy (YAML or JSON) says what is promised: lead times, success and change
+failure rates, deployment frequency, rollback and restore times, per tier of
+service. Records (JSON Lines or a JSON array) say what happened: lifecycle
+events of each deployment, outages, incidents, exclusions and approved
+exceptions. slakit reads both and reports, per SLA, window and segment,
+whether the promise was kept at a given instant (`--as-of`).
+
+The same inputs always give the same report, byte for byte.";
+
+const AFTER_HELP: &str = "\
+Examples:
+  slakit check --policy release-sla.yaml
+  slakit evaluate --policy release-sla.yaml --records deploys.jsonl
+  slakit evaluate --policy release-sla.yaml --records jan.jsonl --records feb.jsonl \\
+      --as-of 2026-03-01T00:00:00Z --format markdown --out report.md
+  ./export-deploys.sh | slakit evaluate --policy release-sla.yaml --records - --as-of now
+  slakit explain --policy release-sla.yaml --records deploys.jsonl --deployment d-1042
+
+Exit codes:
+  0  ok
+  1  a result row is breached and --fail-on-breach was given
+  2  bad input (policy, records) or bad usage (flags, --as-of, missing file)";
+
+/// The `slakit` command line.
+#[derive(Debug, Parser)]
+#[command(
+    name = "slakit",
+    version,
+    about = ABOUT,
+    long_about = LONG_ABOUT,
+    after_help = AFTER_HELP,
+    propagate_version = true,
+    arg_required_else_help = true
+)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Evaluate every SLA of a policy against deployment records
+    #[command(
+        long_about = "\
+Evaluate every SLA of a policy against deployment records and print the report.
+
+The report has one row per SLA, window and segment (tier and the policy's
+`group_by` keys) with its status (met, breached, at_risk, no_data), the counts
+behind it, the error budget, every breach with the records that decided it,
+the deployments still in flight with their deadline (`breach_at`), the
+exclusions and exceptions in force now, and governance findings.
+
+Without --as-of the report is taken at the latest lifecycle event in the
+records. Events after --as-of are treated as not having happened yet.",
+        after_help = "\
+Examples:
+  slakit evaluate --policy sla.yaml --records deploys.jsonl
+  slakit evaluate -p sla.yaml -r deploys.jsonl -r incidents.jsonl --as-of now --format json
+  slakit evaluate -p sla.yaml -r deploys.jsonl --fail-on-breach --format csv --out q1.csv"
+    )]
+    Evaluate(EvaluateArgs),
+
+    /// Validate a policy and list its warnings
+    #[command(long_about = "\
+Validate a policy and list its warnings.
+
+Exits 0 when the policy is valid, even with warnings (for example a `2d`
+target on a business-hours calendar, which means 48 business hours, not two
+working days). Exits 2 with the error and its location when it is not.")]
+    Check(CheckArgs),
+
+    /// Show one deployment's SLA clocks as a timeline
+    #[command(
+        long_about = "\
+Show one deployment's SLA clocks as a timeline, like an ITSM SLA timeline.
+
+For every SLA of the policy: the deployment's state, elapsed time against the
+target and, for a clock still running, the deadline (`breach_at`); then each
+step of the clock: when it started, each stretch counted, each pause (approval
+waits, maintenance) and each stretch the business calendar was closed, and
+when it stopped. Times are UTC.",
+        after_help = "\
+Example:
+  slakit explain --policy sla.yaml --records deploys.jsonl --deployment d-1042 --as-of now"
+    )]
+    Explain(ExplainArgs),
+}
+
+/// Output formats of `evaluate`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// Aligned plain-text tables for a terminal
+    Table,
+    /// The JSON report (the stable contract; errors are JSON on stdout too)
+    Json,
+    /// GitHub-flavoured Markdown tables, for a pull request or a wiki page
+    Markdown,
+    /// One CSV line per result row, for a spreadsheet
+    Csv,
+}
+
+/// Output formats of `check` and `explain`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TextFormat {
+    /// Plain text for a terminal
+    Table,
+    /// JSON (errors are JSON on stdout too)
+    Json,
+}
+
+/// The policy and records every evaluation needs.
+#[derive(Debug, Args)]
+pub struct Inputs {
+    /// The SLA policy, YAML or JSON (`-` reads standard input)
+    #[arg(short, long, value_name = "FILE")]
+    pub policy: String,
+
+    /// Deployment records, JSON Lines or a JSON array (`-` reads standard
+    /// input); repeat the flag or list several files to concatenate them
+    #[arg(short, long, value_name = "FILE", required = true, num_args = 1..)]
+    pub records: Vec<String>,
+
+    /// The instant to evaluate at: RFC 3339 with an offset
+    /// (`2026-04-01T00:00:00Z`), or `now`. Default: the latest lifecycle
+    /// event in the records
+    #[arg(short, long, value_name = "INSTANT")]
+    pub as_of: Option<String>,
+}
+
+/// `slakit evaluate`.
+#[derive(Debug, Args)]
+pub struct EvaluateArgs {
+    /// Policy, records and instant.
+    #[command(flatten)]
+    pub inputs: Inputs,
+
+    /// Output format
+    #[arg(short, long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
+
+    /// Exit with status 1 when any result row is breached (for CI pipelines)
+    #[arg(long)]
+    pub fail_on_breach: bool,
+
+    /// Write the report to FILE instead of standard output (errors still go
+    /// to standard output with --format json, else to standard error)
+    #[arg(short, long, value_name = "FILE")]
+    pub out: Option<String>,
+}
+
+/// `slakit check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The SLA policy, YAML or JSON (`-` reads standard input)
+    #[arg(short, long, value_name = "FILE")]
+    pub policy: String,
+
+    /// Output format
+    #[arg(short, long, value_enum, default_value_t = TextFormat::Table)]
+    pub format: TextFormat,
+}
+
+/// `slakit explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// Policy, records and instant.
+    #[command(flatten)]
+    pub inputs: Inputs,
+
+    /// The deployment to explain (its `deployment` id in the records)
+    #[arg(short, long, value_name = "ID")]
+    pub deployment: String,
+
+    /// Output format
+    #[arg(short, long, value_enum, default_value_t = TextFormat::Table)]
+    pub format: TextFormat,
+}

@@ -1,0 +1,105 @@
+//! The subcommands: read inputs, call the core, render, choose the exit code.
+
+use std::process::ExitCode;
+
+use slakit::{Error, ErrorCode, render};
+
+use crate::args::{CheckArgs, EvaluateArgs, ExplainArgs, ReportFormat, TextFormat};
+use crate::input::{self, Reader};
+use crate::output::{self, with_newline};
+
+/// Exit status 1: a breached row with `--fail-on-breach`.
+const EXIT_BREACH: u8 = 1;
+
+/// `slakit evaluate`.
+pub fn evaluate(args: &EvaluateArgs) -> Result<ExitCode, Error> {
+    let (policy, records, as_of) = input::load(&args.inputs)?;
+    let report = policy
+        .evaluate(&records.records, as_of)
+        .map_err(|e| records.locate(e))?;
+    let text = match args.format {
+        ReportFormat::Json => report.to_json(),
+        ReportFormat::Table => render::table(&report),
+        ReportFormat::Markdown => render::markdown(&report),
+        ReportFormat::Csv => render::csv(&report),
+    };
+    output::deliver(&with_newline(text), args.out.as_deref())?;
+    if args.fail_on_breach && report.has_breach() {
+        return Ok(ExitCode::from(EXIT_BREACH));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `slakit check`.
+pub fn check(args: &CheckArgs) -> Result<ExitCode, Error> {
+    let policy = Reader::default().policy(&args.policy)?;
+    let warnings = policy.check();
+    let slas: Vec<&str> = policy.slas.iter().map(|s| s.id.as_str()).collect();
+    let text = match args.format {
+        TextFormat::Json => {
+            let doc = serde_json::json!({
+                "ok": true,
+                "policy": {"name": policy.name, "digest": policy.digest},
+                "slas": slas,
+                "warnings": warnings,
+            });
+            to_pretty(&doc)?
+        }
+        TextFormat::Table => {
+            let mut out = String::new();
+            out.push_str(&format!(
+                "policy `{}` ({})\n",
+                policy.name,
+                Reader::display_name(&args.policy)
+            ));
+            out.push_str(&format!("digest {}\n", policy.digest));
+            out.push_str(&format!(
+                "{} SLA{}: {}\n",
+                slas.len(),
+                plural(slas.len()),
+                slas.join(", ")
+            ));
+            if !warnings.is_empty() {
+                out.push('\n');
+            }
+            for w in &warnings {
+                out.push_str(&format!("warning[{}]: {}\n", w.code, w.message));
+            }
+            out.push_str(&format!(
+                "\nok: the policy is valid ({} warning{})",
+                warnings.len(),
+                plural(warnings.len())
+            ));
+            out
+        }
+    };
+    output::emit_stdout(&with_newline(text));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `slakit explain`.
+pub fn explain(args: &ExplainArgs) -> Result<ExitCode, Error> {
+    let (policy, records, as_of) = input::load(&args.inputs)?;
+    let explanation = policy
+        .explain(&records.records, &args.deployment, as_of)
+        .map_err(|e| records.locate(e))?;
+    let text = match args.format {
+        TextFormat::Json => to_pretty(&explanation)?,
+        TextFormat::Table => render::explanation_table(&explanation),
+    };
+    output::emit_stdout(&with_newline(text));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn to_pretty<T: serde::Serialize>(value: &T) -> Result<String, Error> {
+    serde_json::to_string_pretty(value).map_err(|e| {
+        Error::new(
+            ErrorCode::Internal,
+            format!("the output could not be written as JSON: {e}"),
+        )
+    })
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}

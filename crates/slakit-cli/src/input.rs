@@ -1,0 +1,220 @@
+//! Everything the core leaves to its caller: reading files and standard
+//! input, and choosing the evaluation instant (including the clock for
+//! `--as-of now`).
+
+use std::io::Read;
+
+use slakit::record::Origin;
+use slakit::{Error, ErrorCode, ErrorKind, Policy, Record};
+
+use crate::args::Inputs;
+
+/// The name standard input goes by in error locations.
+pub const STDIN_NAME: &str = "<stdin>";
+
+/// Reads named inputs, allowing standard input (`-`) to be read only once.
+#[derive(Debug, Default)]
+pub struct Reader {
+    stdin_used: bool,
+}
+
+impl Reader {
+    /// The display name of a path argument.
+    pub fn display_name(path: &str) -> &str {
+        if path == "-" { STDIN_NAME } else { path }
+    }
+
+    /// Read a whole file (or standard input for `-`) as bytes.
+    fn read_bytes(&mut self, path: &str) -> Result<Vec<u8>, Error> {
+        let name = Reader::display_name(path);
+        if path == "-" {
+            if self.stdin_used {
+                return Err(Error::new(
+                    ErrorCode::InvalidArguments,
+                    "standard input (`-`) can be read only once; save it to a file to use it twice",
+                ));
+            }
+            self.stdin_used = true;
+            let mut buf = Vec::new();
+            std::io::stdin()
+                .lock()
+                .read_to_end(&mut buf)
+                .map_err(|e| io_error("cannot read", name, &e))?;
+            return Ok(buf);
+        }
+        std::fs::read(path).map_err(|e| io_error("cannot read", name, &e))
+    }
+
+    /// Read a file as UTF-8 text; invalid UTF-8 is reported with `syntax`
+    /// at the line of the first bad byte.
+    fn read_text(&mut self, path: &str, syntax: ErrorCode) -> Result<String, Error> {
+        let bytes = self.read_bytes(path)?;
+        let name = Reader::display_name(path);
+        String::from_utf8(bytes).map_err(|e| {
+            let valid = e.utf8_error().valid_up_to();
+            let line = e
+                .as_bytes()
+                .get(..valid)
+                .map_or(1, |b| b.iter().filter(|&&c| c == b'\n').count() + 1);
+            let mut err = Error::new(syntax, "the text is not valid UTF-8").in_file(name);
+            err.location.line = Some(line as u64);
+            err
+        })
+    }
+
+    /// Read and compile a policy; its errors carry the file name.
+    pub fn policy(&mut self, path: &str) -> Result<Policy, Error> {
+        let text = self.read_text(path, ErrorCode::PolicySyntax)?;
+        Policy::from_text(&text).map_err(|e| e.in_file(Reader::display_name(path)))
+    }
+
+    /// Read and parse every records file, each on its own (errors carry
+    /// the file name and the line or index within that file), concatenated.
+    pub fn records(&mut self, paths: &[String]) -> Result<RecordSet, Error> {
+        let mut set = RecordSet::default();
+        for path in paths {
+            let text = self.read_text(path, ErrorCode::RecordSyntax)?;
+            let name = Reader::display_name(path);
+            let mut records = slakit::parse_records(&text).map_err(|e| e.in_file(name))?;
+            // Number records across files, so that an error the engine finds
+            // later (a conflict between records) can be traced to its file.
+            let start = set.records.len();
+            for r in &mut records {
+                origin_mut(r).index += start;
+            }
+            set.files.push((name.to_string(), start, records.len()));
+            set.records.extend(records);
+        }
+        Ok(set)
+    }
+}
+
+/// Records read from several files, and which file each came from.
+#[derive(Debug, Default)]
+pub struct RecordSet {
+    /// Every record, in file order.
+    pub records: Vec<Record>,
+    /// (file name, index of its first record, record count), per file.
+    files: Vec<(String, usize, usize)>,
+}
+
+impl RecordSet {
+    /// Give an engine error about a record its file and its index within
+    /// that file (the line, for JSON Lines, is already the file's).
+    pub fn locate(&self, mut e: Error) -> Error {
+        if e.location.file.is_some() {
+            return e;
+        }
+        let index = e
+            .location
+            .record_index
+            .and_then(|i| usize::try_from(i).ok());
+        match (index, self.files.as_slice()) {
+            (Some(i), files) => {
+                if let Some((name, start, _)) = files
+                    .iter()
+                    .find(|(_, start, len)| *start <= i && i < start.saturating_add(*len))
+                {
+                    e.location.file = Some(name.clone());
+                    e.location.record_index = Some((i - start) as u64);
+                }
+                e
+            }
+            (None, [(name, _, _)]) if e.kind() == ErrorKind::Input => e.in_file(name.clone()),
+            (None, _) => e,
+        }
+    }
+}
+
+fn origin_mut(r: &mut Record) -> &mut Origin {
+    match r {
+        Record::Event(x) => &mut x.origin,
+        Record::Outage(x) => &mut x.origin,
+        Record::Incident(x) => &mut x.origin,
+        Record::Exclusion(x) => &mut x.origin,
+        Record::Exception(x) => &mut x.origin,
+    }
+}
+
+/// An I/O failure as a usage error (E302) naming the file.
+pub fn io_error(verb: &str, name: &str, e: &std::io::Error) -> Error {
+    let why = match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        std::io::ErrorKind::IsADirectory => "it is a directory".to_string(),
+        _ => {
+            let text = e.to_string();
+            let text = match text.find(" (os error") {
+                Some(i) => text.get(..i).unwrap_or(&text).to_string(),
+                None => text,
+            };
+            lowercase_first(&text)
+        }
+    };
+    Error::new(ErrorCode::Io, format!("{verb} `{name}`: {why}")).in_file(name)
+}
+
+/// Lowercase the first character (error messages are lowercase).
+pub fn lowercase_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// The `--as-of` flag, checked before any file is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AsOf {
+    /// An explicit instant or `now` (already read from the clock).
+    At(i64),
+    /// Not given: the latest lifecycle event in the records.
+    LatestEvent,
+}
+
+impl AsOf {
+    /// Read `--as-of`: an RFC 3339 instant, `now`, or absent.
+    pub fn from_flag(flag: Option<&str>) -> Result<AsOf, Error> {
+        match flag {
+            None => Ok(AsOf::LatestEvent),
+            Some(text) if text.trim().eq_ignore_ascii_case("now") => {
+                Ok(AsOf::At(chrono::Utc::now().timestamp_millis()))
+            }
+            Some(text) => slakit::instant::parse(text.trim())
+                .map(AsOf::At)
+                .map_err(|e| {
+                    Error::new(
+                        ErrorCode::InvalidAsOf,
+                        format!(
+                            "invalid `--as-of`: {}; write an RFC 3339 instant such as `2026-04-01T00:00:00Z`, or `now`",
+                            e.message(text)
+                        ),
+                    )
+                }),
+        }
+    }
+
+    /// The instant to evaluate at, given the records.
+    pub fn resolve(self, records: &[Record]) -> Result<i64, Error> {
+        match self {
+            AsOf::At(ms) => Ok(ms),
+            AsOf::LatestEvent => slakit::evaluate::latest_event_time(records).ok_or_else(|| {
+                Error::new(
+                    ErrorCode::NoAsOf,
+                    "no `--as-of` given and the records hold no lifecycle event to default to; pass `--as-of` with an RFC 3339 instant or `now`",
+                )
+            }),
+        }
+    }
+}
+
+/// Everything `evaluate` and `explain` read, in the order a user expects
+/// errors: the `--as-of` flag, the policy, then each records file.
+pub fn load(inputs: &Inputs) -> Result<(Policy, RecordSet, i64), Error> {
+    let as_of = AsOf::from_flag(inputs.as_of.as_deref())?;
+    let mut reader = Reader::default();
+    let policy = reader.policy(&inputs.policy)?;
+    let records = reader.records(&inputs.records)?;
+    let at = as_of.resolve(&records.records)?;
+    Ok((policy, records, at))
+}

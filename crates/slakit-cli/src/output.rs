@@ -1,0 +1,70 @@
+//! Writing results and errors: standard output, standard error, `--out`.
+
+use std::io::Write;
+
+use slakit::Error;
+
+use crate::input::io_error;
+
+/// How an error is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorStyle {
+    /// The SPEC §11 error document on standard output.
+    Json,
+    /// `error[E…]: message` and its location on standard error.
+    Text,
+}
+
+/// Print an error in the chosen style.
+pub fn report_error(e: &Error, style: ErrorStyle) {
+    match style {
+        ErrorStyle::Json => {
+            let doc = serde_json::to_string_pretty(&e.to_json_value())
+                .unwrap_or_else(|_| format!("{{\"error\": {{\"code\": \"{}\"}}}}", e.code));
+            emit_stdout(&with_newline(doc));
+        }
+        ErrorStyle::Text => emit_stderr(&error_text(e)),
+    }
+}
+
+/// `error[E…]: message`, then `  --> location` when one is known.
+pub fn error_text(e: &Error) -> String {
+    let mut out = format!("error[{}]: {}\n", e.code, e.message);
+    if !e.location.is_empty() {
+        out.push_str(&format!("  --> {}\n", e.location));
+    }
+    out
+}
+
+/// Text with exactly one trailing newline.
+pub fn with_newline(mut text: String) -> String {
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text
+}
+
+/// Write to standard output; a closed pipe (`| head`) is not an error.
+pub fn emit_stdout(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+}
+
+/// Write to standard error, ignoring failures (there is nowhere left to report them).
+pub fn emit_stderr(text: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(text.as_bytes()).and_then(|()| err.flush());
+}
+
+/// Write the result to `--out FILE`, or to standard output.
+pub fn deliver(text: &str, out: Option<&str>) -> Result<(), Error> {
+    match out {
+        Some(path) if path != "-" => {
+            std::fs::write(path, text.as_bytes()).map_err(|e| io_error("cannot write", path, &e))
+        }
+        _ => {
+            emit_stdout(text);
+            Ok(())
+        }
+    }
+}

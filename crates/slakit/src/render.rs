@@ -1,0 +1,1419 @@
+//! Human renderings of a report and an explanation: an aligned plain-text
+//! table for a terminal, GitHub Markdown, and CSV.
+//!
+//! Pure functions of their input: no I/O, no clock, no environment, so the
+//! same report always renders to the same bytes. The JSON report stays the
+//! contract; these are views of it. The text table and the Markdown carry
+//! the same content, built once as a small document model and then written
+//! out in either syntax.
+//!
+//! Conventions a release manager can rely on:
+//! - a breached row has the status `BREACHED` (upper case) and a `!` in the
+//!   first column; an at-risk row has `~`;
+//! - ratios are percentages, `deployment_frequency` values are counts;
+//! - instants are UTC; a window is labelled by its local start date
+//!   (`2026-03` for a month, `2026-Q1`, `week of 2026-03-02`, `2026-03-02`
+//!   for a day, `rolling 28d`). The label is read from the window's UTC
+//!   bounds without its time zone, so it is right for every zone from
+//!   UTC−11 to UTC+12; the CSV and JSON carry the exact instants.
+
+use std::fmt::Write as _;
+
+use chrono::{DateTime, Datelike, Utc};
+use serde_json::Value;
+
+use crate::explain::{Explanation, SlaExplanation, Step, TimelineEvent};
+use crate::instant;
+use crate::report::{Breach, DeploymentEntry, Report, ResultRow, WindowInfo};
+use crate::units::format_duration;
+
+const DAY_MS: i64 = 86_400_000;
+
+// ---------------------------------------------------------------------------
+// A small document model shared by the text and Markdown renderers.
+
+/// How a column's cells line up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Align {
+    Left,
+    Right,
+}
+
+/// A table: headers, alignment, and rows of cells.
+#[derive(Debug, Clone, Default)]
+struct Grid {
+    headers: Vec<String>,
+    aligns: Vec<Align>,
+    rows: Vec<Vec<String>>,
+}
+
+/// A column of a grid built from items of type `T`: `None` cells are shown
+/// as `-`, and a column whose cells are all `None` or empty is left out.
+struct Column<'a, T> {
+    header: &'static str,
+    align: Align,
+    cell: Cell<'a, T>,
+}
+
+/// What a column shows for one item.
+type Cell<'a, T> = Box<dyn Fn(&T) -> Option<String> + 'a>;
+
+fn col<'a, T>(
+    header: &'static str,
+    align: Align,
+    cell: impl Fn(&T) -> Option<String> + 'a,
+) -> Column<'a, T> {
+    Column {
+        header,
+        align,
+        cell: Box::new(cell),
+    }
+}
+
+impl Grid {
+    /// Build a grid from items, dropping columns with no value at all.
+    fn build<T>(items: &[T], columns: Vec<Column<'_, T>>) -> Grid {
+        let mut grid = Grid::default();
+        let cells: Vec<Vec<Option<String>>> = columns
+            .iter()
+            .map(|c| items.iter().map(|i| (c.cell)(i)).collect())
+            .collect();
+        let kept: Vec<usize> = cells
+            .iter()
+            .enumerate()
+            .filter(|(_, values)| values.iter().flatten().any(|v| !v.is_empty()))
+            .map(|(i, _)| i)
+            .collect();
+        for &i in &kept {
+            if let Some(c) = columns.get(i) {
+                grid.headers.push(c.header.to_string());
+                grid.aligns.push(c.align);
+            }
+        }
+        for row in 0..items.len() {
+            grid.rows.push(
+                kept.iter()
+                    .map(|&c| {
+                        cells
+                            .get(c)
+                            .and_then(|v| v.get(row))
+                            .cloned()
+                            .flatten()
+                            .unwrap_or_else(|| "-".to_string())
+                    })
+                    .collect(),
+            );
+        }
+        grid
+    }
+}
+
+/// One piece of a rendered document.
+#[derive(Debug, Clone)]
+enum Block {
+    /// A title (level 1) or section heading (level 2).
+    Heading(u8, String),
+    /// A line of prose.
+    Line(String),
+    /// A table.
+    Grid(Grid),
+    /// A bulleted list.
+    Bullets(Vec<String>),
+}
+
+fn width(s: &str) -> usize {
+    s.chars().count()
+}
+
+fn pad(s: &str, w: usize, align: Align) -> String {
+    let fill = " ".repeat(w.saturating_sub(width(s)));
+    match align {
+        Align::Left => format!("{s}{fill}"),
+        Align::Right => format!("{fill}{s}"),
+    }
+}
+
+/// An aligned plain-text grid: two spaces between columns, widths from the
+/// content (in characters), trailing spaces trimmed.
+fn grid_text(grid: &Grid, indent: &str) -> String {
+    let mut widths: Vec<usize> = grid.headers.iter().map(|h| width(h)).collect();
+    for row in &grid.rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(width(&one_line(cell)));
+        }
+    }
+    let line = |cells: &[String], header: bool| -> String {
+        let parts: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .zip(&grid.aligns)
+            .map(|((c, &w), &a)| pad(&one_line(c), w, if header { Align::Left } else { a }))
+            .collect();
+        format!("{indent}{}", parts.join("  "))
+            .trim_end()
+            .to_string()
+    };
+    let mut out = line(&grid.headers, true);
+    out.push('\n');
+    for row in &grid.rows {
+        out.push_str(&line(row, false));
+        out.push('\n');
+    }
+    out
+}
+
+/// A GitHub Markdown table; pipes in cells are escaped.
+fn grid_markdown(grid: &Grid) -> String {
+    let cell = |s: &str| one_line(s).replace('|', "\\|");
+    let mut out = String::new();
+    let headers: Vec<String> = grid
+        .headers
+        .iter()
+        .map(|h| {
+            if h.is_empty() {
+                " ".to_string()
+            } else {
+                cell(h)
+            }
+        })
+        .collect();
+    let _ = writeln!(out, "| {} |", headers.join(" | "));
+    let rule: Vec<&str> = grid
+        .aligns
+        .iter()
+        .map(|a| match a {
+            Align::Left => "---",
+            Align::Right => "---:",
+        })
+        .collect();
+    let _ = writeln!(out, "|{}|", rule.join("|"));
+    for row in &grid.rows {
+        let cells: Vec<String> = row.iter().map(|c| cell(c)).collect();
+        let _ = writeln!(out, "| {} |", cells.join(" | "));
+    }
+    out
+}
+
+fn one_line(s: &str) -> String {
+    if s.contains(['\n', '\r']) {
+        s.replace("\r\n", " ").replace(['\n', '\r'], " ")
+    } else {
+        s.to_string()
+    }
+}
+
+fn doc_text(blocks: &[Block]) -> String {
+    let mut out = String::new();
+    for (i, block) in blocks.iter().enumerate() {
+        match block {
+            Block::Heading(level, text) => {
+                if i > 0 {
+                    out.push('\n');
+                }
+                let rule = if *level == 1 { "=" } else { "-" };
+                let _ = writeln!(out, "{text}\n{}", rule.repeat(width(text)));
+            }
+            Block::Line(text) => {
+                let _ = writeln!(out, "{text}");
+            }
+            Block::Grid(grid) => out.push_str(&grid_text(grid, "  ")),
+            Block::Bullets(items) => {
+                for item in items {
+                    let _ = writeln!(out, "  - {}", one_line(item));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn doc_markdown(blocks: &[Block]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut lines: Vec<String> = Vec::new();
+    let flush = |lines: &mut Vec<String>, parts: &mut Vec<String>| {
+        if !lines.is_empty() {
+            // One paragraph per line: Markdown would join adjacent lines.
+            parts.push(lines.join("\n\n"));
+            lines.clear();
+        }
+    };
+    for block in blocks {
+        match block {
+            Block::Heading(level, text) => {
+                flush(&mut lines, &mut parts);
+                parts.push(format!("{} {text}", "#".repeat(usize::from(*level))));
+            }
+            Block::Line(text) => lines.push(text.clone()),
+            Block::Grid(grid) => {
+                flush(&mut lines, &mut parts);
+                parts.push(grid_markdown(grid).trim_end().to_string());
+            }
+            Block::Bullets(items) => {
+                flush(&mut lines, &mut parts);
+                parts.push(
+                    items
+                        .iter()
+                        .map(|i| format!("- {}", one_line(i)))
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                );
+            }
+        }
+    }
+    flush(&mut lines, &mut parts);
+    let mut out = parts.join("\n\n");
+    out.push('\n');
+    out
+}
+
+// ---------------------------------------------------------------------------
+// Formatting of values.
+
+/// A ratio in [0, 1] as a percentage with at most 4 decimals: `99.95%`.
+fn percent(ratio: f64) -> String {
+    let text = format!("{:.4}", ratio * 100.0);
+    let text = if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        text.as_str()
+    };
+    let text = if text == "-0" { "0" } else { text };
+    format!("{text}%")
+}
+
+/// A count or rate as a number: integers without a fraction.
+fn number(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{}", x as i64)
+    } else {
+        format!("{x}")
+    }
+}
+
+fn json_number(v: &Value) -> Option<f64> {
+    v.as_f64()
+}
+
+/// `sha256:` and the first 12 hex digits.
+fn short_digest(digest: &str) -> String {
+    let hex = digest.strip_prefix("sha256:").unwrap_or(digest);
+    let short: String = hex.chars().take(12).collect();
+    if digest.starts_with("sha256:") {
+        format!("sha256:{short}")
+    } else {
+        short
+    }
+}
+
+fn is_count_kind(kind: &str) -> bool {
+    kind == "deployment_frequency"
+}
+
+fn status_text(status: &str) -> String {
+    match status {
+        "breached" => "BREACHED".to_string(),
+        other => other.replace('_', " "),
+    }
+}
+
+fn marker(status: &str) -> &'static str {
+    match status {
+        "breached" => "!",
+        "at_risk" => "~",
+        _ => "",
+    }
+}
+
+fn date_of(ms: i64) -> Option<DateTime<Utc>> {
+    DateTime::<Utc>::from_timestamp_millis(ms)
+}
+
+/// A window's label from its local start date (see the module docs).
+fn window_label(w: &WindowInfo, as_of: &str) -> String {
+    let (Ok(start), Ok(end)) = (instant::parse(&w.start), instant::parse(&w.end)) else {
+        return w.start.clone();
+    };
+    if w.state == "open" && instant::parse(as_of) == Ok(end) {
+        return format!("rolling {}", format_duration(end.saturating_sub(start)));
+    }
+    let days = (end.saturating_sub(start).saturating_add(DAY_MS / 2)) / DAY_MS;
+    // The local start date: the UTC date of the start's local noon.
+    let Some(local) = date_of(start.saturating_add(DAY_MS / 2)) else {
+        return w.start.clone();
+    };
+    // Long windows are named by their middle, which no offset can move.
+    let Some(middle) = date_of(start.saturating_add(end.saturating_sub(start) / 2)) else {
+        return w.start.clone();
+    };
+    match days {
+        1 => local.format("%Y-%m-%d").to_string(),
+        7 => format!("week of {}", local.format("%Y-%m-%d")),
+        28..=31 => middle.format("%Y-%m").to_string(),
+        89..=92 => format!("{}-Q{}", middle.year(), middle.month0() / 3 + 1),
+        365..=366 => middle.year().to_string(),
+        _ => format!("{} +{days}d", local.format("%Y-%m-%d")),
+    }
+}
+
+/// The target of a row in words: `95% within 4h`, `≥ 98%`, `≥ 3`, `≥ 0.1/day (3.1)`.
+fn target_text(row: &ResultRow) -> String {
+    let t = &row.target;
+    let mut parts = Vec::new();
+    if let Some(max_ms) = t.max_ms {
+        match t.objective {
+            Some(o) => parts.push(format!("{} within {}", percent(o), format_duration(max_ms))),
+            None => parts.push(format!("≤ {}", format_duration(max_ms))),
+        }
+    }
+    if is_count_kind(&row.kind) {
+        if let Some(min) = t.min {
+            parts.push(format!("≥ {}", number(min)));
+        }
+        if let Some(per_day) = t.min_per_day {
+            match t.required {
+                Some(req) => parts.push(format!("≥ {}/day ({})", number(per_day), number(req))),
+                None => parts.push(format!("≥ {}/day", number(per_day))),
+            }
+        }
+    } else {
+        if let Some(min) = t.min {
+            parts.push(format!("≥ {}", percent(min)));
+        }
+        if let Some(max) = t.max {
+            parts.push(format!("≤ {}", percent(max)));
+        }
+        if let Some(objective) = t.objective.filter(|_| t.max_ms.is_none()) {
+            parts.push(format!("{} objective", percent(objective)));
+        }
+    }
+    if parts.is_empty() {
+        "-".to_string()
+    } else {
+        parts.join(", ")
+    }
+}
+
+fn value_text(row: &ResultRow) -> Option<String> {
+    let v = row.value.as_ref().and_then(json_number)?;
+    Some(if is_count_kind(&row.kind) {
+        number(v)
+    } else {
+        percent(v)
+    })
+}
+
+/// The counts that are not part of `measured`, as words: `1 excluded, 2 unmeasured`.
+fn not_counted(row: &ResultRow) -> Option<String> {
+    let parts: Vec<String> = [
+        ("excluded", Some(row.excluded)),
+        ("suspended", Some(row.suspended)),
+        ("unmeasured", row.unmeasured),
+        ("cancelled", row.cancelled),
+    ]
+    .iter()
+    .filter_map(|(name, n)| n.filter(|&n| n != 0).map(|n| format!("{n} {name}")))
+    .collect();
+    (!parts.is_empty()).then(|| parts.join(", "))
+}
+
+/// Segment values other than the tier: `service=checkout team=payments`.
+fn segment_text(row: &ResultRow) -> Option<String> {
+    let parts: Vec<String> = row
+        .segment
+        .iter()
+        .filter(|(k, _)| k.as_str() != "tier")
+        .map(|(k, v)| format!("{k}={}", v.as_deref().unwrap_or("(none)")))
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(" "))
+}
+
+fn opt_num(n: Option<i64>) -> Option<String> {
+    n.map(|n| n.to_string())
+}
+
+fn instant_or_never(b: &Option<String>) -> String {
+    b.clone()
+        .unwrap_or_else(|| "never (the calendar does not open again)".to_string())
+}
+
+// ---------------------------------------------------------------------------
+// The report.
+
+fn result_columns<'a>(as_of: &'a str) -> Vec<Column<'a, ResultRow>> {
+    use Align::{Left, Right};
+    vec![
+        col("", Left, |r: &ResultRow| {
+            Some(marker(&r.status).to_string())
+        }),
+        col("WINDOW", Left, move |r: &ResultRow| {
+            Some(window_label(&r.window, as_of))
+        }),
+        col("STATE", Left, |r: &ResultRow| Some(r.window.state.clone())),
+        col("TIER", Left, |r: &ResultRow| Some(r.tier.clone())),
+        col("SEGMENT", Left, segment_text),
+        col("STATUS", Left, |r: &ResultRow| Some(status_text(&r.status))),
+        col("VALUE", Right, value_text),
+        col("TARGET", Left, |r: &ResultRow| Some(target_text(r))),
+        col("MEASURED", Right, |r: &ResultRow| {
+            Some(r.measured.to_string())
+        }),
+        col("MET", Right, |r: &ResultRow| opt_num(r.met)),
+        col("BREACHED", Right, |r: &ResultRow| opt_num(r.breached)),
+        col("SUCC", Right, |r: &ResultRow| opt_num(r.succeeded)),
+        col("FAIL", Right, |r: &ResultRow| opt_num(r.failed)),
+        col("CAUSED", Right, |r: &ResultRow| opt_num(r.caused_failure)),
+        col("IN-PROGRESS", Right, |r: &ResultRow| opt_num(r.in_progress)),
+        col("IN-FLIGHT", Right, |r: &ResultRow| opt_num(r.in_flight)),
+        col("AT-RISK", Right, |r: &ResultRow| opt_num(r.at_risk)),
+        col("BUDGET LEFT", Right, |r: &ResultRow| {
+            r.error_budget
+                .map(|b| format!("{} of {}", b.remaining, b.allowed))
+        }),
+        col("NOT COUNTED", Left, not_counted),
+    ]
+}
+
+/// A breach with the row it belongs to.
+struct BreachLine<'a> {
+    row: &'a ResultRow,
+    breach: &'a Breach,
+}
+
+fn evidence_text(b: &Breach) -> Option<String> {
+    let parts: Vec<String> = b
+        .records
+        .iter()
+        .map(|e| {
+            let mut what = e.kind.clone();
+            if let Some(ev) = &e.event {
+                what = format!("`{ev}`");
+            }
+            if let Some(id) = &e.id {
+                what.push_str(&format!(" `{id}`"));
+            }
+            if let Some(t) = &e.time {
+                what.push_str(&format!(" at {t}"));
+            }
+            format!("{} ({})", what, e.role)
+        })
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(", "))
+}
+
+fn breach_columns<'a>(as_of: &'a str) -> Vec<Column<'a, BreachLine<'a>>> {
+    use Align::{Left, Right};
+    vec![
+        col("SLA", Left, |b: &BreachLine<'_>| Some(b.row.sla.clone())),
+        col("WINDOW", Left, move |b: &BreachLine<'_>| {
+            Some(window_label(&b.row.window, as_of))
+        }),
+        col("DEPLOYMENT", Left, |b: &BreachLine<'_>| {
+            Some(b.breach.deployment.clone())
+        }),
+        col("SERVICE", Left, |b: &BreachLine<'_>| {
+            b.breach.service.clone()
+        }),
+        col("TIER", Left, |b: &BreachLine<'_>| Some(b.row.tier.clone())),
+        col("ELAPSED", Right, |b: &BreachLine<'_>| {
+            b.breach.elapsed_ms.map(format_duration)
+        }),
+        col("TARGET", Right, |b: &BreachLine<'_>| {
+            b.breach.max_ms.map(format_duration)
+        }),
+        col("OVER BY", Right, |b: &BreachLine<'_>| {
+            b.breach.over_ms.map(format_duration)
+        }),
+        col("REASON", Left, |b: &BreachLine<'_>| {
+            Some(b.breach.reason.clone())
+        }),
+        col("DECIDED BY", Left, |b: &BreachLine<'_>| {
+            evidence_text(b.breach)
+        }),
+    ]
+}
+
+fn in_flight_columns<'a>() -> Vec<Column<'a, DeploymentEntry>> {
+    use Align::{Left, Right};
+    vec![
+        col("", Left, |d: &DeploymentEntry| {
+            Some(if d.warn.is_some() { "~" } else { "" }.to_string())
+        }),
+        col("SLA", Left, |d: &DeploymentEntry| Some(d.sla.clone())),
+        col("DEPLOYMENT", Left, |d: &DeploymentEntry| {
+            Some(d.deployment.clone())
+        }),
+        col("SERVICE", Left, |d: &DeploymentEntry| d.service.clone()),
+        col("TIER", Left, |d: &DeploymentEntry| Some(d.tier.clone())),
+        col("ELAPSED", Right, |d: &DeploymentEntry| {
+            d.elapsed_ms.map(format_duration)
+        }),
+        col("LEFT", Right, |d: &DeploymentEntry| {
+            d.remaining_ms.map(format_duration)
+        }),
+        col("CONSUMED", Right, |d: &DeploymentEntry| {
+            d.consumed.map(percent)
+        }),
+        col("WARN", Right, |d: &DeploymentEntry| d.warn.map(percent)),
+        col("BREACH AT (UTC)", Left, |d: &DeploymentEntry| {
+            d.breach_at.as_ref().map(instant_or_never)
+        }),
+    ]
+}
+
+fn not_counted_columns<'a>() -> Vec<Column<'a, DeploymentEntry>> {
+    use Align::Left;
+    vec![
+        col("SLA", Left, |d: &DeploymentEntry| Some(d.sla.clone())),
+        col("DEPLOYMENT", Left, |d: &DeploymentEntry| {
+            Some(d.deployment.clone())
+        }),
+        col("SERVICE", Left, |d: &DeploymentEntry| d.service.clone()),
+        col("STATE", Left, |d: &DeploymentEntry| Some(d.state.clone())),
+        col("WHY", Left, |d: &DeploymentEntry| {
+            Some(match (&d.exception, &d.exclusion, &d.reason) {
+                (Some(x), _, _) => format!("exception `{x}`"),
+                (_, Some(x), _) => format!("exclusion `{x}`"),
+                (_, _, Some(r)) => r.replace('_', " "),
+                _ => d.state.clone(),
+            })
+        }),
+    ]
+}
+
+const NOT_COUNTED_STATES: [&str; 4] = ["excluded", "suspended", "unmeasured", "cancelled"];
+
+fn count_status(rows: &[&ResultRow], status: &str) -> usize {
+    rows.iter().filter(|r| r.status == status).count()
+}
+
+fn status_summary(rows: &[&ResultRow]) -> String {
+    let mut parts = Vec::new();
+    for (status, label) in [
+        ("breached", "breached"),
+        ("at_risk", "at risk"),
+        ("met", "met"),
+        ("no_data", "no data"),
+    ] {
+        let n = count_status(rows, status);
+        if n > 0 {
+            parts.push(format!("{n} {label}"));
+        }
+    }
+    let n = rows.len();
+    let noun = if n == 1 { "row" } else { "rows" };
+    if parts.is_empty() {
+        format!("{n} {noun}")
+    } else {
+        format!("{n} {noun}: {}", parts.join(", "))
+    }
+}
+
+fn report_blocks(report: &Report) -> Vec<Block> {
+    let as_of = report.as_of.as_str();
+    let mut blocks = vec![
+        Block::Heading(
+            1,
+            format!(
+                "SLA report: policy `{}` as of {}",
+                report.policy.name, report.as_of
+            ),
+        ),
+        Block::Line(format!(
+            "policy {} · records {} · {} {} {}",
+            short_digest(&report.policy.digest),
+            short_digest(&report.inputs.digest),
+            report.engine.name,
+            report.engine.version,
+            "(times in UTC)"
+        )),
+        Block::Line(format!(
+            "{} records, {} deployments, {} ignored as after as_of",
+            report.inputs.records, report.inputs.deployments, report.inputs.ignored_future
+        )),
+    ];
+    let all: Vec<&ResultRow> = report.results.iter().collect();
+    blocks.push(Block::Line(format!(
+        "{} (! breached, ~ at risk)",
+        status_summary(&all)
+    )));
+    if report.results.is_empty() {
+        blocks.push(Block::Line(
+            "no result rows: no deployment in scope at or before as_of".to_string(),
+        ));
+    }
+
+    // One block per SLA, in report order (policy order).
+    let mut slas: Vec<(&str, &str)> = Vec::new();
+    for row in &report.results {
+        if !slas.iter().any(|(s, _)| *s == row.sla) {
+            slas.push((row.sla.as_str(), row.kind.as_str()));
+        }
+    }
+    for (sla, kind) in slas {
+        let rows: Vec<ResultRow> = report
+            .results
+            .iter()
+            .filter(|r| r.sla == sla)
+            .cloned()
+            .collect();
+        let refs: Vec<&ResultRow> = rows.iter().collect();
+        blocks.push(Block::Heading(
+            2,
+            format!("{sla} ({kind}): {}", status_summary(&refs)),
+        ));
+        blocks.push(Block::Grid(Grid::build(&rows, result_columns(as_of))));
+    }
+
+    // Breaches.
+    let breaches: Vec<BreachLine<'_>> = report
+        .results
+        .iter()
+        .flat_map(|row| {
+            row.breaches
+                .iter()
+                .map(move |breach| BreachLine { row, breach })
+        })
+        .collect();
+    if breaches.is_empty() {
+        blocks.push(Block::Heading(2, "Breached deployments: none".to_string()));
+    } else {
+        blocks.push(Block::Heading(
+            2,
+            format!("Breached deployments ({})", breaches.len()),
+        ));
+        blocks.push(Block::Grid(Grid::build(&breaches, breach_columns(as_of))));
+    }
+
+    // Running clocks: the deadlines to watch.
+    let in_flight: Vec<DeploymentEntry> = report
+        .deployments
+        .iter()
+        .filter(|d| d.state == "in_flight")
+        .cloned()
+        .collect();
+    if !in_flight.is_empty() {
+        let at_risk = in_flight.iter().filter(|d| d.warn.is_some()).count();
+        blocks.push(Block::Heading(
+            2,
+            format!("In flight ({}, {at_risk} at risk)", in_flight.len()),
+        ));
+        blocks.push(Block::Grid(Grid::build(&in_flight, in_flight_columns())));
+    }
+
+    // Deployments that did not count, and why.
+    let not_counted: Vec<DeploymentEntry> = report
+        .deployments
+        .iter()
+        .filter(|d| NOT_COUNTED_STATES.contains(&d.state.as_str()))
+        .cloned()
+        .collect();
+    if !not_counted.is_empty() {
+        blocks.push(Block::Heading(
+            2,
+            format!("Not counted ({})", not_counted.len()),
+        ));
+        blocks.push(Block::Grid(Grid::build(
+            &not_counted,
+            not_counted_columns(),
+        )));
+    }
+
+    if !report.findings.is_empty() {
+        blocks.push(Block::Heading(
+            2,
+            format!("Findings ({})", report.findings.len()),
+        ));
+        blocks.push(Block::Bullets(
+            report
+                .findings
+                .iter()
+                .map(|f| format!("{}: {}", f.kind, f.message))
+                .collect(),
+        ));
+    }
+
+    let in_force = in_force_lines(report);
+    if !in_force.is_empty() {
+        blocks.push(Block::Heading(2, "In force now".to_string()));
+        blocks.push(Block::Bullets(in_force));
+    }
+
+    if !report.warnings.is_empty() {
+        blocks.push(Block::Heading(
+            2,
+            format!("Warnings ({})", report.warnings.len()),
+        ));
+        blocks.push(Block::Bullets(
+            report
+                .warnings
+                .iter()
+                .map(|w| format!("{}: {}", w.code, w.message))
+                .collect(),
+        ));
+    }
+    blocks
+}
+
+fn in_force_lines(report: &Report) -> Vec<String> {
+    let mut lines = Vec::new();
+    for x in &report.in_force.exclusions {
+        let mut line = format!(
+            "exclusion `{}` ({}) from {} to {}",
+            x.id, x.effect, x.from, x.to
+        );
+        if let Some(reason) = &x.reason {
+            line.push_str(&format!(", reason: {reason}"));
+        }
+        match &x.services {
+            Some(s) => line.push_str(&format!(", services: {}", s.join(", "))),
+            None => line.push_str(", all services"),
+        }
+        if let Some(v) = &x.vendor {
+            line.push_str(&format!(", vendor: {v}"));
+        }
+        lines.push(line);
+    }
+    for x in &report.in_force.exceptions {
+        let kind = if x.emergency {
+            "emergency exception"
+        } else {
+            "exception"
+        };
+        let mut line = format!("{kind} `{}` from {} to {}", x.id, x.from, x.to);
+        if let Some(s) = &x.services {
+            line.push_str(&format!(", services: {}", s.join(", ")));
+        }
+        if let Some(d) = &x.deployments {
+            line.push_str(&format!(", deployments: {}", d.join(", ")));
+        }
+        if x.services.is_none() && x.deployments.is_none() {
+            line.push_str(", the whole organisation");
+        }
+        if let Some(a) = &x.approved_by {
+            line.push_str(&format!(", approved by {a}"));
+        }
+        lines.push(line);
+    }
+    lines
+}
+
+/// The report as aligned plain-text tables for a terminal.
+pub fn table(report: &Report) -> String {
+    doc_text(&report_blocks(report))
+}
+
+/// The report as GitHub Markdown (the same content as [`table`]).
+pub fn markdown(report: &Report) -> String {
+    doc_markdown(&report_blocks(report))
+}
+
+// ---------------------------------------------------------------------------
+// CSV.
+
+/// The CSV header: one column per field of a result row.
+pub const CSV_HEADER: [&str; 24] = [
+    "sla",
+    "kind",
+    "window_start",
+    "window_end",
+    "window_state",
+    "segment",
+    "tier",
+    "status",
+    "measured",
+    "met",
+    "breached",
+    "succeeded",
+    "failed",
+    "in_progress",
+    "caused_failure",
+    "excluded",
+    "suspended",
+    "unmeasured",
+    "cancelled",
+    "in_flight",
+    "at_risk",
+    "value",
+    "error_budget_allowed",
+    "error_budget_remaining",
+];
+
+/// RFC 4180 quoting: a field with a comma, quote or line break is quoted,
+/// quotes doubled.
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// The report's result rows as CSV: [`CSV_HEADER`], then one line per row.
+/// `segment` is `key=value` pairs joined by `;` (a missing value is empty);
+/// absent counts and a null value are empty fields. Lines end with `\n`.
+pub fn csv(report: &Report) -> String {
+    let mut out = CSV_HEADER.join(",");
+    out.push('\n');
+    let n = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+    for r in &report.results {
+        let segment: Vec<String> = r
+            .segment
+            .iter()
+            .map(|(k, v)| format!("{k}={}", v.as_deref().unwrap_or("")))
+            .collect();
+        let fields = [
+            r.sla.clone(),
+            r.kind.clone(),
+            r.window.start.clone(),
+            r.window.end.clone(),
+            r.window.state.clone(),
+            segment.join(";"),
+            r.tier.clone(),
+            r.status.clone(),
+            r.measured.to_string(),
+            n(r.met),
+            n(r.breached),
+            n(r.succeeded),
+            n(r.failed),
+            n(r.in_progress),
+            n(r.caused_failure),
+            r.excluded.to_string(),
+            r.suspended.to_string(),
+            n(r.unmeasured),
+            n(r.cancelled),
+            n(r.in_flight),
+            n(r.at_risk),
+            match &r.value {
+                Some(Value::Null) | None => String::new(),
+                Some(v) => v.to_string(),
+            },
+            n(r.error_budget.map(|b| b.allowed)),
+            n(r.error_budget.map(|b| b.remaining)),
+        ];
+        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+        out.push_str(&line.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------
+// The explanation timeline.
+
+/// An RFC 3339 UTC instant shortened for a timeline: `2026-03-02 08:48`,
+/// seconds only when non-zero.
+fn short_instant(text: &str) -> String {
+    let Some(body) = text.strip_suffix('Z') else {
+        return text.to_string();
+    };
+    let body = body.replacen('T', " ", 1);
+    match body.strip_suffix(":00") {
+        Some(minutes) if !body.contains('.') => minutes.to_string(),
+        _ => body,
+    }
+}
+
+/// `2026-03-02 08:48 → 12:00` (same day) or full instants on both sides.
+fn time_range(from: &str, to: Option<&str>) -> String {
+    let a = short_instant(from);
+    let Some(to) = to else {
+        return a;
+    };
+    let b = short_instant(to);
+    match (a.split_once(' '), b.split_once(' ')) {
+        (Some((da, _)), Some((db, tb))) if da == db => format!("{a} → {tb}"),
+        _ => format!("{a} → {b}"),
+    }
+}
+
+fn state_text(state: &str) -> String {
+    match state {
+        "breached" => "BREACHED".to_string(),
+        other => other.replace('_', " "),
+    }
+}
+
+fn sla_header(s: &SlaExplanation) -> String {
+    let mut text = format!("{} ({}): {}", s.sla, s.kind, state_text(&s.state));
+    if let (Some(elapsed), Some(max)) = (s.elapsed_ms, s.max_ms) {
+        text.push_str(&format!(
+            ", {} elapsed of {}",
+            format_duration(elapsed),
+            format_duration(max)
+        ));
+    }
+    if let Some(b) = &s.breach_at {
+        text.push_str(&format!(", breach at {}", instant_or_never(b)));
+    }
+    text
+}
+
+fn explanation_blocks(e: &Explanation) -> Vec<Block> {
+    let mut blocks = vec![Block::Heading(
+        1,
+        format!("Deployment `{}` as of {}", e.deployment, e.as_of),
+    )];
+    let field = |name: &str, v: &Option<String>| format!("{name} {}", v.as_deref().unwrap_or("-"));
+    blocks.push(Block::Line(
+        [
+            field("service", &e.service),
+            format!("tier {}", e.tier),
+            field("team", &e.team),
+            field("environment", &e.environment),
+            field("release type", &e.release_type),
+        ]
+        .join(" · "),
+    ));
+    blocks.push(Block::Line(format!(
+        "anchor {} (the instant that places it in a window)",
+        e.anchor
+    )));
+
+    blocks.push(Block::Heading(
+        2,
+        format!("Events ({}, UTC)", e.events.len()),
+    ));
+    let events = Grid::build(
+        &e.events,
+        vec![
+            col("TIME (UTC)", Align::Left, |ev: &TimelineEvent| {
+                Some(short_instant(&ev.time))
+            }),
+            col("EVENT", Align::Left, |ev: &TimelineEvent| {
+                Some(ev.event.clone())
+            }),
+            col("RECORD ID", Align::Left, |ev: &TimelineEvent| ev.id.clone()),
+        ],
+    );
+    blocks.push(Block::Grid(events));
+
+    for s in &e.slas {
+        blocks.push(Block::Heading(2, sla_header(s)));
+        if !s.summary.is_empty() {
+            blocks.push(Block::Line(s.summary.clone()));
+        }
+        let mut facts = Vec::new();
+        if let Some(c) = &s.calendar {
+            facts.push(format!("calendar `{c}`"));
+        }
+        if let Some(w) = &s.window_start {
+            facts.push(format!("window from {w}"));
+        }
+        if let Some(r) = s.remaining_ms {
+            facts.push(if r >= 0 {
+                format!("{} left", format_duration(r))
+            } else {
+                format!("{} over", format_duration(r.saturating_neg()))
+            });
+        }
+        if let Some(a) = s.actual_elapsed_ms {
+            facts.push(format!("{} wall time minus pauses", format_duration(a)));
+        }
+        if !facts.is_empty() {
+            blocks.push(Block::Line(facts.join(" · ")));
+        }
+        if !s.timeline.is_empty() {
+            let columns = vec![
+                col("TIME (UTC)", Align::Left, |st: &Step| {
+                    Some(time_range(&st.from, st.to.as_deref()))
+                }),
+                col("STEP", Align::Left, |st: &Step| {
+                    Some(st.kind.replace('_', " "))
+                }),
+                col("DETAIL", Align::Left, |st: &Step| Some(st.detail.clone())),
+                col("COUNTED", Align::Right, |st: &Step| {
+                    Some(if st.counted_ms > 0 {
+                        format!("+{}", format_duration(st.counted_ms))
+                    } else {
+                        String::new()
+                    })
+                }),
+                col("ELAPSED", Align::Right, |st: &Step| {
+                    Some(format_duration(st.elapsed_ms))
+                }),
+            ];
+            let mut grid = Grid::build(&s.timeline, columns);
+            // Name the clock's calendar next to the time zone of the times.
+            if let Some(h) = grid.headers.first_mut() {
+                let calendar = s.calendar.as_deref().unwrap_or("24x7");
+                *h = format!("TIME (UTC, calendar {calendar})");
+            }
+            blocks.push(Block::Grid(grid));
+        }
+    }
+    blocks
+}
+
+/// One deployment's explanation as a human timeline: a header, its events,
+/// then per SLA its state, elapsed against target and deadline, and one line
+/// per step of the clock (UTC times, the clock's calendar named).
+pub fn explanation_table(e: &Explanation) -> String {
+    doc_text(&explanation_blocks(e))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )]
+
+    use super::*;
+    use crate::{Policy, parse_records};
+
+    const POLICY: &str = r#"
+slakit: 1
+name: render-demo
+tiers: [tier1, tier2]
+services:
+  checkout: {tier: tier1, team: payments}
+  "search,beta": {tier: tier2}
+slas:
+  - id: lead-time
+    clock: {start: merged, stop: succeeded, cancel: [failed]}
+    window: month
+    group_by: [service]
+    targets:
+      tier1: {max: 4h, objective: 90%}
+      default: {max: 8h, objective: 50%}
+    warn_at: [50%]
+  - id: success-rate
+    kind: success_rate
+    window: month
+    targets: {default: {min: 90%}}
+"#;
+
+    const RECORDS: &str = r#"
+{"deployment":"d1","event":"merged","time":"2026-03-02T10:00:00Z","service":"checkout"}
+{"deployment":"d1","event":"succeeded","time":"2026-03-02T12:00:00Z"}
+{"deployment":"d2","event":"merged","time":"2026-03-03T10:00:00Z","service":"checkout"}
+{"deployment":"d2","event":"succeeded","time":"2026-03-03T16:00:00Z","id":"ev-7"}
+{"deployment":"d3","event":"merged","time":"2026-03-04T10:00:00Z","service":"search,beta"}
+{"deployment":"d3","event":"failed","time":"2026-03-04T11:00:00Z"}
+{"deployment":"d4","event":"merged","time":"2026-03-05T08:00:00Z","service":"checkout"}
+{"deployment":"d4","event":"approval_requested","time":"2026-03-05T09:00:00Z"}
+{"deployment":"d4","event":"approval_granted","time":"2026-03-05T10:00:00Z"}
+"#;
+
+    fn report() -> Report {
+        let policy = Policy::from_yaml(POLICY).unwrap();
+        let records = parse_records(RECORDS).unwrap();
+        let as_of = instant::parse("2026-03-05T12:00:00Z").unwrap();
+        policy.evaluate(&records, as_of).unwrap()
+    }
+
+    /// The lines of the block whose heading starts with `title`, up to the
+    /// next blank line, without the heading and its rule.
+    fn block<'a>(text: &'a str, title: &str) -> Vec<&'a str> {
+        let lines: Vec<&str> = text.lines().collect();
+        let at = lines
+            .iter()
+            .position(|l| l.starts_with(title))
+            .unwrap_or_else(|| panic!("no block {title:?} in\n{text}"));
+        lines[at + 2..]
+            .iter()
+            .take_while(|l| !l.is_empty())
+            .copied()
+            .collect()
+    }
+
+    /// Character offsets where each header column starts.
+    fn column_starts(header: &str) -> Vec<usize> {
+        let chars: Vec<char> = header.chars().collect();
+        (0..chars.len())
+            .filter(|&i| chars[i] != ' ' && (i < 2 || (chars[i - 1] == ' ' && chars[i - 2] == ' ')))
+            .collect()
+    }
+
+    #[test]
+    fn table_marks_the_breached_row_and_aligns_columns() {
+        let r = report();
+        let text = table(&r);
+        assert!(
+            text.starts_with("SLA report: policy `render-demo` as of 2026-03-05T12:00:00Z\n"),
+            "{text}"
+        );
+        assert!(text.contains("policy sha256:"), "{text}");
+        let rows = block(&text, "lead-time (duration)");
+        assert_eq!(rows.len(), 3, "header + 2 rows:\n{text}");
+        let header = rows[0];
+        assert!(
+            header.contains("WINDOW") && header.contains("BUDGET LEFT"),
+            "{header}"
+        );
+        let breached: Vec<&&str> = rows[1..]
+            .iter()
+            .filter(|l| l.contains("BREACHED"))
+            .collect();
+        assert_eq!(breached.len(), 1, "{text}");
+        let cancelled = rows.iter().find(|l| l.contains("search,beta")).unwrap();
+        assert!(
+            cancelled.contains("no data") && cancelled.contains("1 cancelled"),
+            "{cancelled}"
+        );
+        assert!(!cancelled.trim_start().starts_with('!'), "{cancelled}");
+        assert!(breached[0].trim_start().starts_with('!'), "{}", breached[0]);
+        assert!(breached[0].contains("service=checkout"), "{}", breached[0]);
+        assert!(breached[0].contains("90% within 4h"), "{}", breached[0]);
+        assert!(
+            breached[0].contains("50%"),
+            "compliance 1 of 2: {}",
+            breached[0]
+        );
+        assert!(breached[0].contains("2026-03"), "{}", breached[0]);
+        // Every column starts at the same character offset on every line:
+        // each header column start is preceded by two spaces on every row.
+        for start in column_starts(header).into_iter().skip(1) {
+            for line in &rows[1..] {
+                let chars: Vec<char> = line.chars().collect();
+                if start < chars.len() {
+                    assert!(
+                        chars[start - 1] == ' ' && chars[start - 2] == ' ',
+                        "column at {start} misaligned in {line:?}\nheader {header:?}"
+                    );
+                }
+            }
+        }
+        // The rate block has its own columns.
+        let rates = block(&text, "success-rate (success_rate)");
+        assert!(
+            rates[0].contains("SUCC") && rates[0].contains("FAIL"),
+            "{}",
+            rates[0]
+        );
+        assert!(!rates[0].contains("BUDGET"), "{}", rates[0]);
+        assert!(rates.iter().any(|l| l.contains("BREACHED")), "{text}");
+    }
+
+    #[test]
+    fn table_lists_breaches_in_flight_and_is_deterministic() {
+        let r = report();
+        let text = table(&r);
+        let breaches = block(&text, "Breached deployments (");
+        let d2 = breaches.iter().find(|l| l.contains("d2")).unwrap();
+        assert!(
+            d2.contains("6h") && d2.contains("4h") && d2.contains("2h"),
+            "{d2}"
+        );
+        assert!(d2.contains("`ev-7`"), "evidence by record id: {d2}");
+        assert!(
+            !breaches
+                .iter()
+                .any(|l| l.contains("lead-time") && l.contains("d3")),
+            "cancelled: {text}"
+        );
+        let flight = block(&text, "In flight (");
+        let d4 = flight.iter().find(|l| l.contains("d4")).unwrap();
+        assert!(d4.trim_start().starts_with('~'), "at risk marker: {d4}");
+        assert!(
+            d4.contains("2026-03-05T13:00:00Z"),
+            "breach_at (3h counted, 1h paused): {d4}"
+        );
+        assert!(
+            !text.lines().any(|l| l.ends_with(' ')),
+            "no trailing spaces"
+        );
+        assert_eq!(text, table(&report()));
+    }
+
+    #[test]
+    fn table_of_an_empty_report_says_so() {
+        let policy = Policy::from_yaml(POLICY).unwrap();
+        let r = policy.evaluate(&[], 0).unwrap();
+        let text = table(&r);
+        assert!(text.contains("0 rows"), "{text}");
+        assert!(text.contains("no result rows"), "{text}");
+        assert!(text.contains("Breached deployments: none"), "{text}");
+    }
+
+    #[test]
+    fn markdown_has_github_tables() {
+        let r = report();
+        let md = markdown(&r);
+        assert!(md.starts_with("# SLA report: policy `render-demo`"), "{md}");
+        assert!(md.contains("\n## lead-time (duration)"), "{md}");
+        let table: Vec<&str> = md
+            .lines()
+            .skip_while(|l| !l.starts_with("## lead-time"))
+            .skip(2)
+            .take_while(|l| l.starts_with('|'))
+            .collect();
+        assert_eq!(table.len(), 4, "header, rule, 2 rows:\n{md}");
+        assert!(
+            table[1].starts_with("|---|") && table[1].contains("---:"),
+            "{}",
+            table[1]
+        );
+        let pipes = |l: &str| l.matches('|').count() - l.matches("\\|").count();
+        for line in &table {
+            assert_eq!(pipes(line), pipes(table[0]), "{line}");
+        }
+        assert!(
+            table
+                .iter()
+                .any(|l| l.contains("| ! |") && l.contains("BREACHED")),
+            "{md}"
+        );
+        assert!(md.contains("## Breached deployments ("), "{md}");
+    }
+
+    #[test]
+    fn csv_has_a_fixed_header_and_one_line_per_row() {
+        let r = report();
+        let text = csv(&r);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], CSV_HEADER.join(","));
+        assert_eq!(lines.len(), 1 + r.results.len());
+        assert!(text.ends_with('\n'));
+        let checkout = lines
+            .iter()
+            .find(|l| l.contains("service=checkout;tier=tier1"))
+            .unwrap();
+        assert!(
+            checkout
+                .starts_with("lead-time,duration,2026-03-01T00:00:00Z,2026-04-01T00:00:00Z,open,"),
+            "{checkout}"
+        );
+        assert!(checkout.contains(",breached,"), "{checkout}");
+        // A comma in a value is quoted (RFC 4180).
+        assert!(
+            text.contains("\"service=search,beta;tier=tier2\""),
+            "{text}"
+        );
+        for line in &lines[1..] {
+            let unquoted: String = line.split('"').step_by(2).collect();
+            assert_eq!(
+                unquoted.matches(',').count(),
+                CSV_HEADER.len() - 1,
+                "{line}"
+            );
+        }
+    }
+
+    #[test]
+    fn csv_quotes_per_rfc_4180() {
+        assert_eq!(csv_field("plain"), "plain");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
+    }
+
+    #[test]
+    fn explanation_table_is_a_timeline() {
+        let policy = Policy::from_yaml(POLICY).unwrap();
+        let records = parse_records(RECORDS).unwrap();
+        let as_of = instant::parse("2026-03-05T12:00:00Z").unwrap();
+        let e = policy.explain(&records, "d4", as_of).unwrap();
+        let text = explanation_table(&e);
+        assert!(
+            text.starts_with("Deployment `d4` as of 2026-03-05T12:00:00Z"),
+            "{text}"
+        );
+        let header = text
+            .lines()
+            .find(|l| l.starts_with("lead-time (duration)"))
+            .unwrap();
+        assert!(
+            header.contains("in flight") && header.contains("3h elapsed of 4h"),
+            "{header}"
+        );
+        assert!(
+            header.contains("breach at 2026-03-05T13:00:00Z"),
+            "{header}"
+        );
+        let steps = block(&text, "lead-time (duration)");
+        let grid: Vec<&&str> = steps
+            .iter()
+            .skip_while(|l| !l.contains("TIME (UTC"))
+            .collect();
+        assert!(grid[0].contains("calendar 24x7"), "{}", grid[0]);
+        assert!(
+            grid.iter()
+                .any(|l| l.contains("2026-03-05 09:00 → 10:00") && l.contains("paused")),
+            "{text}"
+        );
+        assert!(
+            grid.iter()
+                .any(|l| l.contains("breach at") && l.contains("2026-03-05 13:00")),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn window_labels_read_like_a_calendar() {
+        let w = |start: &str, end: &str, state: &str| WindowInfo {
+            start: start.into(),
+            end: end.into(),
+            state: state.into(),
+        };
+        let as_of = "2026-03-15T12:00:00Z";
+        assert_eq!(
+            window_label(
+                &w("2026-03-01T05:00:00Z", "2026-04-01T04:00:00Z", "open"),
+                as_of
+            ),
+            "2026-03"
+        );
+        assert_eq!(
+            window_label(
+                &w("2026-02-28T23:00:00Z", "2026-03-31T22:00:00Z", "closed"),
+                as_of
+            ),
+            "2026-03"
+        );
+        assert_eq!(
+            window_label(
+                &w("2026-01-01T05:00:00Z", "2026-04-01T04:00:00Z", "closed"),
+                as_of
+            ),
+            "2026-Q1"
+        );
+        assert_eq!(
+            window_label(
+                &w("2025-12-31T23:00:00Z", "2026-12-31T23:00:00Z", "open"),
+                as_of
+            ),
+            "2026"
+        );
+        assert_eq!(
+            window_label(
+                &w("2026-03-08T23:00:00Z", "2026-03-15T23:00:00Z", "open"),
+                as_of
+            ),
+            "week of 2026-03-09"
+        );
+        assert_eq!(
+            window_label(
+                &w("2026-03-08T05:00:00Z", "2026-03-09T04:00:00Z", "closed"),
+                as_of
+            ),
+            "2026-03-08"
+        );
+        assert_eq!(
+            window_label(&w("2026-02-15T12:00:00Z", as_of, "open"), as_of),
+            "rolling 28d"
+        );
+    }
+
+    #[test]
+    fn numbers_read_like_numbers() {
+        assert_eq!(percent(0.9995), "99.95%");
+        assert_eq!(percent(0.666667), "66.6667%");
+        assert_eq!(percent(1.0), "100%");
+        assert_eq!(percent(0.0), "0%");
+        assert_eq!(number(3.0), "3");
+        assert_eq!(number(3.1), "3.1");
+        assert_eq!(short_instant("2026-03-02T08:48:00Z"), "2026-03-02 08:48");
+        assert_eq!(short_instant("2026-03-02T08:48:30Z"), "2026-03-02 08:48:30");
+        assert_eq!(
+            short_instant("2026-03-02T08:48:00.500Z"),
+            "2026-03-02 08:48:00.500"
+        );
+        assert_eq!(
+            time_range("2026-03-02T08:00:00Z", Some("2026-03-03T09:00:00Z")),
+            "2026-03-02 08:00 → 2026-03-03 09:00"
+        );
+    }
+}
