@@ -1,6 +1,12 @@
 //! Criterion benches of the hot paths: business time, breach_at, evaluation.
 //! Run with `make bench`; never part of `make test`.
-#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::collections::BTreeSet;
 use std::hint::black_box;
@@ -13,15 +19,34 @@ const JAN_2015: i64 = 1_420_070_400_000;
 
 fn office() -> Calendar {
     let nine_to_five = vec![(9 * 60, 17 * 60)];
-    let week = [nine_to_five.clone(), nine_to_five.clone(), nine_to_five.clone(), nine_to_five.clone(), nine_to_five, vec![], vec![]];
+    let week = [
+        nine_to_five.clone(),
+        nine_to_five.clone(),
+        nine_to_five.clone(),
+        nine_to_five.clone(),
+        nine_to_five,
+        vec![],
+        vec![],
+    ];
     Calendar::new(chrono_tz::America::New_York, week, BTreeSet::new())
 }
 
 fn business(c: &mut Criterion) {
     let cal = office();
-    c.bench_function("business/3 days", |b| b.iter(|| cal.business(black_box(JAN_2015 + 3_600_000), black_box(JAN_2015 + 3 * DAY))));
-    c.bench_function("business/10 years", |b| b.iter(|| cal.business(black_box(JAN_2015), black_box(JAN_2015 + 3653 * DAY))));
-    c.bench_function("breach_at/16h", |b| b.iter(|| cal.breach_at(black_box(JAN_2015 + 3_600_000), black_box(16 * 3_600_000))));
+    c.bench_function("business/3 days", |b| {
+        b.iter(|| {
+            cal.business(
+                black_box(JAN_2015 + 3_600_000),
+                black_box(JAN_2015 + 3 * DAY),
+            )
+        })
+    });
+    c.bench_function("business/10 years", |b| {
+        b.iter(|| cal.business(black_box(JAN_2015), black_box(JAN_2015 + 3653 * DAY)))
+    });
+    c.bench_function("breach_at/16h", |b| {
+        b.iter(|| cal.breach_at(black_box(JAN_2015 + 3_600_000), black_box(16 * 3_600_000)))
+    });
 }
 
 fn evaluate(c: &mut Criterion) {
@@ -42,8 +67,18 @@ fn evaluate(c: &mut Criterion) {
     }
     let records = slakit::parse_records(&text).unwrap();
     let as_of = slakit::evaluate::latest_event_time(&records).unwrap();
-    c.bench_function("parse_records/20k events", |b| b.iter(|| slakit::parse_records(black_box(&text)).unwrap().len()));
-    c.bench_function("evaluate/10k deployments", |b| b.iter(|| policy.evaluate(black_box(&records), as_of).unwrap().results.len()));
+    c.bench_function("parse_records/20k events", |b| {
+        b.iter(|| slakit::parse_records(black_box(&text)).unwrap().len())
+    });
+    c.bench_function("evaluate/10k deployments", |b| {
+        b.iter(|| {
+            policy
+                .evaluate(black_box(&records), as_of)
+                .unwrap()
+                .results
+                .len()
+        })
+    });
 }
 
 criterion_group!(benches, business, evaluate);

@@ -16,9 +16,9 @@
 //!   `10000-01-01T00:00:00Z`; instants outside are closed (the `24x7`
 //!   calendar is open at every `i64` instant);
 //! - chrono-tz's transition tables end in 2099. From 2100 on, a year takes the
-//!   transitions of the latest year in 2072..=2099 with the same calendar
-//!   (leap year or not, weekday of 1 January), which reproduces every
-//!   weekday-based DST rule (`second Sunday in March` and the like);
+//!   transitions of the latest common year in 2089..=2099 whose 1 March falls
+//!   on the same weekday, which reproduces every weekday-based DST rule
+//!   (`second Sunday in March` and the like) as tzdb's own rules would;
 //! - [`local_to_utc`] and [`local_date`] accept any date or instant and clamp
 //!   at chrono's representable range.
 
@@ -40,7 +40,7 @@ const FAR_FUTURE_YEAR: i32 = 2100;
 /// `2100-01-01T00:00:00Z` in seconds.
 const FAR_FUTURE_SECS: i64 = 4_102_444_800;
 /// The first year of the block that far-future years are mapped onto.
-const EQUIVALENT_FIRST_YEAR: i32 = 2072;
+const EQUIVALENT_FIRST_YEAR: i32 = 2089;
 /// `NaiveDate::num_days_from_ce` of 1970-01-01.
 const UNIX_EPOCH_DAYS_FROM_CE: i64 = 719_163;
 /// After the last holiday, this many consecutive closed days mean the
@@ -60,7 +60,7 @@ pub struct Calendar {
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Inner {
     Always,
-    Zoned(Zoned),
+    Zoned(Box<Zoned>),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -96,12 +96,12 @@ impl Calendar {
             .map(|&(s, e)| i64::from(e - s) * MINUTE_MS)
             .sum();
         Calendar {
-            inner: Inner::Zoned(Zoned {
+            inner: Inner::Zoned(Box::new(Zoned {
                 tz,
                 week,
                 holidays,
                 week_ms,
-            }),
+            })),
         }
     }
 
@@ -184,6 +184,38 @@ impl Zoned {
         local_to_utc(self.tz, d, 0)
     }
 
+    fn ranges(&self, d: NaiveDate) -> &[(u32, u32)] {
+        self.week
+            .get(d.weekday().num_days_from_monday() as usize)
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Whether the local date `d` has opening hours and is not a holiday.
+    fn may_open(&self, d: NaiveDate) -> bool {
+        !self.ranges(d).is_empty() && !self.holidays.contains(&d)
+    }
+
+    fn week_has_holiday(&self, monday: NaiveDate) -> bool {
+        match monday.checked_add_days(Days::new(6)) {
+            Some(sunday) => self.holidays.range(monday..=sunday).next().is_some(),
+            None => true,
+        }
+    }
+
+    /// The first date from `d` on, up to `limit`, that needs looking at: one
+    /// that may open, or a Monday starting a week without holidays (a
+    /// candidate for the week shortcut). Skips closed days and runs of
+    /// holidays without any time zone arithmetic.
+    fn next_useful_day(&self, mut d: NaiveDate, limit: NaiveDate) -> Option<NaiveDate> {
+        while d <= limit {
+            if self.may_open(d) || (d.weekday() == Weekday::Mon && !self.week_has_holiday(d)) {
+                return Some(d);
+            }
+            d = d.succ_opt()?;
+        }
+        None
+    }
+
     /// The open intervals of local date `d`, whose span is `[m0, m1)`, in
     /// order, clipped to the supported range.
     fn day_intervals(
@@ -192,12 +224,10 @@ impl Zoned {
         m0: i64,
         m1: i64,
     ) -> impl Iterator<Item = (i64, i64)> + '_ {
-        let ranges: &[(u32, u32)] = if self.holidays.contains(&d) {
+        let ranges = if self.holidays.contains(&d) {
             &[]
         } else {
-            self.week
-                .get(d.weekday().num_days_from_monday() as usize)
-                .map_or(&[], Vec::as_slice)
+            self.ranges(d)
         };
         let lo = m0.max(DOMAIN_START_MS);
         let hi = m1.min(DOMAIN_END_MS);
@@ -223,18 +253,20 @@ impl Zoned {
     /// same UTC offset at each of its eight midnights. Transitions of one
     /// zone are at least days apart in tzdb, so a change and its reversal
     /// inside a week (Asia/Gaza, Brazil in 2000) is still caught.
-    fn is_nominal_week(&self, monday: NaiveDate, m: i64) -> bool {
-        let Some(sunday) = monday.checked_add_days(Days::new(6)) else {
-            return false;
-        };
-        if self.holidays.range(monday..=sunday).next().is_some() {
-            return false;
+    ///
+    /// Returns the week's offset, which is also the offset at the next
+    /// Monday's midnight; `known` is the offset at `m` when already known.
+    fn nominal_week(&self, monday: NaiveDate, m: i64, known: Option<i64>) -> Option<i64> {
+        if self.week_has_holiday(monday) {
+            return None;
         }
-        let offset = offset_at(self.tz, m);
+        let offset = known.unwrap_or_else(|| offset_at(self.tz, m));
         if m + offset != days_from_epoch(monday) * DAY_MS {
-            return false;
+            return None;
         }
-        (1..=7).all(|k| offset_at(self.tz, m + k * DAY_MS) == offset)
+        (1..=7)
+            .all(|k| offset_at(self.tz, m + k * DAY_MS) == offset)
+            .then_some(offset)
     }
 
     fn business(&self, a: i64, b: i64) -> i64 {
@@ -243,22 +275,33 @@ impl Zoned {
         if b <= a || self.week_ms == 0 {
             return 0;
         }
+        // Dates from two days after b's local date start after b.
+        let limit = add_days(local_date(self.tz, b), 2);
         let mut total = 0;
         let mut d = pred(local_date(self.tz, a));
-        let mut m = self.midnight(d);
-        while m < b {
+        let mut cache = MidnightCache::default();
+        let mut known_offset = None;
+        while let Some(day) = self.next_useful_day(d, limit) {
+            if day != d {
+                known_offset = None;
+            }
+            d = day;
+            let m = cache.get(self, d);
+            if m >= b {
+                break;
+            }
             if d.weekday() == Weekday::Mon && m >= a && m + WEEK_MS <= b {
-                if let Some(next_monday) = d.checked_add_days(Days::new(7)) {
-                    if self.is_nominal_week(d, m) {
-                        total += self.week_ms;
-                        d = next_monday;
-                        m += WEEK_MS;
-                        continue;
-                    }
+                known_offset = self.nominal_week(d, m, known_offset);
+                if known_offset.is_some() {
+                    total += self.week_ms;
+                    d = add_days(d, 7);
+                    cache.set(d, m + WEEK_MS);
+                    continue;
                 }
             }
+            known_offset = None;
             let Some(next) = d.succ_opt() else { break };
-            let m_next = self.midnight(next);
+            let m_next = cache.get(self, next);
             for (s, e) in self.day_intervals(d, m, m_next) {
                 let (s, e) = (s.max(a), e.min(b));
                 if e > s {
@@ -266,7 +309,6 @@ impl Zoned {
                 }
             }
             d = next;
-            m = m_next;
         }
         total
     }
@@ -280,35 +322,35 @@ impl Zoned {
         if start >= DOMAIN_END_MS || amount > DOMAIN_END_MS - start {
             return None;
         }
+        let limit = add_days(local_date(self.tz, DOMAIN_END_MS), 2);
         let last_holiday = self.holidays.last().copied();
         let mut remaining = amount;
         let mut closed_run = 0u32;
         let mut d = pred(local_date(self.tz, start));
-        let mut m = self.midnight(d);
-        while m < DOMAIN_END_MS {
+        let mut cache = MidnightCache::default();
+        let mut known_offset = None;
+        while let Some(day) = self.next_useful_day(d, limit) {
+            if day != d {
+                known_offset = None;
+            }
+            d = day;
+            let m = cache.get(self, d);
+            if m >= DOMAIN_END_MS {
+                break;
+            }
             if d.weekday() == Weekday::Mon && m >= start && self.week_ms < remaining {
-                if let Some(next_monday) = d.checked_add_days(Days::new(7)) {
-                    if self.is_nominal_week(d, m) {
-                        remaining -= self.week_ms;
-                        closed_run = 0;
-                        d = next_monday;
-                        m += WEEK_MS;
-                        continue;
-                    }
-                }
-            }
-            if self.holidays.contains(&d) {
-                // Skip a run of holidays in one step.
-                let next = self.first_non_holiday_after(d)?;
-                d = next;
-                m = self.midnight(next);
-                if last_holiday.is_some_and(|h| d > h) {
+                known_offset = self.nominal_week(d, m, known_offset);
+                if known_offset.is_some() {
+                    remaining -= self.week_ms;
                     closed_run = 0;
+                    d = add_days(d, 7);
+                    cache.set(d, m + WEEK_MS);
+                    continue;
                 }
-                continue;
             }
+            known_offset = None;
             let next = d.succ_opt()?;
-            let m_next = self.midnight(next);
+            let m_next = cache.get(self, next);
             let mut opened = false;
             for (s, e) in self.day_intervals(d, m, m_next) {
                 let s = s.max(start);
@@ -321,9 +363,11 @@ impl Zoned {
                 }
                 remaining -= e - s;
             }
-            if opened || m_next <= start {
+            if opened {
                 closed_run = 0;
-            } else {
+            } else if m >= start && self.may_open(d) {
+                // Only a DST gap can close a day with hours that is not a
+                // holiday; many in a row past the last holiday mean never.
                 closed_run += 1;
                 if closed_run > MAX_CLOSED_RUN_AFTER_HOLIDAYS && last_holiday.is_none_or(|h| d > h)
                 {
@@ -331,21 +375,8 @@ impl Zoned {
                 }
             }
             d = next;
-            m = m_next;
         }
         None
-    }
-
-    /// The first date after `d` that is not a holiday.
-    fn first_non_holiday_after(&self, d: NaiveDate) -> Option<NaiveDate> {
-        let mut candidate = d.succ_opt()?;
-        for &h in self.holidays.range(candidate..) {
-            if h != candidate {
-                break;
-            }
-            candidate = candidate.succ_opt()?;
-        }
-        Some(candidate)
     }
 
     fn open_intervals(&self, a: i64, b: i64) -> Vec<(i64, i64)> {
@@ -355,11 +386,17 @@ impl Zoned {
         if b <= a || self.week_ms == 0 {
             return out;
         }
+        let limit = add_days(local_date(self.tz, b), 2);
         let mut d = pred(local_date(self.tz, a));
-        let mut m = self.midnight(d);
-        while m < b {
+        let mut cache = MidnightCache::default();
+        while let Some(day) = self.next_useful_day(d, limit) {
+            d = day;
+            let m = cache.get(self, d);
+            if m >= b {
+                break;
+            }
             let Some(next) = d.succ_opt() else { break };
-            let m_next = self.midnight(next);
+            let m_next = cache.get(self, next);
             for (s, e) in self.day_intervals(d, m, m_next) {
                 let (s, e) = (s.max(a), e.min(b));
                 if e <= s {
@@ -371,9 +408,31 @@ impl Zoned {
                 }
             }
             d = next;
-            m = m_next;
         }
         out
+    }
+}
+
+/// The last midnight computed, so consecutive days convert each once.
+#[derive(Default)]
+struct MidnightCache {
+    last: Option<(NaiveDate, i64)>,
+}
+
+impl MidnightCache {
+    fn get(&mut self, zoned: &Zoned, d: NaiveDate) -> i64 {
+        match self.last {
+            Some((day, m)) if day == d => m,
+            _ => {
+                let m = zoned.midnight(d);
+                self.last = Some((d, m));
+                m
+            }
+        }
+    }
+
+    fn set(&mut self, d: NaiveDate, m: i64) {
+        self.last = Some((d, m));
     }
 }
 
@@ -511,11 +570,11 @@ pub fn local_to_utc(tz: Tz, date: NaiveDate, minute_of_day: u32) -> i64 {
     let minute = minute_of_day.min(MINUTES_PER_DAY);
     let mut day = date;
     let mut minute_in_day = minute;
-    if minute == MINUTES_PER_DAY {
-        if let Some(next) = date.succ_opt() {
-            day = next;
-            minute_in_day = 0;
-        }
+    if minute == MINUTES_PER_DAY
+        && let Some(next) = date.succ_opt()
+    {
+        day = next;
+        minute_in_day = 0;
     }
     let shift = far_future_shift_days(day.year());
     let shifted = date_from_days(days_from_epoch(day) - shift);
@@ -592,28 +651,38 @@ fn pred(d: NaiveDate) -> NaiveDate {
     d.pred_opt().unwrap_or(d)
 }
 
+/// `d` plus `n` days, saturating at chrono's last date.
+fn add_days(d: NaiveDate, n: u64) -> NaiveDate {
+    d.checked_add_days(Days::new(n)).unwrap_or(NaiveDate::MAX)
+}
+
 fn is_leap_year(year: i32) -> bool {
     year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
 }
 
-/// For a year past chrono-tz's tables, the days from 1 January of its
-/// equivalent year (the latest in 2072..=2099 with the same leap-ness and
-/// weekday of 1 January) to its own 1 January; 0 for earlier years.
+/// For a year past chrono-tz's tables, the days from 1 March of its
+/// equivalent year to its own 1 March; 0 for earlier years.
+///
+/// The equivalent year is the latest common year in 2089..=2099 whose
+/// 1 March falls on the same weekday, so March..December have the same
+/// layout, which is where every transition of 2090..=2099 lies (January and
+/// February have none; a unit test checks it). Common years there have no
+/// Ramadan-based predictions either (Africa/Casablanca, Asia/Gaza end in the
+/// 2080s), matching what tzdb's own footer rules give.
 fn far_future_shift_days(year: i32) -> i64 {
     if year < FAR_FUTURE_YEAR {
         return 0;
     }
-    let Some(jan1) = NaiveDate::from_ymd_opt(year, 1, 1) else {
+    let Some(march1) = NaiveDate::from_ymd_opt(year, 3, 1) else {
         return 0;
     };
-    let weekday = jan1.weekday();
-    let leap = is_leap_year(year);
+    let weekday = march1.weekday();
     (EQUIVALENT_FIRST_YEAR..FAR_FUTURE_YEAR)
         .rev()
-        .filter(|&y| is_leap_year(y) == leap)
-        .filter_map(|y| NaiveDate::from_ymd_opt(y, 1, 1))
+        .filter(|&y| !is_leap_year(y))
+        .filter_map(|y| NaiveDate::from_ymd_opt(y, 3, 1))
         .find(|d| d.weekday() == weekday)
-        .map_or(0, |d| days_from_epoch(jan1) - days_from_epoch(d))
+        .map_or(0, |d| days_from_epoch(march1) - days_from_epoch(d))
 }
 
 #[cfg(test)]
@@ -648,6 +717,17 @@ mod tests {
             ],
             BTreeSet::new(),
         )
+    }
+
+    #[test]
+    fn constants_are_what_they_say() {
+        assert_eq!(DOMAIN_START_MS, ms("0000-01-01T00:00:00Z"));
+        assert_eq!(DOMAIN_END_MS, ms("9999-12-31T00:00:00Z") + DAY_MS);
+        assert_eq!(FAR_FUTURE_SECS * 1000, ms("2100-01-01T00:00:00Z"));
+        assert_eq!(days_from_epoch(date(1970, 1, 1)), 0);
+        assert_eq!(date_from_days(0), date(1970, 1, 1));
+        assert_eq!(date_from_days(i64::MAX), NaiveDate::MAX);
+        assert_eq!(date_from_days(i64::MIN), NaiveDate::MIN);
     }
 
     #[test]
@@ -782,10 +862,76 @@ mod tests {
             let shift = far_future_shift_days(year);
             assert!(shift > 0, "{year}");
             assert_eq!(shift % 7, 0, "{year}");
-            let equivalent = date_from_days(days_from_epoch(date(year, 1, 1)) - shift);
-            assert!((2072..2100).contains(&equivalent.year()), "{year}");
-            assert_eq!((equivalent.month(), equivalent.day()), (1, 1));
-            assert_eq!(is_leap_year(equivalent.year()), is_leap_year(year));
+            let equivalent = date_from_days(days_from_epoch(date(year, 3, 1)) - shift);
+            assert!((2089..2100).contains(&equivalent.year()), "{year}");
+            assert!(!is_leap_year(equivalent.year()), "{year}");
+            assert_eq!((equivalent.month(), equivalent.day()), (3, 1));
+        }
+    }
+
+    #[test]
+    fn no_zone_changes_offset_from_december_to_february_near_2100() {
+        // The far-future mapping aligns March..December only.
+        for tz in chrono_tz::TZ_VARIANTS {
+            for year in 2088..2100 {
+                let from = days_from_epoch(date(year, 12, 1));
+                let to = days_from_epoch(date(year + 1, 3, 1));
+                let first = offset_at(tz, from * DAY_MS);
+                for day in from..to {
+                    assert_eq!(offset_at(tz, day * DAY_MS), first, "{tz:?} {year}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn far_future_offsets_follow_tzdb_rules() {
+        // Expected values from Python's zoneinfo (tzdb footer rules).
+        for (zone, local, expected) in [
+            (
+                "America/New_York",
+                (2150, 3, 7, 720),
+                "2150-03-07T12:00:00-05:00",
+            ),
+            (
+                "America/New_York",
+                (2150, 3, 15, 720),
+                "2150-03-15T12:00:00-04:00",
+            ),
+            (
+                "Australia/Lord_Howe",
+                (2123, 4, 4, 720),
+                "2123-04-04T12:00:00+10:30",
+            ),
+            (
+                "Australia/Lord_Howe",
+                (2123, 4, 3, 720),
+                "2123-04-03T12:00:00+11:00",
+            ),
+            (
+                "America/Santiago",
+                (2200, 9, 7, 720),
+                "2200-09-07T12:00:00-03:00",
+            ),
+            (
+                "Africa/Casablanca",
+                (2112, 9, 11, 720),
+                "2112-09-11T12:00:00+01:00",
+            ),
+            ("Asia/Gaza", (2112, 9, 11, 720), "2112-09-11T12:00:00+03:00"),
+            (
+                "Europe/Dublin",
+                (9999, 12, 31, 720),
+                "9999-12-31T12:00:00+00:00",
+            ),
+        ] {
+            let tz: Tz = zone.parse().unwrap();
+            let (y, m, d, minute) = local;
+            assert_eq!(
+                local_to_utc(tz, date(y, m, d), minute),
+                ms(expected),
+                "{zone} {local:?}"
+            );
         }
     }
 
@@ -847,11 +993,19 @@ mod tests {
         assert_eq!(z.week_ms, 40 * 3_600_000);
         // Weeks containing the 2024 transitions are not nominal.
         let m = z.midnight(date(2024, 3, 4));
-        assert!(!z.is_nominal_week(date(2024, 3, 4), m));
+        assert_eq!(z.nominal_week(date(2024, 3, 4), m, None), None);
         let m = z.midnight(date(2024, 3, 11));
-        assert!(z.is_nominal_week(date(2024, 3, 11), m));
+        assert_eq!(
+            z.nominal_week(date(2024, 3, 11), m, None),
+            Some(-4 * 3_600_000)
+        );
         let m = z.midnight(date(2024, 10, 28));
-        assert!(!z.is_nominal_week(date(2024, 10, 28), m));
+        assert_eq!(z.nominal_week(date(2024, 10, 28), m, None), None);
+        let m = z.midnight(date(2024, 11, 4));
+        assert_eq!(
+            z.nominal_week(date(2024, 11, 4), m, None),
+            Some(-5 * 3_600_000)
+        );
         assert_eq!(
             cal.business(
                 ms("2015-01-01T00:00:00-05:00"),
