@@ -716,8 +716,12 @@ pub(crate) fn judge_duration(
                 j.evidence.push(evidence_of(s, "stop"));
             }
             for s in &run.pause_sources {
+                // A pause that removed no business time (e.g. a Sunday window on a
+                // Mon-Fri calendar) is evidence, but not an exclusion that applied.
+                let removed = clock.calendar.business(s.from, s.to) > 0;
                 for e in &s.evidence {
-                    if e.kind == "exclusion"
+                    if removed
+                        && e.kind == "exclusion"
                         && let Some(id) = &e.id
                         && !j.pause_exclusions.contains(id)
                     {
@@ -914,7 +918,7 @@ fn evaluate_sla(
     let as_of = world.as_of;
     // (window start) -> (slot, segments)
     let mut windows: BTreeMap<i64, (WindowSlot, BTreeMap<SegKey, Acc>)> = BTreeMap::new();
-    let mut verdicts: Vec<(usize, Judged, i64)> = Vec::new();
+    let mut seen: BTreeSet<SegKey> = BTreeSet::new();
 
     for (di, dep) in world.deployments.iter().enumerate() {
         if !in_scope(sla, dep) {
@@ -923,7 +927,13 @@ fn evaluate_sla(
         let Some(target) = sla.target_for(&dep.tier) else {
             continue;
         };
+        let seg: SegKey = (
+            policy.tier_rank(&dep.tier),
+            sla.group_by.iter().map(|g| dep.group_value(*g)).collect(),
+        );
         let Some(ws) = window_for(sla, as_of, dep.anchor) else {
+            // Outside a rolling window: the segment is still known (a quiet row).
+            seen.insert(seg);
             continue;
         };
         let j = match precedence(world, dep) {
@@ -942,16 +952,11 @@ fn evaluate_sla(
                 }
             },
         };
-        let seg: SegKey = (
-            policy.tier_rank(&dep.tier),
-            sla.group_by.iter().map(|g| dep.group_value(*g)).collect(),
-        );
         let start = ws.start;
         let entry = windows
             .entry(start)
             .or_insert_with(|| (ws, BTreeMap::new()));
-        entry.1.entry(seg).or_default().judged.push((di, j.clone()));
-        verdicts.push((di, j, start));
+        entry.1.entry(seg).or_default().judged.push((di, j));
     }
 
     // Change failure rate: charge outages to the most recent change (§6.2).
@@ -959,11 +964,33 @@ fn evaluate_sla(
         charge_failures(sla, world, &mut windows);
     }
 
-    // Deployment frequency: quiet windows are rows too (§5.2).
-    if sla.kind == SlaKind::DeploymentFrequency
-        && let Window::Calendar(unit) = sla.window
-    {
-        fill_quiet_windows(policy, sla, unit, world, &mut windows);
+    // Deployment frequency: quiet windows are rows too (§5.2); for a rolling
+    // window, every segment seen before it gets a (zero) row.
+    if sla.kind == SlaKind::DeploymentFrequency {
+        match sla.window {
+            Window::Calendar(unit) => fill_quiet_windows(policy, sla, unit, world, &mut windows),
+            Window::Rolling(d) => {
+                let start = as_of.saturating_sub(d);
+                for seg in seen {
+                    if retired_before(policy, sla, &seg, start) {
+                        continue;
+                    }
+                    let slot = WindowSlot {
+                        start,
+                        end: as_of,
+                        days: 0,
+                        first_day: None,
+                        open: true,
+                    };
+                    windows
+                        .entry(start)
+                        .or_insert_with(|| (slot, BTreeMap::new()))
+                        .1
+                        .entry(seg)
+                        .or_default();
+                }
+            }
+        }
     }
 
     for (start, (ws, segs)) in &windows {
@@ -972,22 +999,21 @@ fn evaluate_sla(
         }
     }
 
-    // The deployments section, with CFR verdicts updated from the rows.
-    let mut charged: BTreeSet<usize> = BTreeSet::new();
-    for (_, segs) in windows.values() {
+    // The deployments section (after CFR charging), by anchor then id: the
+    // world's deployment order.
+    let mut judged: Vec<(usize, &Judged, i64)> = Vec::new();
+    for (start, (_, segs)) in &windows {
         for acc in segs.values() {
-            for (di, j) in &acc.judged {
-                if j.caused_failure {
-                    charged.insert(*di);
-                }
-            }
+            judged.extend(acc.judged.iter().map(|(di, j)| (*di, j, *start)));
         }
     }
-    for (di, j, wstart) in verdicts {
+    judged.sort_by_key(|(di, _, _)| *di);
+    for (di, j, wstart) in judged {
         let Some(dep) = world.deployments.get(di) else {
             continue;
         };
-        let _ = charged.contains(&di);
+        let rated = sla.kind == SlaKind::ChangeFailureRate
+            && matches!(j.state, State::Succeeded | State::Failed);
         entries.push(DeploymentEntry {
             deployment: dep.id.to_string(),
             sla: sla.id.clone(),
@@ -1002,9 +1028,10 @@ fn evaluate_sla(
             breach_at: j.breach_at.map(|b| b.map(instant::format)),
             consumed: j.consumed,
             warn: j.warn.map(|w| w as f64 / 1_000_000.0),
-            exclusion: j.exclusion,
-            exception: j.exception,
-            reason: j.reason,
+            caused_failure: rated.then_some(j.caused_failure),
+            exclusion: j.exclusion.clone(),
+            exception: j.exception.clone(),
+            reason: j.reason.clone(),
         });
     }
 }
@@ -1094,6 +1121,22 @@ fn charge_failures(
     }
 }
 
+/// Is the segment's service retired before a window starting at `start`?
+/// (`retired` is a local date of the policy zone: windows starting after it have no quiet rows.)
+fn retired_before(policy: &Policy, sla: &Sla, seg: &SegKey, start: i64) -> bool {
+    let Some(p) = sla.group_by.iter().position(|g| *g == GroupKey::Service) else {
+        return false;
+    };
+    let Some(Some(service)) = seg.1.get(p) else {
+        return false;
+    };
+    let Some(retired) = policy.services.get(service).and_then(|e| e.retired) else {
+        return false;
+    };
+    let after = retired.succ_opt().unwrap_or(retired);
+    start >= crate::calendar::local_to_utc(policy.tz, after, 0)
+}
+
 fn fill_quiet_windows(
     policy: &Policy,
     sla: &Sla,
@@ -1109,16 +1152,12 @@ fn fill_quiet_windows(
             first.entry(seg.clone()).or_insert(*start);
         }
     }
-    let service_pos = sla.group_by.iter().position(|g| *g == GroupKey::Service);
     for (seg, start) in first {
-        let retired = service_pos
-            .and_then(|p| seg.1.get(p).cloned().flatten())
-            .and_then(|svc| policy.services.get(&svc).and_then(|e| e.retired));
         let mut w = window_of(unit, sla.tz, start);
         let mut guard = 0;
         while w.start <= as_of && guard < 100_000 {
             guard += 1;
-            if retired.is_some_and(|r| w.first_day > r) {
+            if retired_before(policy, sla, &seg, w.start) {
                 break;
             }
             let s = slot(&w, as_of);
@@ -1174,6 +1213,8 @@ fn make_row(
             start: instant::format(start),
             end: instant::format(ws.end),
             state: window_state.into(),
+            unit: window_unit(sla).into(),
+            label: window_label(sla, ws),
         },
         segment,
         tier,
@@ -1374,8 +1415,34 @@ fn make_row(
         }
         _ => {}
     }
-    let _ = ws.first_day;
     row
+}
+
+fn window_unit(sla: &Sla) -> &'static str {
+    match sla.window {
+        Window::Calendar(WindowUnit::Day) => "day",
+        Window::Calendar(WindowUnit::Week) => "week",
+        Window::Calendar(WindowUnit::Month) => "month",
+        Window::Calendar(WindowUnit::Quarter) => "quarter",
+        Window::Calendar(WindowUnit::Year) => "year",
+        Window::Rolling(_) => "rolling",
+    }
+}
+
+fn window_label(sla: &Sla, ws: &WindowSlot) -> String {
+    use chrono::Datelike;
+    match (sla.window, ws.first_day) {
+        (Window::Rolling(d), _) if d % 86_400_000 == 0 => format!("rolling {}d", d / 86_400_000),
+        (Window::Rolling(d), _) => format!("rolling {}", crate::units::format_duration(d)),
+        (Window::Calendar(unit), Some(day)) => match unit {
+            WindowUnit::Day => day.format("%Y-%m-%d").to_string(),
+            WindowUnit::Week => format!("week of {}", day.format("%Y-%m-%d")),
+            WindowUnit::Month => day.format("%Y-%m").to_string(),
+            WindowUnit::Quarter => format!("{}-Q{}", day.year(), day.month0() / 3 + 1),
+            WindowUnit::Year => day.year().to_string(),
+        },
+        (Window::Calendar(_), None) => instant::format(ws.start),
+    }
 }
 
 fn rate_breach(sla: &Sla, dep: &Deployment<'_>, j: &Judged, reason: String) -> Breach {

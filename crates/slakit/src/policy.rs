@@ -926,7 +926,7 @@ fn pointer(path: &serde_path_to_error::Path) -> String {
                 out.push_str(&format!("/{}", key.replace('~', "~0").replace('/', "~1")))
             }
             Segment::Enum { variant } => out.push_str(&format!("/{variant}")),
-            Segment::Unknown => out.push_str("/?"),
+            Segment::Unknown => {}
         }
     }
     out
@@ -973,10 +973,11 @@ fn classify(raw: &str) -> (ErrorCode, String) {
             format!("missing required field `{field}`"),
         );
     }
-    if msg.starts_with("duplicate field")
-        || msg.contains("duplicate key")
-        || msg.contains("duplicate mapping key")
-    {
+    if let Some(rest) = msg.strip_prefix("duplicate mapping key: ") {
+        let key = rest.split(',').next().unwrap_or(rest).trim();
+        return (ErrorCode::DuplicateKey, format!("duplicate key `{key}`"));
+    }
+    if msg.starts_with("duplicate field") || msg.contains("duplicate key") {
         return (ErrorCode::DuplicateKey, msg.to_string());
     }
     if msg.starts_with("invalid type")
@@ -1684,6 +1685,7 @@ fn compile(doc: PolicyDoc) -> Result<Policy> {
     for (path, d, cal) in &day_units {
         lint.push(day_unit_warning(path, d, cal, &calendars));
     }
+    lint.sort();
     let justify_within_ms = doc.justify_within.map_or(5 * 86_400_000, |d| d.ms);
     let exception_review = doc.exception_review.as_ref().map(|r| (r.max, r.per));
     let digest = crate::report::sha256_hex(&canonical_json(&doc));

@@ -13,21 +13,16 @@
 //! - ratios are percentages, `deployment_frequency` values are counts;
 //! - instants are UTC; a window is labelled by its local start date
 //!   (`2026-03` for a month, `2026-Q1`, `week of 2026-03-02`, `2026-03-02`
-//!   for a day, `rolling 28d`). The label is read from the window's UTC
-//!   bounds without its time zone, so it is right for every zone from
-//!   UTC−11 to UTC+12; the CSV and JSON carry the exact instants.
+//!   for a day, `rolling 28d`): the row's `window.label`, computed by the
+//!   engine in the SLA's zone; the CSV and JSON carry the exact instants.
 
 use std::fmt::Write as _;
 
-use chrono::{DateTime, Datelike, Utc};
 use serde_json::Value;
 
 use crate::explain::{Explanation, SlaExplanation, Step, TimelineEvent};
-use crate::instant;
-use crate::report::{Breach, DeploymentEntry, Report, ResultRow, WindowInfo};
+use crate::report::{Breach, DeploymentEntry, Report, ResultRow};
 use crate::units::format_duration;
-
-const DAY_MS: i64 = 86_400_000;
 
 // ---------------------------------------------------------------------------
 // A small document model shared by the text and Markdown renderers.
@@ -324,37 +319,6 @@ fn marker(status: &str) -> &'static str {
     }
 }
 
-fn date_of(ms: i64) -> Option<DateTime<Utc>> {
-    DateTime::<Utc>::from_timestamp_millis(ms)
-}
-
-/// A window's label from its local start date (see the module docs).
-fn window_label(w: &WindowInfo, as_of: &str) -> String {
-    let (Ok(start), Ok(end)) = (instant::parse(&w.start), instant::parse(&w.end)) else {
-        return w.start.clone();
-    };
-    if w.state == "open" && instant::parse(as_of) == Ok(end) {
-        return format!("rolling {}", format_duration(end.saturating_sub(start)));
-    }
-    let days = (end.saturating_sub(start).saturating_add(DAY_MS / 2)) / DAY_MS;
-    // The local start date: the UTC date of the start's local noon.
-    let Some(local) = date_of(start.saturating_add(DAY_MS / 2)) else {
-        return w.start.clone();
-    };
-    // Long windows are named by their middle, which no offset can move.
-    let Some(middle) = date_of(start.saturating_add(end.saturating_sub(start) / 2)) else {
-        return w.start.clone();
-    };
-    match days {
-        1 => local.format("%Y-%m-%d").to_string(),
-        7 => format!("week of {}", local.format("%Y-%m-%d")),
-        28..=31 => middle.format("%Y-%m").to_string(),
-        89..=92 => format!("{}-Q{}", middle.year(), middle.month0() / 3 + 1),
-        365..=366 => middle.year().to_string(),
-        _ => format!("{} +{days}d", local.format("%Y-%m-%d")),
-    }
-}
-
 /// The target of a row in words: `95% within 4h`, `≥ 98%`, `≥ 3`, `≥ 0.1/day (3.1)`.
 fn target_text(row: &ResultRow) -> String {
     let t = &row.target;
@@ -439,14 +403,14 @@ fn instant_or_never(b: &Option<String>) -> String {
 // ---------------------------------------------------------------------------
 // The report.
 
-fn result_columns<'a>(as_of: &'a str) -> Vec<Column<'a, ResultRow>> {
+fn result_columns<'a>() -> Vec<Column<'a, ResultRow>> {
     use Align::{Left, Right};
     vec![
         col("", Left, |r: &ResultRow| {
             Some(marker(&r.status).to_string())
         }),
         col("WINDOW", Left, move |r: &ResultRow| {
-            Some(window_label(&r.window, as_of))
+            Some(r.window.label.clone())
         }),
         col("STATE", Left, |r: &ResultRow| Some(r.window.state.clone())),
         col("TIER", Left, |r: &ResultRow| Some(r.tier.clone())),
@@ -500,12 +464,12 @@ fn evidence_text(b: &Breach) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join(", "))
 }
 
-fn breach_columns<'a>(as_of: &'a str) -> Vec<Column<'a, BreachLine<'a>>> {
+fn breach_columns<'a>() -> Vec<Column<'a, BreachLine<'a>>> {
     use Align::{Left, Right};
     vec![
         col("SLA", Left, |b: &BreachLine<'_>| Some(b.row.sla.clone())),
         col("WINDOW", Left, move |b: &BreachLine<'_>| {
-            Some(window_label(&b.row.window, as_of))
+            Some(b.row.window.label.clone())
         }),
         col("DEPLOYMENT", Left, |b: &BreachLine<'_>| {
             Some(b.breach.deployment.clone())
@@ -609,7 +573,6 @@ fn status_summary(rows: &[&ResultRow]) -> String {
 }
 
 fn report_blocks(report: &Report) -> Vec<Block> {
-    let as_of = report.as_of.as_str();
     let mut blocks = vec![
         Block::Heading(
             1,
@@ -661,7 +624,7 @@ fn report_blocks(report: &Report) -> Vec<Block> {
             2,
             format!("{sla} ({kind}): {}", status_summary(&refs)),
         ));
-        blocks.push(Block::Grid(Grid::build(&rows, result_columns(as_of))));
+        blocks.push(Block::Grid(Grid::build(&rows, result_columns())));
     }
 
     // Breaches.
@@ -681,7 +644,7 @@ fn report_blocks(report: &Report) -> Vec<Block> {
             2,
             format!("Breached deployments ({})", breaches.len()),
         ));
-        blocks.push(Block::Grid(Grid::build(&breaches, breach_columns(as_of))));
+        blocks.push(Block::Grid(Grid::build(&breaches, breach_columns())));
     }
 
     // Running clocks: the deadlines to watch.
@@ -1100,7 +1063,7 @@ slas:
     fn report() -> Report {
         let policy = Policy::from_yaml(POLICY).unwrap();
         let records = parse_records(RECORDS).unwrap();
-        let as_of = instant::parse("2026-03-05T12:00:00Z").unwrap();
+        let as_of = crate::instant::parse("2026-03-05T12:00:00Z").unwrap();
         policy.evaluate(&records, as_of).unwrap()
     }
 
@@ -1304,7 +1267,7 @@ slas:
     fn explanation_table_is_a_timeline() {
         let policy = Policy::from_yaml(POLICY).unwrap();
         let records = parse_records(RECORDS).unwrap();
-        let as_of = instant::parse("2026-03-05T12:00:00Z").unwrap();
+        let as_of = crate::instant::parse("2026-03-05T12:00:00Z").unwrap();
         let e = policy.explain(&records, "d4", as_of).unwrap();
         let text = explanation_table(&e);
         assert!(
@@ -1338,62 +1301,6 @@ slas:
             grid.iter()
                 .any(|l| l.contains("breach at") && l.contains("2026-03-05 13:00")),
             "{text}"
-        );
-    }
-
-    #[test]
-    fn window_labels_read_like_a_calendar() {
-        let w = |start: &str, end: &str, state: &str| WindowInfo {
-            start: start.into(),
-            end: end.into(),
-            state: state.into(),
-        };
-        let as_of = "2026-03-15T12:00:00Z";
-        assert_eq!(
-            window_label(
-                &w("2026-03-01T05:00:00Z", "2026-04-01T04:00:00Z", "open"),
-                as_of
-            ),
-            "2026-03"
-        );
-        assert_eq!(
-            window_label(
-                &w("2026-02-28T23:00:00Z", "2026-03-31T22:00:00Z", "closed"),
-                as_of
-            ),
-            "2026-03"
-        );
-        assert_eq!(
-            window_label(
-                &w("2026-01-01T05:00:00Z", "2026-04-01T04:00:00Z", "closed"),
-                as_of
-            ),
-            "2026-Q1"
-        );
-        assert_eq!(
-            window_label(
-                &w("2025-12-31T23:00:00Z", "2026-12-31T23:00:00Z", "open"),
-                as_of
-            ),
-            "2026"
-        );
-        assert_eq!(
-            window_label(
-                &w("2026-03-08T23:00:00Z", "2026-03-15T23:00:00Z", "open"),
-                as_of
-            ),
-            "week of 2026-03-09"
-        );
-        assert_eq!(
-            window_label(
-                &w("2026-03-08T05:00:00Z", "2026-03-09T04:00:00Z", "closed"),
-                as_of
-            ),
-            "2026-03-08"
-        );
-        assert_eq!(
-            window_label(&w("2026-02-15T12:00:00Z", as_of, "open"), as_of),
-            "rolling 28d"
         );
     }
 

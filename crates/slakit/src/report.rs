@@ -74,6 +74,11 @@ pub struct WindowInfo {
     pub end: String,
     /// `open` (contains as_of) or `closed`.
     pub state: String,
+    /// `day`, `week`, `month`, `quarter`, `year` or `rolling`.
+    pub unit: String,
+    /// A human name in the SLA's zone: `2026-03-02`, `week of 2026-03-02`,
+    /// `2026-03`, `2026-Q1`, `2026`, `rolling 28d`.
+    pub label: String,
 }
 
 /// The target a row was judged against; ratios as numbers in [0, 1].
@@ -256,13 +261,18 @@ pub struct DeploymentEntry {
     /// Running clocks: the highest `warn_at` threshold reached.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub warn: Option<f64>,
+    /// change_failure_rate: whether it caused a failure (failed, a linked
+    /// incident, or a charged outage; `reason` says which).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub caused_failure: Option<bool>,
     /// The exclusion that applied.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exclusion: Option<String>,
     /// The exception that applied.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exception: Option<String>,
-    /// `preflight_failed`, `no_start_event`, `cancelled_by_<event>`.
+    /// Why, in words: `preflight_failed`, ``no `merged` event`` (unmeasured),
+    /// ``cancelled by `rollback_completed` ``, or what a change caused (CFR).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }

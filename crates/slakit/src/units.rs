@@ -162,6 +162,7 @@ fn parse_iso(iso: &str) -> Option<(u128, bool)> {
 }
 
 /// Format milliseconds the way a person writes them: `1h30m`, `45s`, `0s`.
+/// Hours are the largest unit, because a "day" of business time is ambiguous.
 pub fn format_duration(ms: i64) -> String {
     if ms == 0 {
         return "0s".to_string();
