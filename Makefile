@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 SHARED ?= ../shared
 
-.PHONY: help example test test-rust conformance-sync schema lint fmt bench
+.PHONY: help example test test-rust test-python test-node test-c conformance-sync schema lint fmt bench install
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 20
@@ -11,7 +11,7 @@ help: ## list the targets
 example: ## evaluate the bundled example and print the report as a table
 	$(CARGO) run -q --release -p slakit-cli -- evaluate --policy examples/policy.yaml --records examples/records.jsonl --format table
 
-test: conformance-sync test-rust ## run every test (Rust first; bindings join as they land)
+test: conformance-sync test-rust test-python test-node test-c ## run every test: Rust, then Python, Node and C
 
 conformance-sync: ## fail when ../shared/conformance differs from tests/conformance
 	@if [ -d "$(SHARED)/conformance" ]; then \
@@ -27,6 +27,18 @@ test-rust: ## cargo tests of the core and the CLI, plus lints
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	$(CARGO) test --workspace
+
+test-python: ## the Python package: venv, wheel, pytest
+	@if [ -f bindings/python/Makefile ]; then $(MAKE) -C bindings/python test; else echo "bindings/python: not built yet"; fi
+
+test-node: ## the Node addon: npm install, napi build, node --test
+	@if [ -f bindings/node/Makefile ]; then $(MAKE) -C bindings/node test; else echo "bindings/node: not built yet"; fi
+
+test-c: ## the C library: header check, C tests under valgrind, conformance via the C ABI
+	@if [ -f bindings/c/Makefile ]; then $(MAKE) -C bindings/c test; else echo "bindings/c: not built yet"; fi
+
+install: ## install libslakit, slakit.h and slakit.pc under PREFIX (default /usr/local)
+	$(MAKE) -C bindings/c install PREFIX=$(or $(PREFIX),/usr/local)
 
 schema: ## regenerate docs/report.schema.json from the report types
 	SLAKIT_WRITE_SCHEMA=1 $(CARGO) test -q -p slakit --test schema

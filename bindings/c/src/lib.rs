@@ -1,0 +1,1 @@
+//! The C ABI of slakit (work in progress).

@@ -1,0 +1,1 @@
+//! Node bindings of slakit (work in progress).
