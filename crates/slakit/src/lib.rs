@@ -47,4 +47,44 @@ impl Policy {
     pub fn evaluate(&self, records: &[Record], as_of: i64) -> Result<Report> {
         evaluate::evaluate(self, records, as_of)
     }
+
+    /// Evaluate at `as_of`, or — when `None` — at the latest lifecycle event
+    /// time in the records (the CLI's default; a usage error `E301` when the
+    /// records hold no event). Every binding resolves a missing as_of here.
+    pub fn evaluate_at(&self, records: &[Record], as_of: Option<i64>) -> Result<Report> {
+        self.evaluate(records, resolve_as_of(records, as_of)?)
+    }
+
+    /// [`Policy::explain`] with the same `as_of` default as [`Policy::evaluate_at`].
+    pub fn explain_at(
+        &self,
+        records: &[Record],
+        deployment: &str,
+        as_of: Option<i64>,
+    ) -> Result<explain::Explanation> {
+        self.explain(records, deployment, resolve_as_of(records, as_of)?)
+    }
+}
+
+/// The as_of to use: the one given, else the latest lifecycle event time.
+pub fn resolve_as_of(records: &[Record], as_of: Option<i64>) -> Result<i64> {
+    match as_of {
+        Some(t) => Ok(t),
+        None => evaluate::latest_event_time(records).ok_or_else(|| {
+            Error::new(
+                ErrorCode::NoAsOf,
+                "no as_of was given and the records hold no lifecycle event to default to; pass an as_of",
+            )
+        }),
+    }
+}
+
+/// Parse a caller-supplied as_of (RFC 3339 with offset) as a usage error `E300`.
+pub fn parse_as_of(text: &str) -> Result<i64> {
+    instant::parse(text).map_err(|e| {
+        Error::new(
+            ErrorCode::InvalidAsOf,
+            format!("invalid as_of: {}", e.message(text)),
+        )
+    })
 }
