@@ -306,19 +306,27 @@ pub fn explain(
                                 ));
                                 let deadline = j.breach_at.flatten();
                                 if let Some(b) = deadline {
-                                    let kind = if b <= as_of {
-                                        "breached at"
+                                    let detail = if b <= as_of {
+                                        format!(
+                                            "the target of {} was reached here: breached",
+                                            format_duration(max)
+                                        )
                                     } else {
-                                        "breaches at"
+                                        format!(
+                                            "breaches at {} unless stopped before",
+                                            instant::format(b)
+                                        )
                                     };
-                                    e.timeline.push(step(
-                                        b,
-                                        None,
-                                        "breach_at",
-                                        format!("{kind} {} unless stopped", instant::format(b)),
-                                        0,
-                                        max,
-                                    ));
+                                    // In time order: a deadline already passed sits among the steps.
+                                    let at = e
+                                        .timeline
+                                        .iter()
+                                        .position(|s| {
+                                            instant::parse(&s.from).is_ok_and(|from| from > b)
+                                        })
+                                        .unwrap_or(e.timeline.len());
+                                    e.timeline
+                                        .insert(at, step(b, None, "breach_at", detail, 0, max));
                                 }
                                 e.summary = format!(
                                     "{}: {verdict}; deadline {}",

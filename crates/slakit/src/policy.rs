@@ -1756,8 +1756,18 @@ fn day_unit_warning(
         code: "W002".into(),
         message: format!(
             "`{}` at `{path}` on calendar `{cal}` means {hours} business hours{approx}, not {days} working day(s){suggestion}",
-            units::format_duration(d.ms),
+            as_days(d.ms),
         ),
+    }
+}
+
+/// A duration written with days, as the user wrote it: `2d`, `1d4h`.
+fn as_days(ms: i64) -> String {
+    let day = 86_400_000;
+    match (ms / day, ms % day) {
+        (d, 0) => format!("{d}d"),
+        (0, _) => units::format_duration(ms),
+        (d, rest) => format!("{d}d{}", units::format_duration(rest)),
     }
 }
 

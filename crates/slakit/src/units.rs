@@ -170,13 +170,7 @@ pub fn format_duration(ms: i64) -> String {
     let sign = if ms < 0 { "-" } else { "" };
     let mut rest = ms.unsigned_abs();
     let mut out = String::from(sign);
-    for (unit, mul) in [
-        ("d", 86_400_000u64),
-        ("h", 3_600_000),
-        ("m", 60_000),
-        ("s", 1_000),
-        ("ms", 1),
-    ] {
+    for (unit, mul) in [("h", 3_600_000u64), ("m", 60_000), ("s", 1_000), ("ms", 1)] {
         let n = rest / mul;
         if n > 0 {
             out.push_str(&format!("{n}{unit}"));
@@ -450,6 +444,7 @@ mod tests {
         assert!(parse_duration("99999999999999999999d").is_err_and(|e| e.contains("too large")));
         assert_eq!(format_duration(5_400_000), "1h30m");
         assert_eq!(format_duration(-1_500), "-1s500ms");
+        assert_eq!(format_duration(99_600_000), "27h40m");
     }
 
     #[test]
