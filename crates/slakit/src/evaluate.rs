@@ -711,9 +711,13 @@ pub(crate) fn judge_duration(
             j.elapsed = Some(run.elapsed);
             j.actual = Some(run.actual);
             j.remaining = Some(max - run.elapsed);
-            j.evidence.push(evidence_of(start_ev, "start"));
-            if let Some(s) = stop_ev {
-                j.evidence.push(evidence_of(s, "stop"));
+            // Evidence is read only by breaches; met and running clocks skip it.
+            let keep = state == State::Breached;
+            if keep {
+                j.evidence.push(evidence_of(start_ev, "start"));
+                if let Some(s) = stop_ev {
+                    j.evidence.push(evidence_of(s, "stop"));
+                }
             }
             for s in &run.pause_sources {
                 // A pause that removed no business time (e.g. a Sunday window on a
@@ -727,7 +731,9 @@ pub(crate) fn judge_duration(
                     {
                         j.pause_exclusions.push(id.clone());
                     }
-                    j.evidence.push(e.clone());
+                    if keep {
+                        j.evidence.push(e.clone());
+                    }
                 }
             }
             if running {
@@ -945,7 +951,8 @@ fn evaluate_sla(
                 _ => {
                     let (state, ev) = outcome(dep);
                     let mut j = Judged::new(state);
-                    if let Some(e) = ev {
+                    // Evidence is read only by breaches: the failure event.
+                    if let (State::Failed, Some(e)) = (state, ev) {
                         j.evidence.push(evidence_of(e, state.as_str()));
                     }
                     j
@@ -1101,6 +1108,13 @@ fn charge_failures(
                     });
                 }
                 if let Some(ids) = outage_charges.get(di) {
+                    // The change's "succeeded" instant made it the latest change.
+                    if let Some(e) = dep
+                        .first("succeeded")
+                        .or_else(|| dep.first("health_validated"))
+                    {
+                        j.evidence.push(evidence_of(e, "succeeded"));
+                    }
                     for id in ids {
                         why.push(format!("outage `{id}`"));
                         j.evidence.push(Evidence {

@@ -96,18 +96,65 @@ fn leap_second_shape(text: &str) -> bool {
 }
 
 /// Format an instant as RFC 3339 UTC: `Z`, and `.sss` only when the
-/// millisecond part is non-zero.
+/// millisecond part is non-zero. (Hand-written: it is on the hot path of
+/// every report, and chrono's formatter allocates and interprets a pattern.)
 pub fn format(ms: i64) -> String {
-    match DateTime::<Utc>::from_timestamp_millis(ms) {
-        Some(dt) => {
-            if ms.rem_euclid(1000) == 0 {
-                dt.format("%Y-%m-%dT%H:%M:%SZ").to_string()
-            } else {
-                dt.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
-            }
-        }
-        None => format!("{ms}ms"),
+    if !(MIN_INSTANT..=MAX_INSTANT).contains(&ms) {
+        return match DateTime::<Utc>::from_timestamp_millis(ms) {
+            Some(dt) => dt.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+            None => format!("{ms}ms"),
+        };
     }
+    let days = ms.div_euclid(86_400_000);
+    let in_day = ms.rem_euclid(86_400_000);
+    let (y, m, d) = civil_from_days(days);
+    let (h, mi, s, milli) = (
+        in_day / 3_600_000,
+        in_day / 60_000 % 60,
+        in_day / 1000 % 60,
+        in_day % 1000,
+    );
+    let mut out = String::with_capacity(24);
+    push_digits(&mut out, y, 4);
+    out.push('-');
+    push_digits(&mut out, m, 2);
+    out.push('-');
+    push_digits(&mut out, d, 2);
+    out.push('T');
+    push_digits(&mut out, h, 2);
+    out.push(':');
+    push_digits(&mut out, mi, 2);
+    out.push(':');
+    push_digits(&mut out, s, 2);
+    if milli != 0 {
+        out.push('.');
+        push_digits(&mut out, milli, 3);
+    }
+    out.push('Z');
+    out
+}
+
+fn push_digits(out: &mut String, v: i64, width: u32) {
+    let mut div = 10i64.pow(width.saturating_sub(1));
+    while div > 0 {
+        out.push(char::from(b'0' + ((v / div) % 10) as u8));
+        div /= 10;
+    }
+}
+
+/// Days since 1970-01-01 → (year, month, day) in the proleptic Gregorian
+/// calendar (Howard Hinnant's `civil_from_days`).
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
 }
 
 #[cfg(test)]
@@ -121,6 +168,27 @@ mod tests {
         assert_eq!(parse("2026-02-28T19:00:00-05:00"), Ok(1_772_323_200_000));
         assert_eq!(format(1_772_323_200_000), "2026-03-01T00:00:00Z");
         assert_eq!(format(1_772_323_200_010), "2026-03-01T00:00:00.010Z");
+    }
+
+    #[test]
+    fn fast_format_agrees_with_chrono() {
+        let mut t = MIN_INSTANT;
+        let step = 7_919_993_337_i64; // ~92 days and some ms, prime-ish
+        while t <= MAX_INSTANT {
+            let chrono = DateTime::<Utc>::from_timestamp_millis(t).map(|dt| {
+                if t.rem_euclid(1000) == 0 {
+                    dt.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+                } else {
+                    dt.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+                }
+            });
+            assert_eq!(Some(format(t)), chrono, "{t}");
+            assert_eq!(parse(&format(t)), Ok(t));
+            t += step;
+        }
+        for t in [0, -1, 951_782_400_000, 4_107_542_400_000, 1_709_164_800_123] {
+            assert_eq!(parse(&format(t)), Ok(t), "{t}");
+        }
     }
 
     #[test]
