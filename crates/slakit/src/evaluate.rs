@@ -751,6 +751,139 @@ pub(crate) fn judge_duration(
     }
 }
 
+/// Incidents as lifecycle events of pseudo-deployments (time_to_restore):
+/// `opened`, and `resolved` when it is visible at as_of.
+fn incident_events(world: &World<'_>) -> Vec<Event> {
+    let mut out = Vec::new();
+    for inc in &world.incidents {
+        let mk = |event: &str, time: i64| Event {
+            deployment: inc.id.clone(),
+            event: event.to_string(),
+            time,
+            service: Some(inc.service.clone()),
+            environment: None,
+            release_type: None,
+            team: None,
+            id: Some(inc.id.clone()),
+            attrs: None,
+            unknown_fields: Vec::new(),
+            origin: inc.origin,
+        };
+        out.push(mk("opened", inc.opened));
+        if let Some(r) = inc.resolved.filter(|r| *r <= world.as_of) {
+            out.push(mk("resolved", r.max(inc.opened)));
+        }
+    }
+    out
+}
+
+fn incident_deployments<'e>(policy: &Policy, events: &'e [Event]) -> Vec<Deployment<'e>> {
+    let mut out: Vec<Deployment<'e>> = Vec::new();
+    for e in events {
+        match out.last_mut() {
+            Some(d) if d.id == e.deployment => d.events.push(e),
+            _ => {
+                let entry = policy.service_entry(e.service.as_deref());
+                out.push(Deployment {
+                    id: &e.deployment,
+                    events: vec![e],
+                    anchor: e.time,
+                    service: e.service.as_deref(),
+                    environment: None,
+                    release_type: None,
+                    tier: entry
+                        .and_then(|s| s.tier.clone())
+                        .unwrap_or_else(|| "default".to_string()),
+                    team: entry.and_then(|s| s.team.clone()),
+                });
+            }
+        }
+    }
+    out.sort_by(|a, b| (a.anchor, a.id).cmp(&(b.anchor, b.id)));
+    out
+}
+
+/// post_deploy_availability (§6.3): outage time of the service within
+/// `watch` after `succeeded`, minus `pause` exclusions, against `max`.
+pub(crate) fn judge_availability(
+    world: &World<'_>,
+    sla: &Sla,
+    dep: &Deployment<'_>,
+    max: i64,
+) -> Judged {
+    let Some(s) = succeeded_instant(dep) else {
+        return Judged::new(State::Unmeasured);
+    };
+    let watch_end = s.saturating_add(sla.watch_ms);
+    let end = watch_end.min(world.as_of);
+    let mine: Vec<&Outage> = world
+        .outages
+        .iter()
+        .copied()
+        .filter(|o| Some(o.service.as_str()) == dep.service)
+        .collect();
+    let down = union(
+        mine.iter()
+            .map(|o| (o.from.max(s), o.to.unwrap_or(world.as_of).min(end))),
+    );
+    let pauses: Vec<&Exclusion> = world
+        .exclusions
+        .iter()
+        .filter(|x| x.effect == Effect::Pause && x.matches_service(dep.service))
+        .collect();
+    let paused = union(pauses.iter().flat_map(|x| x.intervals(s, end)));
+    let overlap = |a: &[(i64, i64)], b: &[(i64, i64)]| -> i64 {
+        a.iter()
+            .map(|&(a0, a1)| {
+                b.iter()
+                    .map(|&(b0, b1)| (a1.min(b1) - a0.max(b0)).max(0))
+                    .sum::<i64>()
+            })
+            .sum()
+    };
+    let total: i64 = down.iter().map(|(a, b)| b - a).sum();
+    let unavailable = total - overlap(&down, &paused);
+    let state = if unavailable > max {
+        State::Breached
+    } else if world.as_of < watch_end {
+        State::InFlight
+    } else {
+        State::Met
+    };
+    let mut j = Judged::new(state);
+    j.max_ms = Some(max);
+    j.elapsed = Some(unavailable);
+    j.actual = Some(unavailable);
+    j.remaining = Some(max - unavailable);
+    for x in pauses {
+        let iv = x.intervals(s, end);
+        if overlap(&down, &iv) > 0 && !j.pause_exclusions.contains(&x.id) {
+            j.pause_exclusions.push(x.id.clone());
+        }
+    }
+    if state == State::Breached {
+        if let Some(e) = dep
+            .first("succeeded")
+            .or_else(|| dep.first("health_validated"))
+        {
+            j.evidence.push(evidence_of(e, "succeeded"));
+        }
+        for o in mine
+            .iter()
+            .filter(|o| o.from < end && o.to.is_none_or(|t| t > s))
+        {
+            j.evidence.push(Evidence {
+                kind: "outage".into(),
+                id: o.id.clone(),
+                event: None,
+                time: Some(instant::format(o.from)),
+                role: "unavailable".into(),
+            });
+        }
+    }
+    j
+}
+
 /// §6.2 outcome of a deployment.
 pub(crate) fn outcome<'e>(dep: &Deployment<'e>) -> (State, Option<&'e Event>) {
     if let Some(e) = dep.events.iter().copied().find(|e| {
@@ -926,8 +1059,33 @@ fn evaluate_sla(
     let mut windows: BTreeMap<i64, (WindowSlot, BTreeMap<SegKey, Acc>)> = BTreeMap::new();
     let mut seen: BTreeSet<SegKey> = BTreeSet::new();
 
-    for (di, dep) in world.deployments.iter().enumerate() {
+    // The subjects: deployments, or — for time_to_restore — incidents, each
+    // seen as a pseudo-deployment whose events are `opened` and `resolved`.
+    let synthetic = if sla.kind == SlaKind::TimeToRestore {
+        incident_events(world)
+    } else {
+        Vec::new()
+    };
+    let incident_subjects;
+    let subjects: &[Deployment<'_>] = if sla.kind == SlaKind::TimeToRestore {
+        incident_subjects = incident_deployments(policy, &synthetic);
+        &incident_subjects
+    } else {
+        &world.deployments
+    };
+
+    for (di, dep) in subjects.iter().enumerate() {
         if !in_scope(sla, dep) {
+            continue;
+        }
+        // The reliability rules judge only the deployments they are about:
+        // rollback_time those that failed, post_deploy_availability those that succeeded.
+        let about = match (sla.kind, &sla.clock) {
+            (SlaKind::RollbackTime, Some(c)) => dep.first(&c.start).is_some(),
+            (SlaKind::PostDeployAvailability, _) => succeeded_instant(dep).is_some(),
+            _ => true,
+        };
+        if !about {
             continue;
         }
         let Some(target) = sla.target_for(&dep.tier) else {
@@ -945,9 +1103,10 @@ fn evaluate_sla(
         let j = match precedence(world, dep) {
             Some(j) => j,
             None => match (sla.kind, target) {
-                (SlaKind::Duration, Target::Duration { max_ms, .. }) => {
-                    judge_duration(world, sla, dep, *max_ms)
+                (SlaKind::PostDeployAvailability, Target::Duration { max_ms, .. }) => {
+                    judge_availability(world, sla, dep, *max_ms)
                 }
+                (_, Target::Duration { max_ms, .. }) => judge_duration(world, sla, dep, *max_ms),
                 _ => {
                     let (state, ev) = outcome(dep);
                     let mut j = Judged::new(state);
@@ -968,7 +1127,7 @@ fn evaluate_sla(
 
     // Change failure rate: charge outages to the most recent change (§6.2).
     if sla.kind == SlaKind::ChangeFailureRate {
-        charge_failures(sla, world, &mut windows);
+        charge_failures(sla, world, subjects, &mut windows);
     }
 
     // Deployment frequency: quiet windows are rows too (§5.2); for a rolling
@@ -1002,7 +1161,7 @@ fn evaluate_sla(
 
     for (start, (ws, segs)) in &windows {
         for (seg, acc) in segs {
-            results.push(make_row(policy, sla, world, *start, ws, seg, acc));
+            results.push(make_row(policy, sla, subjects, *start, ws, seg, acc));
         }
     }
 
@@ -1016,7 +1175,7 @@ fn evaluate_sla(
     }
     judged.sort_by_key(|(di, _, _)| *di);
     for (di, j, wstart) in judged {
-        let Some(dep) = world.deployments.get(di) else {
+        let Some(dep) = subjects.get(di) else {
             continue;
         };
         let rated = sla.kind == SlaKind::ChangeFailureRate
@@ -1036,6 +1195,7 @@ fn evaluate_sla(
             consumed: j.consumed,
             warn: j.warn.map(|w| w as f64 / 1_000_000.0),
             caused_failure: rated.then_some(j.caused_failure),
+            subject: (sla.kind == SlaKind::TimeToRestore).then(|| "incident".to_string()),
             exclusion: j.exclusion.clone(),
             exception: j.exception.clone(),
             reason: j.reason.clone(),
@@ -1046,6 +1206,7 @@ fn evaluate_sla(
 fn charge_failures(
     sla: &Sla,
     world: &World<'_>,
+    subjects: &[Deployment<'_>],
     windows: &mut BTreeMap<i64, (WindowSlot, BTreeMap<SegKey, Acc>)>,
 ) {
     // Candidate changes: in-scope deployments of this SLA with a "succeeded" instant.
@@ -1053,7 +1214,7 @@ fn charge_failures(
     for (_, segs) in windows.values() {
         for acc in segs.values() {
             for (di, _) in &acc.judged {
-                if let Some(dep) = world.deployments.get(*di)
+                if let Some(dep) = subjects.get(*di)
                     && let (Some(svc), Some(t)) = (dep.service, succeeded_instant(dep))
                 {
                     by_service.entry(svc).or_default().push((t, *di));
@@ -1090,7 +1251,7 @@ fn charge_failures(
                 if !matches!(j.state, State::Succeeded | State::Failed) {
                     continue;
                 }
-                let Some(dep) = world.deployments.get(*di) else {
+                let Some(dep) = subjects.get(*di) else {
                     continue;
                 };
                 let mut why = Vec::new();
@@ -1187,7 +1348,7 @@ fn fill_quiet_windows(
 fn make_row(
     policy: &Policy,
     sla: &Sla,
-    world: &World<'_>,
+    subjects: &[Deployment<'_>],
     start: i64,
     ws: &WindowSlot,
     seg: &SegKey,
@@ -1253,9 +1414,15 @@ fn make_row(
         exclusions: exclusions.into_iter().collect(),
         exceptions: exceptions.into_iter().collect(),
     };
-    let dep_of = |di: usize| world.deployments.get(di);
+    let dep_of = |di: usize| subjects.get(di);
     match (sla.kind, target) {
-        (SlaKind::Duration, Some(Target::Duration { max_ms, objective })) => {
+        (
+            SlaKind::Duration
+            | SlaKind::RollbackTime
+            | SlaKind::PostDeployAvailability
+            | SlaKind::TimeToRestore,
+            Some(Target::Duration { max_ms, objective }),
+        ) => {
             let met = count(State::Met);
             let breached = count(State::Breached);
             let measured = met + breached;
@@ -1306,21 +1473,7 @@ fn make_row(
                         elapsed_ms: Some(elapsed),
                         max_ms: Some(max_ms),
                         over_ms: Some(elapsed - max_ms),
-                        reason: format!(
-                            "{} {} against a target of {}{}",
-                            crate::units::format_duration(elapsed),
-                            if running {
-                                "elapsed so far (still running)"
-                            } else {
-                                "elapsed"
-                            },
-                            crate::units::format_duration(max_ms),
-                            if j.pause_exclusions.is_empty() {
-                                String::new()
-                            } else {
-                                format!("; paused by {}", j.pause_exclusions.join(", "))
-                            }
-                        ),
+                        reason: breach_reason(sla, elapsed, max_ms, running, &j.pause_exclusions),
                         records: j.evidence.clone(),
                     })
                 })
@@ -1456,6 +1609,54 @@ fn window_label(sla: &Sla, ws: &WindowSlot) -> String {
             WindowUnit::Year => day.year().to_string(),
         },
         (Window::Calendar(_), None) => instant::format(ws.start),
+    }
+}
+
+/// A duration-like breach in words, per rule.
+fn breach_reason(sla: &Sla, elapsed: i64, max: i64, running: bool, paused_by: &[String]) -> String {
+    use crate::units::format_duration as d;
+    let what = match (sla.kind, running) {
+        (SlaKind::PostDeployAvailability, _) => format!(
+            "{} of outage within {} after the deploy succeeded, against at most {}",
+            d(elapsed),
+            d(sla.watch_ms),
+            d(max)
+        ),
+        (SlaKind::RollbackTime, true) => {
+            format!(
+                "no rollback completed {} after the failure, against a target of {}",
+                d(elapsed),
+                d(max)
+            )
+        }
+        (SlaKind::RollbackTime, false) => format!(
+            "the rollback took {} against a target of {}",
+            d(elapsed),
+            d(max)
+        ),
+        (SlaKind::TimeToRestore, true) => {
+            format!(
+                "still unresolved after {} against a target of {}",
+                d(elapsed),
+                d(max)
+            )
+        }
+        (SlaKind::TimeToRestore, false) => format!(
+            "restored after {} against a target of {}",
+            d(elapsed),
+            d(max)
+        ),
+        (_, true) => format!(
+            "{} elapsed so far (still running) against a target of {}",
+            d(elapsed),
+            d(max)
+        ),
+        (_, false) => format!("{} elapsed against a target of {}", d(elapsed), d(max)),
+    };
+    if paused_by.is_empty() {
+        what
+    } else {
+        format!("{what}; paused by {}", paused_by.join(", "))
     }
 }
 

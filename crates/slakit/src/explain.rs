@@ -7,7 +7,8 @@ use serde::Serialize;
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::evaluate::{
-    ClockOutcome, build_world, in_scope, judge_duration, outcome, precedence, run_clock, window_for,
+    ClockOutcome, build_world, in_scope, judge_availability, judge_duration, outcome, precedence,
+    run_clock, window_for,
 };
 use crate::instant;
 use crate::policy::{Policy, SlaKind, Target};
@@ -149,10 +150,39 @@ pub fn explain(
             breach_at: None,
             timeline: Vec::new(),
         };
+        if sla.kind == SlaKind::TimeToRestore {
+            slas.push(SlaExplanation {
+                state: "not_applicable".into(),
+                summary: "time_to_restore measures incidents, not deployments: see the report's entries with `subject: incident`".into(),
+                ..base
+            });
+            continue;
+        }
         if !in_scope(sla, dep) {
             slas.push(SlaExplanation {
                 summary: "the deployment is outside this SLA's scope or has no target for its tier"
                     .into(),
+                ..base
+            });
+            continue;
+        }
+        let judged_here = match (sla.kind, &sla.clock) {
+            (SlaKind::RollbackTime, Some(c)) => dep.first(&c.start).is_some(),
+            (SlaKind::PostDeployAvailability, _) => dep
+                .first("succeeded")
+                .or_else(|| dep.first("health_validated"))
+                .is_some(),
+            _ => true,
+        };
+        if !judged_here {
+            slas.push(SlaExplanation {
+                state: "not_applicable".into(),
+                summary: match sla.kind {
+                    SlaKind::RollbackTime => {
+                        "the deployment did not fail: there is no rollback to time".into()
+                    }
+                    _ => "the deployment has not succeeded: there is nothing to watch yet".into(),
+                },
                 ..base
             });
             continue;
@@ -181,7 +211,29 @@ pub fn explain(
             continue;
         }
         match (sla.kind, sla.target_for(&dep.tier), &sla.clock) {
-            (SlaKind::Duration, Some(Target::Duration { max_ms, .. }), Some(clock)) => {
+            (SlaKind::PostDeployAvailability, Some(Target::Duration { max_ms, .. }), _) => {
+                let j = judge_availability(&world, sla, dep, *max_ms);
+                e.state = j.state.as_str().into();
+                e.max_ms = Some(*max_ms);
+                e.elapsed_ms = j.elapsed;
+                e.actual_elapsed_ms = j.actual;
+                e.remaining_ms = j.remaining;
+                e.summary = match j.elapsed {
+                    Some(down) => format!(
+                        "{}: {} of outage within {} after the deploy succeeded, against at most {}",
+                        j.state.as_str(),
+                        format_duration(down),
+                        format_duration(sla.watch_ms),
+                        format_duration(*max_ms)
+                    ),
+                    None => "the deployment has not succeeded: nothing to watch yet".into(),
+                };
+            }
+            (
+                SlaKind::Duration | SlaKind::RollbackTime,
+                Some(Target::Duration { max_ms, .. }),
+                Some(clock),
+            ) => {
                 let max = *max_ms;
                 let j = judge_duration(&world, sla, dep, max);
                 e.state = j.state.as_str().into();

@@ -436,10 +436,14 @@ pub struct PauseDoc {
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClockDoc {
-    /// Event that starts the clock.
-    pub start: String,
-    /// Event that stops it.
-    pub stop: String,
+    /// Event that starts the clock (required for `duration`; `rollback_time`
+    /// defaults to `failed`; `time_to_restore` always runs from `opened`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<String>,
+    /// Event that stops it (`rollback_time` defaults to `rollback_completed`;
+    /// `time_to_restore` always stops at `resolved`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop: Option<String>,
     /// Pause pairs (absent: the approval pair; `[]`: none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pauses: Option<Vec<PauseDoc>>,
@@ -526,6 +530,9 @@ pub struct TargetDoc {
     /// deployment_frequency: the lowest count per local day.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_per_day: Option<PerDay>,
+    /// post_deploy_availability: the most outage time allowed within `watch`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_unavailable: Option<Scalar>,
 }
 
 /// One SLA (§3).
@@ -562,6 +569,9 @@ pub struct SlaDoc {
     /// change_failure_rate: how long after `succeeded` an outage is charged (default 1h).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attribution: Option<Duration>,
+    /// post_deploy_availability: how long after `succeeded` outages count (default 1h).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub watch: Option<Duration>,
 }
 
 /// A `group_by` key.
@@ -788,6 +798,8 @@ pub struct Sla {
     pub warn_at: Vec<Ppm>,
     /// CFR attribution.
     pub attribution_ms: i64,
+    /// post_deploy_availability watch.
+    pub watch_ms: i64,
 }
 
 impl Sla {
@@ -1208,6 +1220,9 @@ fn compile_target(
             format!("`{field}` does not apply to a `{}` SLA", kind.as_str()),
         )
     };
+    if kind != SlaKind::PostDeployAvailability && t.max_unavailable.is_some() {
+        return Err(refuse("max_unavailable"));
+    }
     match kind {
         SlaKind::Duration
         | SlaKind::RollbackTime
@@ -1219,34 +1234,47 @@ fn compile_target(
             if t.min_per_day.is_some() {
                 return Err(refuse("min_per_day"));
             }
-            let max = t.max.as_ref().ok_or_else(|| {
+            // post_deploy_availability names its limit `max_unavailable`.
+            let (field, given) = if kind == SlaKind::PostDeployAvailability {
+                if t.max.is_some() {
+                    return Err(refuse("max"));
+                }
+                ("max_unavailable", t.max_unavailable.as_ref())
+            } else {
+                ("max", t.max.as_ref())
+            };
+            let max = given.ok_or_else(|| {
                 perr(
                     ErrorCode::InvalidTarget,
                     format!("{base}/targets/{tier}"),
-                    format!("target `{tier}` needs `max` (a duration such as `4h`)"),
+                    format!("target `{tier}` needs `{field}` (a duration such as `4h`)"),
                 )
             })?;
-            let max = duration(max, &p("max"))?;
+            let max = duration(max, &p(field))?;
             if max.ms <= 0 {
                 return Err(perr(
                     ErrorCode::InvalidDuration,
-                    p("max"),
+                    p(field),
                     format!(
-                        "`max` must be greater than `0s`, not `{}`",
-                        t.max.as_ref().map(ToString::to_string).unwrap_or_default()
+                        "`{field}` must be greater than `0s`, not `{}`",
+                        given.map(ToString::to_string).unwrap_or_default()
                     ),
                 ));
             }
-            let objective = t.objective.as_ref().ok_or_else(|| {
-                perr(
-                    ErrorCode::InvalidTarget,
-                    format!("{base}/targets/{tier}"),
-                    format!("target `{tier}` needs `objective` (a percentage such as `95%`)"),
-                )
-            })?;
-            let objective = percentage(objective, &p("objective"))?;
+            // The reliability rules default to "every one": objective 100%.
+            let objective = match (&t.objective, kind) {
+                (Some(o), _) => percentage(o, &p("objective"))?,
+                (None, SlaKind::Duration) => {
+                    return Err(perr(
+                        ErrorCode::InvalidTarget,
+                        format!("{base}/targets/{tier}"),
+                        format!("target `{tier}` needs `objective` (a percentage such as `95%`)"),
+                    ));
+                }
+                (None, _) => Ppm(1_000_000),
+            };
             if max.uses_days {
-                warnings.push((p("max"), max));
+                warnings.push((p(field), max));
             }
             Ok(Target::Duration {
                 max_ms: max.ms,
@@ -1323,6 +1351,94 @@ fn compile_target(
             }
         }
     }
+}
+
+/// The clock of an SLA: required for `duration`, implied for `rollback_time`
+/// (failed → rollback_completed, no pauses) and `time_to_restore` (opened →
+/// resolved), absent for the rate kinds and `post_deploy_availability`.
+fn compile_clock(
+    s: &SlaDoc,
+    base: &str,
+    lookup_calendar: &dyn Fn(&str, &str) -> Result<Arc<Calendar>>,
+) -> Result<Option<Clock>> {
+    let (start, stop, default_pauses): (Option<&str>, Option<&str>, bool) = match s.kind {
+        SlaKind::Duration => (None, None, true),
+        SlaKind::RollbackTime => (Some("failed"), Some("rollback_completed"), false),
+        SlaKind::TimeToRestore => (Some("opened"), Some("resolved"), false),
+        kind => {
+            if s.clock.is_some() {
+                return Err(perr(
+                    ErrorCode::InvalidValue,
+                    format!("{base}/clock"),
+                    format!("`clock` does not apply to a `{}` SLA", kind.as_str()),
+                ));
+            }
+            return Ok(None);
+        }
+    };
+    let empty = ClockDoc {
+        start: None,
+        stop: None,
+        pauses: None,
+        calendar: None,
+        cancel: Vec::new(),
+    };
+    let c = match (&s.clock, s.kind) {
+        (Some(c), _) => c,
+        (None, SlaKind::Duration) => {
+            return Err(perr(
+                ErrorCode::MissingField,
+                base,
+                format!(
+                    "the `duration` SLA `{}` needs a `clock` with `start` and `stop`",
+                    s.id
+                ),
+            ));
+        }
+        (None, _) => &empty,
+    };
+    if s.kind == SlaKind::TimeToRestore
+        && (c.start.is_some() || c.stop.is_some() || c.pauses.is_some() || !c.cancel.is_empty())
+    {
+        return Err(perr(
+            ErrorCode::InvalidValue,
+            format!("{base}/clock"),
+            "a `time_to_restore` clock always runs from `opened` to `resolved`; only `calendar` may be set",
+        ));
+    }
+    let need = |given: &Option<String>, default: Option<&str>, field: &str| -> Result<String> {
+        given
+            .clone()
+            .or_else(|| default.map(str::to_string))
+            .ok_or_else(|| {
+                perr(
+                    ErrorCode::MissingField,
+                    format!("{base}/clock"),
+                    format!("the clock of SLA `{}` needs `{field}`", s.id),
+                )
+            })
+    };
+    let calendar_name = c.calendar.clone().unwrap_or_else(|| "24x7".to_string());
+    let calendar = lookup_calendar(&calendar_name, &format!("{base}/clock/calendar"))?;
+    let pauses = match &c.pauses {
+        None if default_pauses => vec![(
+            "approval_requested".to_string(),
+            "approval_granted".to_string(),
+        )],
+        None => Vec::new(),
+        Some(list) => list
+            .iter()
+            .map(|p| (p.from.clone(), p.to.clone()))
+            .collect(),
+    };
+    Ok(Some(Clock {
+        start: need(&c.start, start, "start")?,
+        stop: need(&c.stop, stop, "stop")?,
+        pauses,
+        calendar_name,
+        calendar,
+        cancel: c.cancel.clone(),
+    }))
 }
 
 fn compile(doc: PolicyDoc) -> Result<Policy> {
@@ -1535,65 +1651,18 @@ fn compile(doc: PolicyDoc) -> Result<Policy> {
                 format!("duplicate SLA id `{}`", s.id),
             ));
         }
-        if matches!(
-            s.kind,
-            SlaKind::RollbackTime | SlaKind::PostDeployAvailability | SlaKind::TimeToRestore
-        ) {
-            return Err(perr(
-                ErrorCode::InvalidValue,
-                format!("{base}/kind"),
-                format!(
-                    "kind `{}` is not supported by this version of slakit yet",
-                    s.kind.as_str()
-                ),
-            ));
-        }
         let sla_tz = match &s.timezone {
             Some(z) => parse_tz(z, &format!("{base}/timezone"))?,
             None => tz,
         };
-        let clock = match (s.kind, &s.clock) {
-            (SlaKind::Duration, None) => {
-                return Err(perr(
-                    ErrorCode::MissingField,
-                    base,
-                    format!(
-                        "the `duration` SLA `{}` needs a `clock` with `start` and `stop`",
-                        s.id
-                    ),
-                ));
-            }
-            (SlaKind::Duration, Some(c)) => {
-                let calendar_name = c.calendar.clone().unwrap_or_else(|| "24x7".to_string());
-                let calendar = lookup_calendar(&calendar_name, &format!("{base}/clock/calendar"))?;
-                let pauses = match &c.pauses {
-                    None => vec![(
-                        "approval_requested".to_string(),
-                        "approval_granted".to_string(),
-                    )],
-                    Some(list) => list
-                        .iter()
-                        .map(|p| (p.from.clone(), p.to.clone()))
-                        .collect(),
-                };
-                Some(Clock {
-                    start: c.start.clone(),
-                    stop: c.stop.clone(),
-                    pauses,
-                    calendar_name,
-                    calendar,
-                    cancel: c.cancel.clone(),
-                })
-            }
-            (kind, Some(_)) => {
-                return Err(perr(
-                    ErrorCode::InvalidValue,
-                    format!("{base}/clock"),
-                    format!("`clock` does not apply to a `{}` SLA", kind.as_str()),
-                ));
-            }
-            (_, None) => None,
-        };
+        let clock = compile_clock(s, &base, &lookup_calendar)?;
+        if s.watch.is_some() && s.kind != SlaKind::PostDeployAvailability {
+            return Err(perr(
+                ErrorCode::InvalidValue,
+                format!("{base}/watch"),
+                "`watch` applies only to a `post_deploy_availability` SLA",
+            ));
+        }
         let window = match s.window {
             WindowDoc::Calendar(u) => Window::Calendar(u),
             WindowDoc::Rolling { rolling } => {
@@ -1641,7 +1710,12 @@ fn compile(doc: PolicyDoc) -> Result<Policy> {
         let mut warn_at = s.warn_at.clone();
         warn_at.sort();
         warn_at.dedup();
-        if !warn_at.is_empty() && s.kind != SlaKind::Duration {
+        if !warn_at.is_empty()
+            && !matches!(
+                s.kind,
+                SlaKind::Duration | SlaKind::RollbackTime | SlaKind::TimeToRestore
+            )
+        {
             return Err(perr(
                 ErrorCode::InvalidValue,
                 format!("{base}/warn_at"),
@@ -1679,6 +1753,7 @@ fn compile(doc: PolicyDoc) -> Result<Policy> {
             targets,
             warn_at,
             attribution_ms: s.attribution.map_or(3_600_000, |d| d.ms),
+            watch_ms: s.watch.map_or(3_600_000, |d| d.ms),
         });
     }
 

@@ -265,6 +265,10 @@ pub struct DeploymentEntry {
     /// incident, or a charged outage; `reason` says which).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub caused_failure: Option<bool>,
+    /// time_to_restore: `incident` — the entry is an incident and
+    /// `deployment` holds its id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
     /// The exclusion that applied.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exclusion: Option<String>,

@@ -132,15 +132,16 @@ fn invalid_values() {
     let e = policy_err(&BASE.replace("window: month", "window: fortnight"));
     assert_err(&e, ErrorCode::InvalidValue, &["`fortnight`"]);
     assert_eq!(e.location.path.as_deref(), Some("/slas/0/window"));
+    let e = policy_err(&BASE.replace("    window: month", "    kind: uptime\n    window: month"));
+    assert_eq!(e.code, ErrorCode::InvalidValue, "{e}");
+    assert!(e.message.contains("uptime"), "{e}");
+    assert_eq!(e.location.path.as_deref(), Some("/slas/0/kind"));
+    // A clock on a rate SLA is refused, not ignored.
     let e = policy_err(&BASE.replace(
         "    window: month",
-        "    kind: rollback_time\n    window: month",
+        "    kind: success_rate\n    window: month",
     ));
-    assert_err(
-        &e,
-        ErrorCode::InvalidValue,
-        &["rollback_time", "not supported"],
-    );
+    assert_err(&e, ErrorCode::InvalidValue, &["`clock`", "success_rate"]);
 }
 
 #[test]
