@@ -96,6 +96,24 @@ Example:
   slakit explain --policy sla.yaml --records deploys.jsonl --deployment d-1042 --as-of now"
     )]
     Explain(ExplainArgs),
+
+    /// May this deployment proceed now? (a pipeline gate)
+    #[command(
+        long_about = "\
+Decide whether a deployment may proceed: the policy's `gates` (blackouts,
+deploy hours, required canary, circuit breaker, error budget) are checked
+against the history in the records at --at.
+
+Exit status: 0 allow, 1 deny, 2 bad input. Every denial names the gate, its
+id and the evidence. An `emergency` release covered by an `emergency: true`
+exception is allowed; the denials are then reported as findings, to be
+justified afterwards.",
+        after_help = "\
+Example (a CI step that stops the deploy on exit 1):
+  slakit gate --policy sla.yaml --records history.jsonl --at now \\
+    --deployment '{\"deployment\": \"d-1042\", \"service\": \"checkout\", \"environment\": \"production\"}'"
+    )]
+    Gate(GateArgs),
 }
 
 /// Output formats of `evaluate`.
@@ -182,6 +200,31 @@ pub struct ExplainArgs {
     /// The deployment to explain (its `deployment` id in the records)
     #[arg(short, long, value_name = "ID")]
     pub deployment: String,
+
+    /// Output format
+    #[arg(short, long, value_enum, default_value_t = TextFormat::Table)]
+    pub format: TextFormat,
+}
+
+/// `slakit gate`.
+#[derive(Debug, Args)]
+pub struct GateArgs {
+    /// The SLA policy with a `gates` section, YAML or JSON
+    #[arg(short, long, value_name = "FILE")]
+    pub policy: String,
+
+    /// The deployment history, JSON Lines or a JSON array (`-` reads standard input)
+    #[arg(short, long, value_name = "FILE", required = true, num_args = 1..)]
+    pub records: Vec<String>,
+
+    /// The proposed deployment as JSON (`{"deployment": "d-1", "service": "checkout"}`)
+    /// or `@FILE` to read it from a file
+    #[arg(short, long, value_name = "JSON|@FILE")]
+    pub deployment: String,
+
+    /// When it would deploy: RFC 3339 with an offset, or `now`
+    #[arg(long, value_name = "INSTANT")]
+    pub at: String,
 
     /// Output format
     #[arg(short, long, value_enum, default_value_t = TextFormat::Table)]

@@ -4,7 +4,9 @@ use std::process::ExitCode;
 
 use slakit::{Error, ErrorCode, render};
 
-use crate::args::{CheckArgs, EvaluateArgs, ExplainArgs, ReportFormat, TextFormat};
+use crate::args::{
+    CheckArgs, EvaluateArgs, ExplainArgs, GateArgs, Inputs, ReportFormat, TextFormat,
+};
 use crate::input::{self, Reader};
 use crate::output::{self, with_newline};
 
@@ -89,6 +91,36 @@ pub fn explain(args: &ExplainArgs) -> Result<ExitCode, Error> {
     };
     output::emit_stdout(&with_newline(text));
     Ok(ExitCode::SUCCESS)
+}
+
+/// `slakit gate`: exit 0 allow, 1 deny.
+pub fn gate(args: &GateArgs) -> Result<ExitCode, Error> {
+    let inputs = Inputs {
+        policy: args.policy.clone(),
+        records: args.records.clone(),
+        as_of: Some(args.at.clone()),
+    };
+    let (policy, records, at) = input::load(&inputs)?;
+    let text = match args.deployment.strip_prefix('@') {
+        Some(path) => std::fs::read_to_string(path).map_err(|e| {
+            Error::new(ErrorCode::Io, format!("cannot read `{path}`: {e}")).in_file(path)
+        })?,
+        None => args.deployment.clone(),
+    };
+    let proposed = slakit::gate::parse_proposed(&text)?;
+    let decision = policy
+        .gate(&records.records, &proposed, at)
+        .map_err(|e| records.locate(e))?;
+    let out = match args.format {
+        TextFormat::Json => decision.to_json(),
+        TextFormat::Table => render::decision_table(&decision),
+    };
+    output::emit_stdout(&with_newline(out));
+    Ok(if decision.allowed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_BREACH)
+    })
 }
 
 fn to_pretty<T: serde::Serialize>(value: &T) -> Result<String, Error> {

@@ -1,7 +1,7 @@
 //! `slakit`: the command line over the slakit core.
 //!
-//! Exit codes: 0 ok, 1 a breached row with `--fail-on-breach`, 2 bad input
-//! or usage. With `--format json` errors are printed to standard output as
+//! Exit codes: 0 ok, 1 a breached row with `--fail-on-breach` or a gate
+//! that denies, 2 bad input or usage. With `--format json` errors are printed to standard output as
 //! the SPEC §11 error document; otherwise as `error[E…]: message` on
 //! standard error.
 
@@ -29,12 +29,14 @@ fn main() -> ExitCode {
         Command::Evaluate(a) if a.format == ReportFormat::Json => ErrorStyle::Json,
         Command::Check(a) if a.format == TextFormat::Json => ErrorStyle::Json,
         Command::Explain(a) if a.format == TextFormat::Json => ErrorStyle::Json,
+        Command::Gate(a) if a.format == TextFormat::Json => ErrorStyle::Json,
         _ => ErrorStyle::Text,
     };
     let result = match &cli.command {
         Command::Evaluate(a) => commands::evaluate(a),
         Command::Check(a) => commands::check(a),
         Command::Explain(a) => commands::explain(a),
+        Command::Gate(a) => commands::gate(a),
     };
     match result {
         Ok(code) => code,

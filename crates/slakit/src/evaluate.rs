@@ -41,7 +41,7 @@ impl Deployment<'_> {
         self.events.iter().copied().find(|e| e.event == name)
     }
 
-    fn group_value(&self, key: GroupKey) -> Option<String> {
+    pub(crate) fn group_value(&self, key: GroupKey) -> Option<String> {
         match key {
             GroupKey::Service => self.service.map(str::to_string),
             GroupKey::Team => self.team.clone(),
@@ -1188,6 +1188,7 @@ fn evaluate_sla(
             window_start: instant::format(wstart),
             service: dep.service.map(str::to_string),
             tier: dep.tier.clone(),
+            team: dep.team.clone(),
             elapsed_ms: j.elapsed,
             actual_elapsed_ms: j.actual,
             remaining_ms: j.remaining,

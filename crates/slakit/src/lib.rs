@@ -29,6 +29,7 @@ pub mod calendar;
 pub mod error;
 pub mod evaluate;
 pub mod explain;
+pub mod gate;
 pub mod instant;
 pub mod policy;
 pub mod record;

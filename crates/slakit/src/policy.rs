@@ -102,6 +102,99 @@ pub struct PolicyDoc {
     /// The SLAs.
     #[serde(default)]
     pub slas: Vec<SlaDoc>,
+    /// Pipeline gates (§9a): may a deployment proceed now?
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gates: Option<GatesDoc>,
+}
+
+/// `gates:` (§9a).
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct GatesDoc {
+    /// Periods when deployments are denied.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub blackouts: Vec<BlackoutDoc>,
+    /// Deployments only while a calendar is open.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deploy_hours: Option<DeployHoursDoc>,
+    /// Tiers whose deployments need a `canary_passed` event first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub require_canary: Vec<String>,
+    /// Deny when too many deployments are breached in open windows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub circuit_breaker: Option<CircuitBreakerDoc>,
+    /// `deny_when_exhausted`: deny while an applicable error budget is spent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_budget: Option<ErrorBudgetGate>,
+}
+
+/// A blackout: a fixed interval, or the last local days of each month or quarter.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct BlackoutDoc {
+    /// Unique id, named in every denial.
+    pub id: String,
+    /// Why (shown to the pipeline).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Start of a fixed blackout (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// End of a fixed blackout (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// The last N local days of every month (policy zone).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub monthly_last_days: Option<u32>,
+    /// The last N local days of every quarter (policy zone).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quarterly_last_days: Option<u32>,
+    /// Tiers it applies to (absent: all).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tiers: Option<Vec<String>>,
+}
+
+/// `deploy_hours: {calendar, tiers}`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeployHoursDoc {
+    /// The calendar whose open time allows deployments.
+    pub calendar: String,
+    /// Tiers it applies to (absent: all).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tiers: Option<Vec<String>>,
+}
+
+/// The scope a circuit breaker counts breaches in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum BreakerScope {
+    /// The whole organisation.
+    #[default]
+    Org,
+    /// The proposed deployment's team.
+    Team,
+    /// The proposed deployment's service.
+    Service,
+}
+
+/// `circuit_breaker: {max_breached, scope}`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CircuitBreakerDoc {
+    /// The breaker opens when this many deployments are breached in open windows.
+    pub max_breached: u32,
+    /// Where breaches are counted (default `org`).
+    #[serde(default)]
+    pub scope: BreakerScope,
+}
+
+/// `error_budget:` gate modes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorBudgetGate {
+    /// Deny while a duration row of the open window has remaining < 0, or a rate row is breached.
+    DenyWhenExhausted,
 }
 
 fn is_empty_map<V>(m: &UniqueMap<V>) -> bool {
@@ -811,6 +904,50 @@ impl Sla {
     }
 }
 
+/// When a blackout applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlackoutSpan {
+    /// `[from, to)`.
+    Fixed {
+        /// Start.
+        from: i64,
+        /// End.
+        to: i64,
+    },
+    /// The last N local days of each month.
+    MonthlyLast(u32),
+    /// The last N local days of each quarter.
+    QuarterlyLast(u32),
+}
+
+/// A compiled blackout.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Blackout {
+    /// Id.
+    pub id: String,
+    /// Why.
+    pub reason: Option<String>,
+    /// When.
+    pub span: BlackoutSpan,
+    /// Tiers (`None`: all).
+    pub tiers: Option<Vec<String>>,
+}
+
+/// Compiled `gates:` (§9a).
+#[derive(Debug, Clone, Default)]
+pub struct Gates {
+    /// Blackouts.
+    pub blackouts: Vec<Blackout>,
+    /// `deploy_hours`: calendar name, calendar, tiers.
+    pub deploy_hours: Option<(String, Arc<Calendar>, Option<Vec<String>>)>,
+    /// Tiers that need a passed canary.
+    pub require_canary: Vec<String>,
+    /// `circuit_breaker`.
+    pub circuit_breaker: Option<(u32, BreakerScope)>,
+    /// `error_budget: deny_when_exhausted`.
+    pub error_budget: bool,
+}
+
 /// A validated, compiled policy. Cheap to share across threads.
 #[derive(Debug, Clone)]
 pub struct Policy {
@@ -840,6 +977,8 @@ pub struct Policy {
     pub exception_review: Option<(u32, WindowUnit)>,
     /// Lint warnings found while compiling.
     pub warnings: Vec<Warning>,
+    /// Pipeline gates.
+    pub gates: Gates,
 }
 
 impl Policy {
@@ -1441,6 +1580,107 @@ fn compile_clock(
     }))
 }
 
+fn compile_gates(
+    g: &GatesDoc,
+    lookup_calendar: &dyn Fn(&str, &str) -> Result<Arc<Calendar>>,
+    check_tier: &dyn Fn(&str, &str) -> Result<()>,
+) -> Result<Gates> {
+    let tiers = |list: &Option<Vec<String>>, path: &str| -> Result<()> {
+        for (i, t) in list.iter().flatten().enumerate() {
+            check_tier(t, &format!("{path}/{i}"))?;
+        }
+        Ok(())
+    };
+    let mut ids = BTreeSet::new();
+    let mut blackouts = Vec::new();
+    for (i, b) in g.blackouts.iter().enumerate() {
+        let base = format!("/gates/blackouts/{i}");
+        if !ids.insert(b.id.clone()) {
+            return Err(perr(
+                ErrorCode::DuplicateId,
+                format!("{base}/id"),
+                format!("duplicate blackout id `{}`", b.id),
+            ));
+        }
+        tiers(&b.tiers, &format!("{base}/tiers"))?;
+        let days = |n: u32, field: &str, most: u32| -> Result<u32> {
+            if (1..=most).contains(&n) {
+                Ok(n)
+            } else {
+                Err(perr(
+                    ErrorCode::InvalidValue,
+                    format!("{base}/{field}"),
+                    format!("`{field}` must be between 1 and {most}, not `{n}`"),
+                ))
+            }
+        };
+        let span = match (&b.from, &b.to, b.monthly_last_days, b.quarterly_last_days) {
+            (Some(from), Some(to), None, None) => {
+                let from = policy_instant(from, &format!("{base}/from"))?;
+                let to = policy_instant(to, &format!("{base}/to"))?;
+                if to < from {
+                    return Err(perr(
+                        ErrorCode::InvalidPolicyInstant,
+                        format!("{base}/to"),
+                        format!("blackout `{}` ends before it starts", b.id),
+                    ));
+                }
+                BlackoutSpan::Fixed { from, to }
+            }
+            (None, None, Some(n), None) => {
+                BlackoutSpan::MonthlyLast(days(n, "monthly_last_days", 28)?)
+            }
+            (None, None, None, Some(n)) => {
+                BlackoutSpan::QuarterlyLast(days(n, "quarterly_last_days", 89)?)
+            }
+            _ => {
+                return Err(perr(
+                    ErrorCode::InvalidValue,
+                    base,
+                    format!(
+                        "blackout `{}` needs exactly one of `from`/`to`, `monthly_last_days` or `quarterly_last_days`",
+                        b.id
+                    ),
+                ));
+            }
+        };
+        blackouts.push(Blackout {
+            id: b.id.clone(),
+            reason: b.reason.clone(),
+            span,
+            tiers: b.tiers.clone(),
+        });
+    }
+    let deploy_hours = match &g.deploy_hours {
+        Some(d) => {
+            tiers(&d.tiers, "/gates/deploy_hours/tiers")?;
+            let cal = lookup_calendar(&d.calendar, "/gates/deploy_hours/calendar")?;
+            Some((d.calendar.clone(), cal, d.tiers.clone()))
+        }
+        None => None,
+    };
+    tiers(&Some(g.require_canary.clone()), "/gates/require_canary")?;
+    if let Some(cb) = &g.circuit_breaker
+        && cb.max_breached == 0
+    {
+        return Err(perr(
+            ErrorCode::InvalidValue,
+            "/gates/circuit_breaker/max_breached",
+            "`max_breached` must be at least 1",
+        ));
+    }
+    Ok(Gates {
+        blackouts,
+        deploy_hours,
+        require_canary: g.require_canary.clone(),
+        circuit_breaker: g
+            .circuit_breaker
+            .as_ref()
+            .map(|c| (c.max_breached, c.scope)),
+        error_budget: g.error_budget.is_some(),
+    })
+}
+
 fn compile(doc: PolicyDoc) -> Result<Policy> {
     if doc.slakit != 1 {
         return Err(perr(
@@ -1761,6 +2001,10 @@ fn compile(doc: PolicyDoc) -> Result<Policy> {
         lint.push(day_unit_warning(path, d, cal, &calendars));
     }
     lint.sort();
+    let gates = match &doc.gates {
+        Some(g) => compile_gates(g, &lookup_calendar, &check_tier)?,
+        None => Gates::default(),
+    };
     let justify_within_ms = doc.justify_within.map_or(5 * 86_400_000, |d| d.ms);
     let exception_review = doc.exception_review.as_ref().map(|r| (r.max, r.per));
     let digest = crate::report::sha256_hex(&canonical_json(&doc));
@@ -1777,6 +2021,7 @@ fn compile(doc: PolicyDoc) -> Result<Policy> {
         justify_within_ms,
         exception_review,
         warnings: lint,
+        gates,
         doc,
     })
 }

@@ -1007,6 +1007,36 @@ fn explanation_blocks(e: &Explanation) -> Vec<Block> {
     blocks
 }
 
+/// A gate decision for a terminal or a CI log: the verdict first, then each
+/// denial with its gate, id and evidence, then override findings.
+pub fn decision_table(d: &crate::gate::Decision) -> String {
+    let mut out = String::new();
+    let verdict = if d.allowed() { "ALLOW" } else { "DENY" };
+    let _ = writeln!(
+        out,
+        "{verdict}: deployment `{}` (tier {}) at {}",
+        d.deployment, d.tier, d.at
+    );
+    let _ = writeln!(out, "policy `{}` {}", d.policy.name, d.policy.digest);
+    if d.reasons.is_empty() && d.findings.is_empty() {
+        let _ = writeln!(out, "no gate denies this deployment");
+    }
+    for r in &d.reasons {
+        let id =
+            r.id.as_deref()
+                .map(|i| format!(" `{i}`"))
+                .unwrap_or_default();
+        let _ = writeln!(out, "  denied by {}{id}: {}", r.gate, r.message);
+        for e in &r.evidence {
+            let _ = writeln!(out, "    - {e}");
+        }
+    }
+    for f in &d.findings {
+        let _ = writeln!(out, "  {}: {}", f.kind, f.message);
+    }
+    out.trim_end().to_string()
+}
+
 /// One deployment's explanation as a human timeline: a header, its events,
 /// then per SLA its state, elapsed against target and deadline, and one line
 /// per step of the clock (UTC times, the clock's calendar named).

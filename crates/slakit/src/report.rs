@@ -243,6 +243,9 @@ pub struct DeploymentEntry {
     pub service: Option<String>,
     /// The tier.
     pub tier: String,
+    /// The team (catalog first, else the events').
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub team: Option<String>,
     /// Business elapsed time, where a clock ran.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub elapsed_ms: Option<i64>,
