@@ -81,5 +81,43 @@ fn evaluate(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, business, evaluate);
+/// A gate decision over a 100k-record history (25k deployments over two years).
+fn gate(c: &mut Criterion) {
+    let services: String = (0..50)
+        .map(|i| format!("  s{i}: {{tier: tier{}, team: t{}}}\n", 1 + i % 3, i % 7))
+        .collect();
+    let policy = slakit::Policy::from_yaml(&format!(
+        "slakit: 1\ntimezone: America/New_York\ncalendars: {{office: {{hours: {{mon-fri: [\"09:00-17:00\"]}}}}}}\nservices:\n{services}tiers: [tier1, tier2, tier3]\nslas:\n  - {{id: lead, clock: {{start: merged, stop: succeeded, calendar: office}}, window: month, group_by: [service], targets: {{default: {{max: 6h, objective: 90%}}}}}}\n  - {{id: sr, kind: success_rate, window: month, group_by: [team], targets: {{default: {{min: 95%}}}}}}\ngates:\n  blackouts: [{{id: qc, quarterly_last_days: 3, tiers: [tier1]}}]\n  deploy_hours: {{calendar: office, tiers: [tier1]}}\n  require_canary: [tier1]\n  circuit_breaker: {{max_breached: 50, scope: team}}\n  error_budget: deny_when_exhausted\n"
+    ))
+    .unwrap();
+    let start = 1_733_011_200_000_i64; // 2024-12-01
+    let mut text = String::new();
+    for i in 0..25_000i64 {
+        let t = start + (i * 2_522_880) % (730 * DAY);
+        let fmt = slakit::instant::format;
+        let svc = i % 50;
+        text.push_str(&format!(
+            "{{\"deployment\":\"d{i}\",\"event\":\"merged\",\"time\":\"{}\",\"service\":\"s{svc}\"}}\n{{\"deployment\":\"d{i}\",\"event\":\"started\",\"time\":\"{}\"}}\n{{\"deployment\":\"d{i}\",\"event\":\"canary_passed\",\"time\":\"{}\"}}\n{{\"deployment\":\"d{i}\",\"event\":\"{}\",\"time\":\"{}\"}}\n",
+            fmt(t),
+            fmt(t + 1_800_000),
+            fmt(t + 2_400_000),
+            if i % 20 == 0 { "failed" } else { "succeeded" },
+            fmt(t + 3_600_000 * (1 + i % 9))
+        ));
+    }
+    let records = slakit::parse_records(&text).unwrap();
+    let proposed =
+        slakit::gate::parse_proposed("{\"deployment\": \"d1\", \"service\": \"s1\"}").unwrap();
+    let at = start + 720 * DAY;
+    c.bench_function("gate/100k records", |b| {
+        b.iter(|| {
+            policy
+                .gate(black_box(&records), &proposed, at)
+                .unwrap()
+                .decision
+        })
+    });
+}
+
+criterion_group!(benches, business, evaluate, gate);
 criterion_main!(benches);
