@@ -17,7 +17,8 @@ use crate::calendar::local_date;
 use crate::error::{Error, ErrorCode, Result};
 use crate::evaluate::{Deployment, build_world, in_scope};
 use crate::instant;
-use crate::policy::{BlackoutSpan, BreakerScope, Policy, SlaKind};
+use crate::policy::{BlackoutSpan, BreakerScope, Policy, SlaKind, Window};
+use crate::window::window_of;
 use crate::record::Record;
 use crate::report::{Finding, PolicyInfo, Report};
 use crate::units::format_duration;
@@ -156,6 +157,10 @@ fn last_days(date: NaiveDate, months: u32, n: u32) -> Option<(NaiveDate, NaiveDa
 
 /// Decide whether `proposed` may deploy at `at` (UTC ms).
 pub fn gate(policy: &Policy, records: &[Record], proposed: &Proposed, at: i64) -> Result<Decision> {
+    // Gates read only open windows (and the proposed deployment's own events),
+    // so history before the earliest open window is left out up front.
+    let recent = recent_history(policy, records, proposed, at);
+    let records = recent.as_slice();
     let world = build_world(policy, records, at)?;
     let entry = policy.service_entry(proposed.service.as_deref());
     let tier = entry
@@ -348,6 +353,37 @@ pub fn gate(policy: &Policy, records: &[Record], proposed: &Proposed, at: i64) -
             digest: policy.digest.clone(),
         },
     })
+}
+
+/// The records a gate decision can depend on: every non-event record, the
+/// proposed deployment's events, and every event of a deployment with an
+/// event in or after the earliest open window of any SLA. A deployment with
+/// no event since then is anchored in a closed window, which no gate reads.
+fn recent_history(policy: &Policy, records: &[Record], proposed: &Proposed, at: i64) -> Vec<Record> {
+    let cutoff = policy
+        .slas
+        .iter()
+        .map(|s| match s.window {
+            Window::Calendar(unit) => window_of(unit, s.tz, at).start,
+            Window::Rolling(d) => at.saturating_sub(d),
+        })
+        .min()
+        .unwrap_or(at);
+    let active: BTreeSet<&str> = records
+        .iter()
+        .filter_map(|r| match r {
+            Record::Event(e) if e.time >= cutoff => Some(e.deployment.as_str()),
+            _ => None,
+        })
+        .collect();
+    records
+        .iter()
+        .filter(|r| match r {
+            Record::Event(e) => e.deployment == proposed.deployment || active.contains(e.deployment.as_str()),
+            _ => true,
+        })
+        .cloned()
+        .collect()
 }
 
 fn open_windows(report: &Report) -> BTreeSet<(&str, &str)> {

@@ -301,3 +301,25 @@ proptest! {
         prop_assert!(before.allowed() || !after.allowed(), "k={k} m={m} max={max}");
     }
 }
+
+#[test]
+fn history_before_the_open_windows_does_not_change_a_decision() {
+    let p = policy("  circuit_breaker: {max_breached: 1}\n  require_canary: [tier1]");
+    let at = "2026-03-10T12:00:00Z";
+    // Anchored in February, finished (breached) in March: a closed window, not counted.
+    let straddling = r#"{"deployment":"old","event":"merged","time":"2026-02-27T08:00:00Z","service":"checkout"}
+{"deployment":"old","event":"succeeded","time":"2026-03-02T10:00:00Z"}
+"#;
+    // The proposed deployment's canary passed in February: it still counts.
+    let canary = r#"{"deployment":"new","event":"canary_passed","time":"2026-02-20T09:00:00Z","service":"checkout"}
+"#;
+    let d = decide(&p, &format!("{straddling}{canary}"), CHECKOUT, at);
+    assert!(d.allowed(), "{:?}", d.reasons);
+    // The same breach anchored in March opens the breaker.
+    let march = straddling.replace("2026-02-27", "2026-03-01");
+    let d = decide(&p, &format!("{march}{canary}"), CHECKOUT, at);
+    assert_eq!(
+        gates_of(&d),
+        vec![("circuit_breaker".into(), Some("org".into()))]
+    );
+}
