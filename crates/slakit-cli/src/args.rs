@@ -28,8 +28,8 @@ Examples:
 
 Exit codes:
   0  ok
-  1  a result row is breached and --fail-on-breach was given
-  2  bad input (policy, records) or bad usage (flags, --as-of, missing file)";
+  1  a result row is breached and --fail-on-breach was given, or `gate` denies
+  2  bad input (policy, records) or bad usage (flags, --as-of, --at, missing file)";
 
 /// The `slakit` command line.
 #[derive(Debug, Parser)]

@@ -100,7 +100,13 @@ pub fn gate(args: &GateArgs) -> Result<ExitCode, Error> {
         records: args.records.clone(),
         as_of: Some(args.at.clone()),
     };
-    let (policy, records, at) = input::load(&inputs)?;
+    let (policy, records, at) = input::load(&inputs).map_err(|mut e| {
+        // The shared loader speaks of `--as-of`; this command's flag is `--at`.
+        if e.code == ErrorCode::InvalidAsOf {
+            e.message = e.message.replace("`--as-of`", "`--at`");
+        }
+        e
+    })?;
     let text = match args.deployment.strip_prefix('@') {
         Some(path) => std::fs::read_to_string(path).map_err(|e| {
             Error::new(ErrorCode::Io, format!("cannot read `{path}`: {e}")).in_file(path)

@@ -1122,6 +1122,15 @@ fn evaluate_sla(
         let entry = windows
             .entry(start)
             .or_insert_with(|| (ws, BTreeMap::new()));
+        let mut j = j;
+        if sla.kind == SlaKind::TimeToRestore {
+            // The subject is an incident: its evidence names the incident record.
+            for e in &mut j.evidence {
+                if e.kind == "event" {
+                    e.kind = "incident".into();
+                }
+            }
+        }
         entry.1.entry(seg).or_default().judged.push((di, j));
     }
 

@@ -18,10 +18,9 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::evaluate::{Deployment, build_world, in_scope};
 use crate::instant;
 use crate::policy::{BlackoutSpan, BreakerScope, Policy, SlaKind, Window};
-use crate::window::window_of;
 use crate::record::Record;
 use crate::report::{Finding, PolicyInfo, Report};
-use crate::units::format_duration;
+use crate::window::window_of;
 
 /// The deployment a pipeline proposes: the attributes of a deployment record.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, JsonSchema)]
@@ -243,7 +242,9 @@ pub fn gate(policy: &Policy, records: &[Record], proposed: &Proposed, at: i64) -
                 d.events
                     .iter()
                     .rev()
-                    .find(|e| e.event == "canary_passed" || e.event == "canary_failed")
+                    .filter(|e| e.event == "canary_passed" || e.event == "canary_failed")
+                    // The latest result; at the same instant a failure wins (fail closed).
+                    .max_by_key(|e| (e.time, e.event == "canary_failed"))
                     .copied()
             });
         let ok = latest.is_some_and(|e| e.event == "canary_passed");
@@ -300,15 +301,14 @@ pub fn gate(policy: &Policy, records: &[Record], proposed: &Proposed, at: i64) -
     let cover = world
         .exceptions
         .iter()
-        .filter(|x| x.emergency && x.from <= at)
+        // An emergency approval overrides gates only while it is in force.
+        .filter(|x| x.emergency && x.from <= at && at < x.to)
         .filter(|x| match &x.deployments {
             Some(list) => list.contains(&proposed.deployment),
-            None => {
-                at < x.to
-                    && x.services.as_ref().is_none_or(|s| {
-                        proposed.service.as_ref().is_some_and(|svc| s.contains(svc))
-                    })
-            }
+            None => x
+                .services
+                .as_ref()
+                .is_none_or(|s| proposed.service.as_ref().is_some_and(|svc| s.contains(svc))),
         })
         .min_by(|a, b| (a.from, &a.id).cmp(&(b.from, &b.id)));
     let decision = match (reasons.is_empty(), emergency, cover) {
@@ -321,6 +321,11 @@ pub fn gate(policy: &Policy, records: &[Record], proposed: &Proposed, at: i64) -
                     details.insert("id".into(), Value::from(id.clone()));
                 }
                 details.insert("exception".into(), Value::from(x.id.clone()));
+                let deadline = x.to.saturating_add(policy.justify_within_ms);
+                details.insert("justify_by".into(), Value::from(instant::format(deadline)));
+                if !r.evidence.is_empty() {
+                    details.insert("evidence".into(), Value::from(r.evidence.clone()));
+                }
                 details.insert(
                     "deployment".into(),
                     Value::from(proposed.deployment.clone()),
@@ -328,11 +333,11 @@ pub fn gate(policy: &Policy, records: &[Record], proposed: &Proposed, at: i64) -
                 findings.push(Finding {
                     kind: "emergency_override".into(),
                     message: format!(
-                        "emergency deployment `{}` proceeds under exception `{}` despite: {}; justify it within {}",
+                        "emergency deployment `{}` proceeds under exception `{}` despite: {}; justify it by {}",
                         proposed.deployment,
                         x.id,
                         r.message,
-                        format_duration(policy.justify_within_ms)
+                        instant::format(deadline)
                     ),
                     details,
                 });
@@ -359,7 +364,12 @@ pub fn gate(policy: &Policy, records: &[Record], proposed: &Proposed, at: i64) -
 /// proposed deployment's events, and every event of a deployment with an
 /// event in or after the earliest open window of any SLA. A deployment with
 /// no event since then is anchored in a closed window, which no gate reads.
-fn recent_history(policy: &Policy, records: &[Record], proposed: &Proposed, at: i64) -> Vec<Record> {
+fn recent_history(
+    policy: &Policy,
+    records: &[Record],
+    proposed: &Proposed,
+    at: i64,
+) -> Vec<Record> {
     let cutoff = policy
         .slas
         .iter()
@@ -379,7 +389,9 @@ fn recent_history(policy: &Policy, records: &[Record], proposed: &Proposed, at: 
     records
         .iter()
         .filter(|r| match r {
-            Record::Event(e) => e.deployment == proposed.deployment || active.contains(e.deployment.as_str()),
+            Record::Event(e) => {
+                e.deployment == proposed.deployment || active.contains(e.deployment.as_str())
+            }
             _ => true,
         })
         .cloned()
@@ -411,7 +423,9 @@ fn circuit_breaker(
             BreakerScope::Team => team.is_some() && d.team.as_deref() == team,
             BreakerScope::Service => proposed.service.is_some() && d.service == proposed.service,
         };
+        // The proposed deployment's own lateness does not block it.
         if d.state == "breached"
+            && d.deployment != proposed.deployment
             && d.subject.is_none()
             && in_scope
             && open.contains(&(d.sla.as_str(), d.window_start.as_str()))
@@ -473,7 +487,11 @@ fn error_budget(policy: &Policy, report: &Report, pseudo: &Deployment<'_>) -> Ve
             let spent = match sla.kind {
                 SlaKind::SuccessRate | SlaKind::ChangeFailureRate => row.status == "breached",
                 SlaKind::DeploymentFrequency => false,
-                _ => row.error_budget.is_some_and(|b| b.remaining < 0),
+                // The proposed deployment's own breach does not block it.
+                _ => row.error_budget.is_some_and(|b| {
+                    let own = row.breaches.iter().any(|x| x.deployment == pseudo.id);
+                    b.remaining + i64::from(own) < 0
+                }),
             };
             if spent {
                 let detail = match row.error_budget {

@@ -1618,11 +1618,11 @@ fn compile_gates(
             (Some(from), Some(to), None, None) => {
                 let from = policy_instant(from, &format!("{base}/from"))?;
                 let to = policy_instant(to, &format!("{base}/to"))?;
-                if to < from {
+                if to <= from {
                     return Err(perr(
                         ErrorCode::InvalidPolicyInstant,
                         format!("{base}/to"),
-                        format!("blackout `{}` ends before it starts", b.id),
+                        format!("blackout `{}` ends before or when it starts", b.id),
                     ));
                 }
                 BlackoutSpan::Fixed { from, to }
@@ -1896,6 +1896,13 @@ fn compile(doc: PolicyDoc) -> Result<Policy> {
             None => tz,
         };
         let clock = compile_clock(s, &base, &lookup_calendar)?;
+        if s.watch.is_some_and(|w| w.ms <= 0) {
+            return Err(perr(
+                ErrorCode::InvalidDuration,
+                format!("{base}/watch"),
+                "`watch` must be longer than `0s`",
+            ));
+        }
         if s.watch.is_some() && s.kind != SlaKind::PostDeployAvailability {
             return Err(perr(
                 ErrorCode::InvalidValue,

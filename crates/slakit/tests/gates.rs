@@ -323,3 +323,27 @@ fn history_before_the_open_windows_does_not_change_a_decision() {
         vec![("circuit_breaker".into(), Some("org".into()))]
     );
 }
+
+#[test]
+fn own_lateness_canary_ties_and_expired_approvals() {
+    // The proposed deployment is itself late: that neither trips the breaker nor spends the budget.
+    let p = policy("  circuit_breaker: {max_breached: 1}\n  error_budget: deny_when_exhausted");
+    let late = r#"{"deployment":"new","event":"merged","time":"2026-03-09T08:00:00Z","service":"checkout"}"#;
+    assert!(decide(&p, late, CHECKOUT, "2026-03-10T12:00:00Z").allowed());
+    // A canary failure at the same instant as a pass wins: fail closed.
+    let p = policy("  require_canary: [tier1]");
+    let tie = r#"{"deployment":"new","event":"canary_passed","time":"2026-03-09T09:00:00Z","service":"checkout"}
+{"deployment":"new","event":"canary_failed","time":"2026-03-09T09:00:00Z"}"#;
+    assert!(!decide(&p, tie, CHECKOUT, "2026-03-09T10:00:00Z").allowed());
+    // An emergency exception listing the deployment overrides only while it is in force.
+    let p = policy("  blackouts:\n    - {id: month-close, monthly_last_days: 1}");
+    let ex = r#"{"kind":"exception","id":"EX-1","deployments":["hotfix"],"from":"2026-03-31T08:00:00Z","to":"2026-03-31T09:00:00Z","emergency":true}"#;
+    let emergency = r#"{"deployment":"hotfix","service":"checkout","release_type":"emergency"}"#;
+    let d = decide(&p, ex, emergency, "2026-03-31T08:30:00Z");
+    assert!(d.allowed());
+    assert_eq!(d.findings[0].details["justify_by"], "2026-04-05T09:00:00Z");
+    assert!(!decide(&p, ex, emergency, "2026-03-31T09:00:00Z").allowed());
+    // An empty blackout is refused.
+    let e = Policy::from_yaml("slakit: 1\nslas: []\ngates:\n  blackouts:\n    - {id: b, from: \"2026-01-01T00:00:00Z\", to: \"2026-01-01T00:00:00Z\"}\n").unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidPolicyInstant);
+}
