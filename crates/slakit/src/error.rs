@@ -115,7 +115,7 @@ codes! {
     NoAsOf = "E301", Usage;
     /// A file could not be read or written.
     Io = "E302", Usage;
-    /// The command line is invalid.
+    /// The command line, or the arguments of a binding call, are invalid.
     InvalidArguments = "E303", Usage;
     /// The deployment asked for does not exist.
     UnknownDeployment = "E304", Usage;

@@ -39,6 +39,9 @@ pub mod units;
 pub mod window;
 
 pub use error::{Error, ErrorCode, ErrorKind, Location, Result};
+
+/// The engine's version (the `engine.version` of every report).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub use policy::Policy;
 pub use record::{Record, parse_records};
 pub use report::Report;

@@ -992,6 +992,21 @@ impl Policy {
         Policy::compile(load_json(text)?)
     }
 
+    /// Read a policy from an already-parsed JSON value (a binding's native
+    /// object). Errors carry the JSON pointer of the field, but no line.
+    pub fn from_value(value: serde_json::Value) -> Result<Policy> {
+        let doc: PolicyDoc = serde_path_to_error::deserialize(value).map_err(|e| {
+            let path = pointer(e.path());
+            let (code, message) = classify(&e.into_inner().to_string());
+            let mut err = Error::new(code, message);
+            if !path.is_empty() {
+                err.location.path = Some(path);
+            }
+            err
+        })?;
+        Policy::compile(doc)
+    }
+
     /// Read a policy from text, YAML or JSON (JSON is YAML, but JSON errors are clearer,
     /// so text starting with `{` is read as JSON).
     pub fn from_text(text: &str) -> Result<Policy> {

@@ -56,6 +56,13 @@ fn duration_error(value: &str) -> String {
     )
 }
 
+/// The longest duration accepted: the span of the supported instants.
+pub const MAX_DURATION_MS: i64 = crate::instant::MAX_INSTANT - crate::instant::MIN_INSTANT;
+const _: () = assert!(
+    MAX_DURATION_MS < (1_i64 << 53),
+    "durations must stay exact as JavaScript Numbers"
+);
+
 /// Parse `45s`, `90m`, `4h`, `1h30m`, `2d`, `500ms` or ISO 8601 `PT4H` / `P1DT2H`.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let t = text.trim();
@@ -65,13 +72,19 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         ));
     }
     let too_large =
-        || format!("duration `{text}` is too large (it must fit in 64-bit milliseconds)");
+        || format!("duration `{text}` is too large (at most the 9999 years of supported instants)");
     let (ms, uses_days) = if let Some(iso) = t.strip_prefix('P').or_else(|| t.strip_prefix('p')) {
         parse_iso(iso).ok_or_else(|| duration_error(text))?
     } else {
         parse_compact(t).ok_or_else(|| duration_error(text))?
     };
-    let ms = i64::try_from(ms).map_err(|_| too_large())?;
+    // Longer than the supported instant range (years 0001-9999) is never
+    // meaningful, and this bound keeps every duration below 2^53 ms, so it
+    // crosses into JavaScript as an exact Number.
+    let ms = i64::try_from(ms)
+        .ok()
+        .filter(|ms| *ms <= MAX_DURATION_MS)
+        .ok_or_else(too_large)?;
     Ok(Duration { ms, uses_days })
 }
 
@@ -442,6 +455,9 @@ mod tests {
             assert!(parse_duration(bad).is_err(), "{bad}");
         }
         assert!(parse_duration("99999999999999999999d").is_err_and(|e| e.contains("too large")));
+        // Every accepted duration is below 2^53 ms (exact as a JavaScript Number).
+        assert!(parse_duration("200000000d").is_err_and(|e| e.contains("too large")));
+        assert!(parse_duration("3600000d").is_ok());
         assert_eq!(format_duration(5_400_000), "1h30m");
         assert_eq!(format_duration(-1_500), "-1s500ms");
         assert_eq!(format_duration(99_600_000), "27h40m");

@@ -59,6 +59,29 @@ fn base_policy_is_valid() {
 }
 
 #[test]
+fn a_policy_from_a_native_value_has_paths_and_the_same_digest() {
+    let yaml = Policy::from_yaml(BASE).unwrap();
+    let value = serde_json::to_value(&yaml.doc).unwrap();
+    assert_eq!(Policy::from_value(value).unwrap().digest, yaml.digest);
+    let bad = serde_json::json!({"slakit": 1, "slas": [{"id": "x", "window": "month", "targets": {"default": {"max": "1h", "objectve": "9%"}}}]});
+    let e = Policy::from_value(bad).unwrap_err();
+    assert_err(
+        &e,
+        ErrorCode::UnknownField,
+        &["`objectve`", "did you mean `objective`"],
+    );
+    assert!(
+        e.location
+            .path
+            .as_deref()
+            .is_some_and(|p| p.starts_with("/slas/0/targets/default")),
+        "{e:?}"
+    );
+    assert_eq!(e.location.line, None);
+    assert_eq!(slakit::VERSION, env!("CARGO_PKG_VERSION"));
+}
+
+#[test]
 fn yaml_syntax_error_has_a_line() {
     let e = policy_err("slakit: 1\nslas: [\n  {id: x\n");
     assert_eq!(e.kind(), ErrorKind::Policy);
