@@ -1,0 +1,83 @@
+// Type-checked (never run) by `npm run typecheck` (tsc --noEmit): the
+// declarations type the API and the report precisely — no `any` leaks, and
+// misuse is a compile error (each @ts-expect-error must be one).
+import {
+  Policy,
+  version,
+  type DeploymentEntry,
+  type Explanation,
+  type Millis,
+  type RecordInput,
+  type Report,
+  type ResultRow,
+  type SlakitError,
+  type Warning,
+} from '..'
+
+const policy: Policy = Policy.load('examples/policy.yaml')
+Policy.fromYaml('slakit: 1\nname: x\n')
+Policy.fromJson('{"slakit": 1, "name": "x"}')
+Policy.fromObject({ slakit: 1, name: 'x', slas: [] })
+
+const records: RecordInput[] = [
+  { deployment: 'd1', event: 'merged', time: '2026-03-02T10:00:00Z', service: 'checkout' },
+  { deployment: 'd1', event: 'succeeded', time: new Date('2026-03-02T12:00:00Z'), attrs: { pipeline: 42 } },
+  { kind: 'outage', service: 'checkout', from: '2026-03-02T10:00:00Z', to: null },
+  { kind: 'exception', id: 'EX-1', from: '2026-03-01T00:00:00Z', to: '2026-03-02T00:00:00Z', services: ['checkout'] },
+]
+
+async function main(): Promise<void> {
+  const report: Report = policy.evaluateSync(records)
+  const fromFile: Report = await policy.evaluate('examples/records.jsonl', new Date())
+  const atText: Report = await policy.evaluate(records, '2026-03-31T00:00:00Z')
+  policy.evaluateSync(records, null)
+  policy.evaluateSync(records, undefined)
+
+  // The report is typed all the way down.
+  const asOf: string = report.as_of
+  const count: number = report.inputs.records
+  const row: ResultRow | undefined = fromFile.results[0]
+  if (row) {
+    const status: 'met' | 'breached' | 'at_risk' | 'no_data' = row.status
+    const value: number | null = row.value
+    const start: string = row.window.start
+    const segment: string | null | undefined = row.segment['service']
+    const max: Millis | undefined = row.target.max_ms
+    const budget: number | undefined = row.error_budget?.remaining
+    const evidence: string[] = row.breaches.flatMap((b) => b.records.map((r) => r.role))
+    console.log(status, value, start, segment, max, budget, evidence)
+    // @ts-expect-error -- not a property of a result row
+    console.log(row.nonexistent)
+    // @ts-expect-error -- a status is one of four strings
+    const wrong: 'green' = row.status
+    console.log(wrong)
+  }
+  const entries: DeploymentEntry[] = atText.deployments
+  const breachAt: string | null | undefined = entries[0]?.breach_at
+  const warnings: Warning[] = policy.check()
+  const explanation: Explanation = policy.explain('examples/records.jsonl', 'D-1001')
+  const later: Explanation = await policy.explainAsync(records, 'd1', '2026-03-31T00:00:00Z')
+  const steps: number = explanation.slas.reduce((n, s) => n + s.timeline.length, 0)
+  console.log(asOf, count, breachAt, warnings, later.deployment, steps, version())
+
+  try {
+    policy.evaluateSync([{ deployment: 'd', event: 'merged', time: 'yesterday' }])
+  } catch (e) {
+    const err = e as SlakitError
+    const kind: 'policy' | 'input' | 'usage' = err.kind
+    const where: number | undefined = err.recordIndex
+    console.log(err.code, kind, where, err.path, err.line, err.column, err.file, err.message)
+  }
+
+  // @ts-expect-error -- records are objects or a path, not a number
+  policy.evaluateSync(42)
+  // @ts-expect-error -- asOf is a Date or a string, not a number
+  policy.evaluateSync(records, 1767225600000)
+  // @ts-expect-error -- the report is not `any`
+  const notAString: string = report.inputs
+  console.log(notAString)
+  // @ts-expect-error -- a policy document needs `slakit`
+  Policy.fromObject({ name: 'x' })
+}
+
+void main()

@@ -1,0 +1,428 @@
+// Types of the values slakit hands to and returns from JavaScript.
+//
+// Written by hand from the core's serde types (crates/slakit/src/report.rs,
+// explain.rs); __test__/types.test.js checks every interface that mirrors
+// docs/report.schema.json against it (same property names, same optional
+// ones), so this file cannot drift from the report contract unnoticed.
+//
+// Instants are RFC 3339 strings in UTC (`2026-03-09T14:30:00Z`). Durations
+// are integer milliseconds (`*_ms`). An integer above Number.MAX_SAFE_INTEGER
+// never crosses as a rounded number: it crosses as a `bigint` — which only a
+// policy duration beyond ~285,000 years can produce, hence the `Millis` type
+// on the fields that echo a policy duration.
+
+/** An instant as RFC 3339 text in UTC, e.g. `2026-03-09T14:30:00Z`. */
+export type Instant = string
+
+/** Milliseconds that echo a policy duration: a `bigint` only above 2^53 − 1. */
+export type Millis = number | bigint
+
+/** The evaluation instant: a `Date`, RFC 3339 text with an offset, or absent (the latest lifecycle event). */
+export type AsOf = Date | string | null | undefined
+
+// ---------------------------------------------------------------------------
+// Inputs
+// ---------------------------------------------------------------------------
+
+/** Instants in records: RFC 3339 text with an offset, or a `Date`. */
+export type InstantInput = string | Date
+
+/** A deployment lifecycle event (`kind` absent or `'event'`). */
+export interface EventRecord {
+  kind?: 'event'
+  deployment: string
+  event: string
+  time: InstantInput
+  service?: string | null
+  environment?: string | null
+  release_type?: string | null
+  team?: string | null
+  id?: string | null
+  attrs?: { [key: string]: unknown } | null
+}
+
+/** A period when a service was unavailable. */
+export interface OutageRecord {
+  kind: 'outage'
+  id?: string | null
+  service: string
+  from: InstantInput
+  to?: InstantInput | null
+  vendor?: string | null
+}
+
+/** An incident ticket; several records with one id are one incident. */
+export interface IncidentRecord {
+  kind: 'incident'
+  id: string
+  service: string
+  opened: InstantInput
+  resolved?: InstantInput | null
+  deployment?: string | null
+  severity?: string | null
+}
+
+/** Time that does not count. */
+export interface ExclusionRecord {
+  kind: 'exclusion'
+  id: string
+  reason?: string | null
+  from?: InstantInput | null
+  to?: InstantInput | null
+  calendar?: string | null
+  services?: string[] | null
+  vendor?: string | null
+  effect?: 'pause' | 'exclude' | null
+}
+
+/** An approved deviation. */
+export interface ExceptionRecord {
+  kind: 'exception'
+  id: string
+  services?: string[] | null
+  deployments?: string[] | null
+  from: InstantInput
+  to: InstantInput
+  emergency?: boolean | null
+  approved_by?: string | null
+  justification?: string | null
+  justified_at?: InstantInput | null
+}
+
+/**
+ * One record as a plain object (docs/records.md). Unknown fields are allowed
+ * (they are ignored and named in a `W001` warning), so any object is accepted.
+ */
+export type RecordInput =
+  | EventRecord
+  | OutageRecord
+  | IncidentRecord
+  | ExclusionRecord
+  | ExceptionRecord
+  | { [field: string]: unknown }
+
+/** A policy as a plain object: the document model of docs/policy.md. */
+export interface PolicyDocument {
+  slakit: number
+  name?: string
+  description?: string
+  timezone?: string
+  calendars?: { [name: string]: unknown }
+  services?: { [name: string]: unknown }
+  tiers?: string[]
+  exclusions?: unknown[]
+  exceptions?: unknown[]
+  justify_within?: string
+  exception_review?: { [key: string]: unknown }
+  slas?: unknown[]
+}
+
+// ---------------------------------------------------------------------------
+// Errors
+// ---------------------------------------------------------------------------
+
+/**
+ * What every slakit function throws (or rejects with): an `Error` whose
+ * `code` is the stable code of docs/errors.md.
+ */
+export interface SlakitError extends Error {
+  /** The stable code, e.g. `E104` (`E900`: an internal error, a bug). */
+  code: string
+  /** Which side of the contract was wrong. */
+  kind: 'policy' | 'input' | 'usage'
+  /** The file, when read from one. */
+  file?: string
+  /** 1-based line. */
+  line?: number
+  /** 1-based column. */
+  column?: number
+  /** 0-based index of the record. */
+  recordIndex?: number
+  /** JSON pointer of the offending field, e.g. `/slas/0/targets/default/max`. */
+  path?: string
+}
+
+// ---------------------------------------------------------------------------
+// The report (docs/report.md, docs/report.schema.json)
+// ---------------------------------------------------------------------------
+
+/** The evaluation report: the JSON of `slakit evaluate --format json`. */
+export interface Report {
+  /** The engine that produced it. */
+  engine: Engine
+  /** The evaluation instant. */
+  as_of: Instant
+  /** The policy evaluated. */
+  policy: PolicyInfo
+  /** What the inputs were. */
+  inputs: Inputs
+  /** One row per (SLA, window, segment), sorted. */
+  results: ResultRow[]
+  /** One entry per deployment and in-scope SLA, by SLA, anchor, deployment id. */
+  deployments: DeploymentEntry[]
+  /** Governance findings. */
+  findings: Finding[]
+  /** Exclusions and exceptions in force at as_of. */
+  in_force: InForce
+  /** Non-fatal remarks about the inputs. */
+  warnings: Warning[]
+}
+
+export interface Engine {
+  /** Always `slakit`. */
+  name: string
+  /** The engine version. */
+  version: string
+}
+
+export interface PolicyInfo {
+  /** The policy's `name`. */
+  name: string
+  /** `sha256:` over the canonical policy document. */
+  digest: string
+}
+
+export interface Inputs {
+  /** Records read. */
+  records: number
+  /** Deployments with at least one event at or before as_of. */
+  deployments: number
+  /** Records ignored because they lie after as_of. */
+  ignored_future: number
+  /** `sha256:` over the canonical records. */
+  digest: string
+}
+
+export interface WindowInfo {
+  /** Start (inclusive). */
+  start: Instant
+  /** End (exclusive; for a rolling window, as_of, inclusive). */
+  end: Instant
+  /** `open` (contains as_of) or `closed`. */
+  state: 'open' | 'closed'
+  unit: 'day' | 'week' | 'month' | 'quarter' | 'year' | 'rolling'
+  /** A human name in the SLA's zone: `2026-03`, `2026-Q1`, `rolling 28d`. */
+  label: string
+}
+
+/** The target a row was judged against; ratios as numbers in [0, 1]. */
+export interface TargetInfo {
+  /** Duration SLAs: the longest allowed elapsed time. */
+  max_ms?: Millis
+  /** Duration SLAs: the share that must meet `max_ms`. */
+  objective?: number
+  /** success_rate: lowest rate; deployment_frequency: lowest count. */
+  min?: number
+  /** change_failure_rate: highest rate. */
+  max?: number
+  /** deployment_frequency: lowest count per day. */
+  min_per_day?: number
+  /** deployment_frequency with `min_per_day`: the count this window needs. */
+  required?: number
+}
+
+export interface ErrorBudget {
+  /** Breaches the objective allows. */
+  allowed: number
+  /** Allowed minus breached (negative when overspent). */
+  remaining: number
+}
+
+/** A record that decided a verdict, by its `id` or by kind, event and time. */
+export interface Evidence {
+  kind: 'event' | 'incident' | 'outage' | 'exclusion' | 'exception'
+  id?: string
+  event?: string
+  time?: Instant
+  /** `start`, `stop`, `pause`, `resume`, `failed`, `succeeded`, `caused`, `charged`. */
+  role: string
+}
+
+export interface Breach {
+  /** Stable id: `<sla>/<deployment>`. */
+  id: string
+  deployment: string
+  service?: string
+  /** Business elapsed time (clocks). */
+  elapsed_ms?: number
+  /** The target it exceeded (clocks). */
+  max_ms?: Millis
+  /** How far over the target (clocks). */
+  over_ms?: number
+  /** Why, in words. */
+  reason: string
+  /** The records that decided it. */
+  records: Evidence[]
+}
+
+export type Status = 'met' | 'breached' | 'at_risk' | 'no_data'
+
+/** `duration`, `success_rate`, `change_failure_rate`, `deployment_frequency`, … (docs/policy.md). */
+export type SlaKind = string
+
+export interface ResultRow {
+  /** Stable id: SLA, window start and segment values. */
+  id: string
+  sla: string
+  kind: SlaKind
+  window: WindowInfo
+  /** `tier` and each `group_by` key (null where the deployment lacks it). */
+  segment: { [key: string]: string | null }
+  tier: string
+  status: Status
+  /** Deployments judged: met + breached (clocks) or succeeded + failed (rates). */
+  measured: number
+  met?: number
+  breached?: number
+  succeeded?: number
+  failed?: number
+  in_progress?: number
+  caused_failure?: number
+  excluded: number
+  suspended: number
+  unmeasured?: number
+  cancelled?: number
+  in_flight?: number
+  at_risk?: number
+  /** Compliance or rate (6 decimals), or the count for deployment_frequency; null without data. */
+  value: number | null
+  target: TargetInfo
+  error_budget?: ErrorBudget
+  /** The breaches, worst first. */
+  breaches: Breach[]
+  /** Ids of exclusions applied to deployments of this row. */
+  exclusions: string[]
+  /** Ids of exceptions applied to deployments of this row. */
+  exceptions: string[]
+}
+
+export interface DeploymentEntry {
+  deployment: string
+  sla: string
+  /** `met`, `breached`, `in_flight`, `unmeasured`, `cancelled`, `excluded`, `suspended`, or a rate outcome. */
+  state: string
+  /** The anchor instant. */
+  anchor: Instant
+  /** The window start it belongs to. */
+  window_start: Instant
+  service?: string
+  tier: string
+  /** The team (catalog first, else the events'). */
+  team?: string
+  /** Business elapsed time, where a clock ran. */
+  elapsed_ms?: number
+  /** Wall time minus pauses. */
+  actual_elapsed_ms?: number
+  /** max − elapsed (negative once breached). */
+  remaining_ms?: Millis
+  /** Running clocks: when elapsed reaches max (null if the calendar never opens again). */
+  breach_at?: Instant | null
+  /** Running clocks: elapsed / max (6 decimals). */
+  consumed?: number
+  /** Running clocks: the highest `warn_at` threshold reached. */
+  warn?: number
+  /** change_failure_rate: whether it caused a failure. */
+  caused_failure?: boolean
+  /** time_to_restore: `incident` — the entry is an incident and `deployment` holds its id. */
+  subject?: string
+  /** The exclusion that applied. */
+  exclusion?: string
+  /** The exception that applied. */
+  exception?: string
+  /** Why, in words. */
+  reason?: string
+}
+
+export interface Finding {
+  /** `unjustified_emergency`, `exception_frequency`, `vendor_exit_clause`, `coverage_gap`, `emergency_override`, `trend_rising`. */
+  kind: string
+  /** What a person should know. */
+  message: string
+  /** Structured details (ids, service, period, counts). */
+  [detail: string]: unknown
+}
+
+export interface InForceExclusion {
+  id: string
+  reason?: string
+  effect: 'pause' | 'exclude'
+  from: Instant
+  to: Instant
+  services?: string[]
+  vendor?: string
+}
+
+export interface InForceException {
+  id: string
+  from: Instant
+  to: Instant
+  emergency: boolean
+  services?: string[]
+  deployments?: string[]
+  approved_by?: string
+}
+
+export interface InForce {
+  exclusions: InForceExclusion[]
+  exceptions: InForceException[]
+}
+
+/** A warning: `{code: "W…", message}`. */
+export interface Warning {
+  code: string
+  message: string
+}
+
+// ---------------------------------------------------------------------------
+// explain (slakit explain)
+// ---------------------------------------------------------------------------
+
+/** One deployment's clocks as a timeline. */
+export interface Explanation {
+  deployment: string
+  as_of: Instant
+  anchor: Instant
+  service: string | null
+  tier: string
+  team: string | null
+  environment: string | null
+  release_type: string | null
+  /** Its lifecycle events at or before as_of, in order. */
+  events: TimelineEvent[]
+  /** One entry per SLA of the policy. */
+  slas: SlaExplanation[]
+}
+
+export interface TimelineEvent {
+  time: Instant
+  event: string
+  id?: string
+}
+
+export interface SlaExplanation {
+  sla: string
+  kind: SlaKind
+  /** The state, or `out_of_scope` / `outside_window`. */
+  state: string
+  /** Why, in words. */
+  summary: string
+  calendar?: string
+  window_start?: Instant
+  max_ms?: Millis
+  elapsed_ms?: number
+  actual_elapsed_ms?: number
+  remaining_ms?: Millis
+  breach_at?: Instant | null
+  /** The steps of the clock, in time order. */
+  timeline: Step[]
+}
+
+export interface Step {
+  from: Instant
+  to?: Instant
+  /** `start`, `counting`, `closed`, `paused`, `stop`, `as_of`, `breach_at`, `cancel`. */
+  kind: string
+  detail: string
+  counted_ms: number
+  elapsed_ms: number
+}
