@@ -6,16 +6,15 @@
 // ones), so this file cannot drift from the report contract unnoticed.
 //
 // Instants are RFC 3339 strings in UTC (`2026-03-09T14:30:00Z`). Durations
-// are integer milliseconds (`*_ms`). An integer above Number.MAX_SAFE_INTEGER
-// never crosses as a rounded number: it crosses as a `bigint` — which only a
-// policy duration beyond ~285,000 years can produce, hence the `Millis` type
-// on the fields that echo a policy duration.
+// are integer milliseconds (`*_ms`), always below Number.MAX_SAFE_INTEGER:
+// the core refuses a policy duration longer than the 9999 years of
+// supported instants (E104), so every one crosses as an exact `number`.
 
 /** An instant as RFC 3339 text in UTC, e.g. `2026-03-09T14:30:00Z`. */
 export type Instant = string
 
-/** Milliseconds that echo a policy duration: a `bigint` only above 2^53 − 1. */
-export type Millis = number | bigint
+/** Milliseconds that echo a policy duration (always an exact `number`). */
+export type Millis = number
 
 /** The evaluation instant: a `Date`, RFC 3339 text with an offset, or absent (the latest lifecycle event). */
 export type AsOf = Date | string | null | undefined
