@@ -1,0 +1,313 @@
+"""The public classes: ``Policy``, ``Records`` and ``Report``."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, Union
+
+from . import _slakit, _tables
+
+__all__ = ["Policy", "Records", "Report", "AsOf", "RecordsLike"]
+
+#: An evaluation instant: an aware ``datetime``, RFC 3339 text, or ``None``
+#: (the latest lifecycle event time in the records, as the CLI).
+AsOf = Union[datetime, str, None]
+
+#: What ``Policy.evaluate`` accepts as records: :class:`Records`, a path to a
+#: JSON Lines or JSON array file, an iterable of dicts, a ``pandas.DataFrame``,
+#: a ``pyarrow.Table``/``RecordBatch``, or any object with ``__arrow_c_stream__``.
+RecordsLike = Union["Records", str, "os.PathLike[str]", Iterable[Mapping[str, Any]], Any]
+
+
+class Records:
+    """Records read and checked by the engine, ready to evaluate many times.
+
+    ``Policy.evaluate`` converts its ``records`` argument with
+    :meth:`Records.of` on every call; build a ``Records`` once to evaluate the
+    same records several times (several policies, several ``as_of``, many
+    ``explain`` calls) without converting them again.
+    """
+
+    __slots__ = ("_native",)
+
+    _native: _slakit.Records
+
+    def __init__(self, records: RecordsLike) -> None:
+        self._native = Records.of(records)._native
+
+    @classmethod
+    def _wrap(cls, native: _slakit.Records) -> "Records":
+        obj = cls.__new__(cls)
+        obj._native = native
+        return obj
+
+    @classmethod
+    def of(cls, records: RecordsLike) -> "Records":
+        """Convert any accepted form of records (see ``RecordsLike``)."""
+        if isinstance(records, Records):
+            return records
+        if isinstance(records, (str, os.PathLike)):
+            return cls.from_path(records)
+        if isinstance(records, (bytes, bytearray)):
+            raise TypeError(
+                "records given as bytes: decode them and use Records.from_text(text), "
+                "or pass a path"
+            )
+        if _tables.is_dataframe(records):
+            return cls.from_pandas(records)
+        if _tables.is_arrow(records):
+            return cls.from_arrow(records)
+        if _tables.speaks_arrow(records):
+            return cls._wrap(_slakit.Records.from_columns(_tables.stream_batches(records)))
+        if isinstance(records, Mapping):
+            raise TypeError("records must be an iterable of dicts, not a single dict")
+        return cls.from_dicts(records)
+
+    @classmethod
+    def from_path(cls, path: Union[str, "os.PathLike[str]"]) -> "Records":
+        """Read a JSON Lines file (or a JSON array file). Errors name the file."""
+        return cls._wrap(_slakit.Records.from_path(path))
+
+    @classmethod
+    def from_text(cls, text: str, file: Optional[str] = None) -> "Records":
+        """Parse JSON Lines or a JSON array held in a string."""
+        return cls._wrap(_slakit.Records.from_text(text, file))
+
+    @classmethod
+    def from_dicts(cls, records: Iterable[Mapping[str, Any]]) -> "Records":
+        """Records from dicts shaped like the JSON records (docs/records.md).
+        Instants may be RFC 3339 strings or aware ``datetime`` objects."""
+        return cls._wrap(_slakit.Records.from_objects(records))
+
+    @classmethod
+    def from_pandas(cls, df: Any) -> "Records":
+        """Records from a ``pandas.DataFrame``, one record per row, column by
+        column (a missing cell — ``None``, ``NaN``, ``NaT`` — is an absent
+        field). Datetime columns must be time-zone aware."""
+        return cls._wrap(_slakit.Records.from_columns(_tables.pandas_batches(df)))
+
+    @classmethod
+    def from_arrow(cls, table: Any) -> "Records":
+        """Records from a ``pyarrow.Table`` or ``RecordBatch``, read from its
+        buffers (a null is an absent field). Timestamp columns must carry a
+        time zone."""
+        return cls._wrap(_slakit.Records.from_columns(_tables.arrow_batches(table)))
+
+    @property
+    def file(self) -> Optional[str]:
+        """The file the records were read from, if any."""
+        return self._native.file
+
+    def __len__(self) -> int:
+        return len(self._native)
+
+    def __repr__(self) -> str:
+        src = f" from {self.file!r}" if self.file else ""
+        return f"<slakit.Records: {len(self)} records{src}>"
+
+
+class Policy:
+    """A validated, compiled SLA policy. Immutable: share one between threads.
+
+    Build one with :meth:`from_yaml`, :meth:`from_json`, :meth:`from_dict`,
+    :meth:`from_text` or :meth:`load`; an invalid policy raises
+    :class:`slakit.PolicyError`.
+    """
+
+    __slots__ = ("_native",)
+
+    _native: _slakit.Policy
+
+    def __init__(self) -> None:
+        raise TypeError(
+            "build a Policy with Policy.from_yaml(text), from_json(text), "
+            "from_dict(obj) or load(path)"
+        )
+
+    @classmethod
+    def _wrap(cls, native: _slakit.Policy) -> "Policy":
+        obj = cls.__new__(cls)
+        obj._native = native
+        return obj
+
+    @classmethod
+    def from_yaml(cls, text: str) -> "Policy":
+        """Compile a policy written in YAML."""
+        return cls._wrap(_slakit.Policy.from_yaml(text))
+
+    @classmethod
+    def from_json(cls, text: str) -> "Policy":
+        """Compile a policy written in JSON."""
+        return cls._wrap(_slakit.Policy.from_json(text))
+
+    @classmethod
+    def from_text(cls, text: str) -> "Policy":
+        """Compile YAML or JSON (JSON when the text starts with ``{``), as the CLI reads files."""
+        return cls._wrap(_slakit.Policy.from_text(text))
+
+    @classmethod
+    def from_dict(cls, obj: Mapping[str, Any]) -> "Policy":
+        """Compile a policy given as Python data (the JSON model of the policy)."""
+        return cls._wrap(_slakit.Policy.from_object(obj))
+
+    @classmethod
+    def load(cls, path: Union[str, "os.PathLike[str]"]) -> "Policy":
+        """Read and compile a policy file (YAML or JSON). Errors name the file."""
+        return cls._wrap(_slakit.Policy.load(path))
+
+    @property
+    def name(self) -> str:
+        """The policy's ``name``."""
+        return self._native.name
+
+    @property
+    def digest(self) -> str:
+        """``sha256:…`` of the canonical policy document (as in the report)."""
+        return self._native.digest
+
+    @property
+    def slas(self) -> List[str]:
+        """The SLA ids, in policy order."""
+        return self._native.sla_ids
+
+    def check(self) -> List[Dict[str, str]]:
+        """The policy's lint warnings, ``[{"code": "W…", "message": …}]``
+        (the policy itself is valid: an invalid one never compiles)."""
+        return [{"code": c, "message": m} for c, m in self._native.check()]
+
+    def evaluate(self, records: RecordsLike, as_of: AsOf = None) -> "Report":
+        """Evaluate the records at ``as_of`` and return the report.
+
+        ``as_of`` is an aware ``datetime``, RFC 3339 text, or ``None`` for the
+        latest lifecycle event time in the records (a :class:`UsageError`
+        ``E301`` when there is none). The GIL is released while the engine runs.
+        """
+        native = Records.of(records)._native
+        return Report._wrap(self._native.evaluate(native, as_of))
+
+    def explain(self, records: RecordsLike, deployment: str, as_of: AsOf = None) -> Dict[str, Any]:
+        """One deployment's clocks as a timeline (``slakit explain --format json``)."""
+        native = Records.of(records)._native
+        result: Dict[str, Any] = json.loads(self._native.explain_json(native, deployment, as_of))
+        return result
+
+    def __reduce__(self) -> Tuple[Any, Tuple[str, str]]:
+        # Pickled as the text it was compiled from (for multiprocessing).
+        return (_policy_from_source, self._native.source)
+
+    def __repr__(self) -> str:
+        return f"<slakit.Policy {self.name!r} ({len(self.slas)} SLAs) {self.digest[:19]}…>"
+
+
+def _policy_from_source(kind: str, text: str) -> Policy:
+    """Unpickle a Policy: compile its text again the way it was compiled."""
+    return Policy._wrap(
+        {"yaml": _slakit.Policy.from_yaml, "json": _slakit.Policy.from_json}.get(
+            kind, _slakit.Policy.from_text
+        )(text)
+    )
+
+
+class Report:
+    """An evaluation report: the JSON document of ``slakit evaluate --format json``.
+
+    The sections (``results``, ``deployments``, ``findings``, …) are parsed
+    on first access and cached: treat them as read-only.
+    """
+
+    __slots__ = ("_native", "_sections")
+
+    _native: _slakit.Report
+    _sections: Dict[str, Any]
+
+    def __init__(self) -> None:
+        raise TypeError("a Report comes from Policy.evaluate(...)")
+
+    @classmethod
+    def _wrap(cls, native: _slakit.Report) -> "Report":
+        obj = cls.__new__(cls)
+        obj._native = native
+        obj._sections = {}
+        return obj
+
+    def _section(self, name: str) -> Any:
+        if name not in self._sections:
+            self._sections[name] = json.loads(self._native.section_json(name))
+        return self._sections[name]
+
+    def to_json(self) -> str:
+        """The report as pretty JSON: byte-identical to ``slakit evaluate
+        --format json``, except that the CLI adds a final newline."""
+        return self._native.to_json()
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The report as a new dict, ``json.loads(report.to_json())`` (key order kept)."""
+        result: Dict[str, Any] = json.loads(self._native.to_json())
+        return result
+
+    @property
+    def as_of(self) -> str:
+        """The evaluation instant, RFC 3339 UTC."""
+        return self._native.as_of
+
+    @property
+    def has_breach(self) -> bool:
+        """True when any result row is ``breached`` (the CLI's ``--fail-on-breach``)."""
+        return self._native.has_breach
+
+    @property
+    def results(self) -> List[Dict[str, Any]]:
+        """One row per SLA, window and segment."""
+        result: List[Dict[str, Any]] = self._section("results")
+        return result
+
+    @property
+    def deployments(self) -> List[Dict[str, Any]]:
+        """One entry per deployment and in-scope SLA."""
+        result: List[Dict[str, Any]] = self._section("deployments")
+        return result
+
+    @property
+    def findings(self) -> List[Dict[str, Any]]:
+        """Governance findings (``{kind, message, …}``)."""
+        result: List[Dict[str, Any]] = self._section("findings")
+        return result
+
+    @property
+    def warnings(self) -> List[Dict[str, str]]:
+        """Non-fatal remarks about the inputs (``{code, message}``)."""
+        result: List[Dict[str, str]] = self._section("warnings")
+        return result
+
+    @property
+    def in_force(self) -> Dict[str, Any]:
+        """The exclusions and exceptions in force at ``as_of``."""
+        result: Dict[str, Any] = self._section("in_force")
+        return result
+
+    @property
+    def inputs(self) -> Dict[str, Any]:
+        """What was read: record and deployment counts, digest."""
+        result: Dict[str, Any] = self._section("inputs")
+        return result
+
+    def to_pandas(self) -> Any:
+        """The result rows as a ``pandas.DataFrame`` (needs pandas): nested
+        fields flattened with dots (``window.start``, ``segment.tier``, …),
+        window bounds as UTC datetimes."""
+        try:
+            import pandas as pd
+        except ImportError as e:
+            raise ImportError("Report.to_pandas() needs pandas (pip install pandas)") from e
+        df = pd.json_normalize(self.results)
+        for col in ("window.start", "window.end"):
+            if col in df.columns:
+                df[col] = pd.to_datetime(df[col], utc=True, format="ISO8601")
+        return df
+
+    def __repr__(self) -> str:
+        n = len(self.results)
+        breached = sum(1 for r in self.results if r.get("status") == "breached")
+        return f"<slakit.Report as_of={self.as_of} {n} rows, {breached} breached>"
