@@ -49,17 +49,7 @@ impl Reader {
     /// at the line of the first bad byte.
     fn read_text(&mut self, path: &str, syntax: ErrorCode) -> Result<String, Error> {
         let bytes = self.read_bytes(path)?;
-        let name = Reader::display_name(path);
-        String::from_utf8(bytes).map_err(|e| {
-            let valid = e.utf8_error().valid_up_to();
-            let line = e
-                .as_bytes()
-                .get(..valid)
-                .map_or(1, |b| b.iter().filter(|&&c| c == b'\n').count() + 1);
-            let mut err = Error::new(syntax, "the text is not valid UTF-8").in_file(name);
-            err.location.line = Some(line as u64);
-            err
-        })
+        slakit::source::utf8_text(bytes, &Reader::display_name(path), syntax)
     }
 
     /// Read and compile a policy; its errors carry the file name.
@@ -136,23 +126,7 @@ fn origin_mut(r: &mut Record) -> &mut Origin {
     }
 }
 
-/// An I/O failure as a usage error (E302) naming the file.
-pub fn io_error(verb: &str, name: &str, e: &std::io::Error) -> Error {
-    let why = match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".to_string(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-        std::io::ErrorKind::IsADirectory => "it is a directory".to_string(),
-        _ => {
-            let text = e.to_string();
-            let text = match text.find(" (os error") {
-                Some(i) => text.get(..i).unwrap_or(&text).to_string(),
-                None => text,
-            };
-            lowercase_first(&text)
-        }
-    };
-    Error::new(ErrorCode::Io, format!("{verb} `{name}`: {why}")).in_file(name)
-}
+pub use slakit::source::io_error;
 
 /// Lowercase the first character (error messages are lowercase).
 pub fn lowercase_first(text: &str) -> String {

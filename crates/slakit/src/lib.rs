@@ -35,6 +35,7 @@ pub mod policy;
 pub mod record;
 pub mod render;
 pub mod report;
+pub mod source;
 pub mod units;
 pub mod window;
 
