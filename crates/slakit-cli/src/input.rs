@@ -49,7 +49,7 @@ impl Reader {
     /// at the line of the first bad byte.
     fn read_text(&mut self, path: &str, syntax: ErrorCode) -> Result<String, Error> {
         let bytes = self.read_bytes(path)?;
-        slakit::source::utf8_text(bytes, &Reader::display_name(path), syntax)
+        slakit::source::utf8_text(bytes, Reader::display_name(path), syntax)
     }
 
     /// Read and compile a policy; its errors carry the file name.
