@@ -11,6 +11,7 @@
 
 mod columns;
 mod errors;
+mod gate;
 mod policy;
 mod records;
 mod values;
@@ -49,6 +50,7 @@ fn _slakit(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_class::<policy::PyPolicy>()?;
     m.add_class::<policy::PyReport>()?;
+    m.add_class::<gate::PyDecision>()?;
     m.add_class::<records::PyRecords>()?;
     m.add_function(wrap_pyfunction!(_error_classes, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;

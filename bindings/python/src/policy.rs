@@ -9,6 +9,7 @@ use pyo3::types::{PyString, PyType};
 use slakit::{Error, ErrorCode};
 
 use crate::errors::{detached, guard, to_py_err};
+use crate::gate::{Proposal, PyDecision};
 use crate::records::{PyRecords, read_text};
 use crate::values::Converter;
 
@@ -37,6 +38,41 @@ fn as_of_ms(py: Python<'_>, as_of: Option<&Bound<'_, PyAny>>) -> PyResult<Option
     let Some(obj) = as_of.filter(|o| !o.is_none()) else {
         return Ok(None);
     };
+    instant_ms(
+        py,
+        obj,
+        "as_of",
+        "an aware datetime, an RFC 3339 string or None",
+    )
+    .map(Some)
+}
+
+/// The gate's `at`: an aware `datetime` or RFC 3339 text, never defaulted
+/// (the core reads no clock).
+fn at_ms(py: Python<'_>, at: &Bound<'_, PyAny>) -> PyResult<i64> {
+    const NO_CLOCK: &str =
+        "the gate reads no clock: pass `datetime.now(timezone.utc)` to decide for now";
+    if let Ok(s) = at.cast::<PyString>()
+        && s.to_cow()?.trim().eq_ignore_ascii_case("now")
+    {
+        let e = Error::new(
+            ErrorCode::InvalidAsOf,
+            format!("invalid at: `now` is not an instant; {NO_CLOCK}"),
+        );
+        return Err(to_py_err(py, &e));
+    }
+    if at.is_none() {
+        return Err(PyTypeError::new_err(format!(
+            "at is required: an aware datetime or an RFC 3339 string; {NO_CLOCK}"
+        )));
+    }
+    instant_ms(py, at, "at", "an aware datetime or an RFC 3339 string")
+}
+
+/// An instant argument named `name`: an aware `datetime` or RFC 3339 text;
+/// another type is a `TypeError` saying what was `expected`, a naive
+/// `datetime` or bad text a `UsageError` `E300`.
+fn instant_ms(py: Python<'_>, obj: &Bound<'_, PyAny>, name: &str, expected: &str) -> PyResult<i64> {
     let text: String = if let Ok(s) = obj.cast::<PyString>() {
         s.to_cow()?.into_owned()
     } else {
@@ -46,7 +82,7 @@ fn as_of_ms(py: Python<'_>, as_of: Option<&Bound<'_, PyAny>>) -> PyResult<Option
             .cast_into::<PyType>()?;
         if !obj.is_instance(&datetime)? {
             return Err(PyTypeError::new_err(format!(
-                "as_of must be an aware datetime, an RFC 3339 string or None, not `{}`",
+                "{name} must be {expected}, not `{}`",
                 crate::values::type_name(obj)
             )));
         }
@@ -55,16 +91,20 @@ fn as_of_ms(py: Python<'_>, as_of: Option<&Bound<'_, PyAny>>) -> PyResult<Option
             let e = Error::new(
                 ErrorCode::InvalidAsOf,
                 format!(
-                    "invalid as_of: `{iso}` is a naive datetime (it has no tzinfo); pass an aware datetime, e.g. `datetime(..., tzinfo=timezone.utc)`"
+                    "invalid {name}: `{iso}` is a naive datetime (it has no tzinfo); pass an aware datetime, e.g. `datetime(..., tzinfo=timezone.utc)`"
                 ),
             );
             return Err(to_py_err(py, &e));
         }
         iso
     };
-    slakit::parse_as_of(text.trim())
-        .map(Some)
-        .map_err(|e| to_py_err(py, &e))
+    slakit::parse_as_of(text.trim()).map_err(|mut e| {
+        // The core speaks of `as_of`; name the caller's parameter.
+        if let Some(rest) = e.message.strip_prefix("invalid as_of:") {
+            e.message = format!("invalid {name}:{rest}");
+        }
+        to_py_err(py, &e)
+    })
 }
 
 #[pymethods]
@@ -180,6 +220,30 @@ impl PyPolicy {
                     .map_err(|e| records.locate(e))
             })?;
             Ok(PyReport { inner: report })
+        })
+    }
+
+    /// May `proposed` deploy at `at`? The policy's gates against the records.
+    fn gate(
+        &self,
+        py: Python<'_>,
+        records: &Bound<'_, PyRecords>,
+        proposed: &Bound<'_, PyAny>,
+        at: &Bound<'_, PyAny>,
+    ) -> PyResult<PyDecision> {
+        guard(py, || {
+            let at = at_ms(py, at)?;
+            let proposal = Proposal::read(py, proposed)?;
+            let records = records.get();
+            let policy = &self.inner;
+            let decision = detached(py, || {
+                // Errors about the proposed deployment are not about the records.
+                let proposed = proposal.parse()?;
+                policy
+                    .gate(&records.records, &proposed, at)
+                    .map_err(|e| records.locate(e))
+            })?;
+            Ok(PyDecision { inner: decision })
         })
     }
 

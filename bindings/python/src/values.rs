@@ -80,31 +80,43 @@ impl Unconvertible {
     /// `index`, at `/column` (when the value is a table cell) and the
     /// value's own pointer. A naive datetime is an invalid instant (`E203`),
     /// anything else an invalid field (`E202`).
-    pub fn into_record_error(self, index: usize, column: Option<&str>) -> slakit::Error {
+    pub fn into_record_error(mut self, index: usize, column: Option<&str>) -> slakit::Error {
+        if let Some(column) = column {
+            self.segments.push(column.to_string());
+        }
+        self.into_error(None).at_record(index, None)
+    }
+
+    /// The error for a value given outside any record, such as the proposed
+    /// deployment of a gate (`what` names it): the codes of
+    /// [`Unconvertible::into_record_error`], at the value's pointer.
+    pub fn into_value_error(self, what: &str) -> slakit::Error {
+        self.into_error(Some(what))
+    }
+
+    /// The error, its message naming the first field of the pointer (and
+    /// `what` the value is part of), located at the pointer.
+    fn into_error(self, what: Option<&str>) -> slakit::Error {
         let code = match self.reason {
             Reason::NaiveDatetime(_) => slakit::ErrorCode::InvalidInstant,
             _ => slakit::ErrorCode::InvalidRecordField,
         };
-        let mut segments = self.segments.clone();
-        if let Some(column) = column {
-            segments.push(column.to_string());
-        }
-        let pointer = Unconvertible {
-            segments,
-            reason: Reason::NonFinite,
-        }
-        .pointer();
+        let pointer = self.pointer();
+        let of = what.map(|w| format!(" of {w}")).unwrap_or_default();
         let message = match pointer.trim_start_matches('/').split('/').next() {
             Some(field) if !field.is_empty() => {
                 format!(
-                    "field `{}`: {}",
+                    "field `{}`{of}: {}",
                     field.replace("~1", "/").replace("~0", "~"),
                     self.message()
                 )
             }
-            _ => self.message(),
+            _ => match what {
+                Some(w) => format!("{w}: {}", self.message()),
+                None => self.message(),
+            },
         };
-        let err = slakit::Error::new(code, message).at_record(index, None);
+        let err = slakit::Error::new(code, message);
         if pointer.is_empty() {
             err
         } else {

@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Dict, List
+from typing import Any, Callable, Dict, List, Tuple
 
 import slakit
 from conftest import EXAMPLE_RECORDS
@@ -61,9 +61,24 @@ def synthetic_records(deployments: int) -> List[Dict[str, Any]]:
     return out
 
 
-def test_the_gil_is_released_while_evaluating(example_policy: slakit.Policy) -> None:
-    records = slakit.Records(synthetic_records(25_000))
-    example_policy.evaluate(records)  # warm up
+GATE_POLICY = """
+slakit: 1
+name: threads
+slas:
+  - id: lead-time
+    clock: {start: merged, stop: succeeded}
+    window: month
+    group_by: [service]
+    targets: {default: {max: 1h, objective: 90%}}   # every synthetic deployment breaches
+gates:
+  circuit_breaker: {max_breached: 3, scope: service}
+  error_budget: deny_when_exhausted
+"""
+
+
+def ticks_inside(call: Callable[[], object], runs: int = 3) -> Tuple[int, List[float]]:
+    """Run `call` `runs` times while another thread ticks every millisecond:
+    the ticks strictly inside the calls, and the durations."""
     ticks: List[float] = []
     stop = threading.Event()
 
@@ -78,9 +93,9 @@ def test_the_gil_is_released_while_evaluating(example_policy: slakit.Policy) -> 
         time.sleep(0.02)
         durations = []
         inside = 0
-        for _ in range(3):
+        for _ in range(runs):
             start = time.perf_counter()
-            example_policy.evaluate(records)
+            call()
             end = time.perf_counter()
             durations.append(end - start)
             # Ticks recorded strictly inside the call: the ticker ran while
@@ -89,7 +104,45 @@ def test_the_gil_is_released_while_evaluating(example_policy: slakit.Policy) -> 
     finally:
         stop.set()
         thread.join()
+    return inside, durations
+
+
+def test_the_gil_is_released_while_evaluating(example_policy: slakit.Policy) -> None:
+    records = slakit.Records(synthetic_records(25_000))
+    example_policy.evaluate(records)  # warm up
+    inside, durations = ticks_inside(lambda: example_policy.evaluate(records))
     total = sum(durations)
     assert total > 0.05, f"evaluation too quick ({total:.3f}s) to observe the GIL"
     # With the GIL held the ticker gets ~0 ticks; released, ~1 per ms.
     assert inside >= max(5, int(total * 1000 * 0.2)), (inside, durations)
+
+
+def test_the_gil_is_released_while_gating() -> None:
+    policy = slakit.Policy.from_yaml(GATE_POLICY)
+    records = slakit.Records(synthetic_records(5_000))
+    proposed = {"deployment": "next", "service": "svc1"}
+    at = "2026-03-31T00:00:00Z"
+    warm_up = policy.gate(records, proposed, at)
+    assert not warm_up.allowed  # the breaker and the budget read every record
+    inside, durations = ticks_inside(lambda: policy.gate(records, proposed, at))
+    total = sum(durations)
+    assert total > 0.05, f"gate too quick ({total:.3f}s) to observe the GIL"
+    assert inside >= max(5, int(total * 1000 * 0.2)), (inside, durations)
+
+
+def test_eight_threads_gating_one_policy_agree() -> None:
+    policy = slakit.Policy.from_yaml(GATE_POLICY)
+    records = slakit.Records(synthetic_records(500))
+    at = "2026-03-31T00:00:00Z"
+    expected = [policy.gate(records, {"deployment": "next", "service": f"svc{i % 7}"}, at).to_json()
+                for i in range(8)]
+    barrier = threading.Barrier(8)
+
+    def work(i: int) -> List[str]:
+        barrier.wait()
+        return [policy.gate(records, {"deployment": "next", "service": f"svc{i % 7}"}, at).to_json()
+                for _ in range(5)]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(work, range(8)))
+    assert all(batch == [expected[i]] * 5 for i, batch in enumerate(results))

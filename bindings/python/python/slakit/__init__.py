@@ -11,12 +11,13 @@ The same engine as the ``slakit`` command line, in-process::
 See docs/python.md.
 """
 
-from ._api import AsOf, Policy, Records, RecordsLike, Report
+from ._api import AsOf, Decision, Policy, Records, RecordsLike, Report
 from ._errors import InternalError, PolicyError, RecordError, SlakitError, UsageError
 from ._slakit import __version__
 
 __all__ = [
     "AsOf",
+    "Decision",
     "InternalError",
     "Policy",
     "PolicyError",

@@ -1,4 +1,4 @@
-"""The public classes: ``Policy``, ``Records`` and ``Report``."""
+"""The public classes: ``Policy``, ``Records``, ``Report`` and ``Decision``."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, Union
 
 from . import _slakit, _tables
 
-__all__ = ["Policy", "Records", "Report", "AsOf", "RecordsLike"]
+__all__ = ["Policy", "Records", "Report", "Decision", "AsOf", "RecordsLike"]
 
 #: An evaluation instant: an aware ``datetime``, RFC 3339 text, or ``None``
 #: (the latest lifecycle event time in the records, as the CLI).
@@ -187,6 +187,24 @@ class Policy:
         native = Records.of(records)._native
         return Report._wrap(self._native.evaluate(native, as_of))
 
+    def gate(
+        self,
+        records: RecordsLike,
+        proposed: Union[Mapping[str, Any], str],
+        at: Union[datetime, str],
+    ) -> "Decision":
+        """May ``proposed`` deploy at ``at``? The policy's ``gates`` checked
+        against the records, as ``slakit gate`` does (docs/gates.md).
+
+        ``proposed`` is the deployment as a dict (``deployment`` required;
+        ``service``, ``environment``, ``release_type``, ``team``) or its JSON
+        text. ``at`` is an aware ``datetime`` or RFC 3339 text, and required:
+        the engine reads no clock, so pass ``datetime.now(timezone.utc)`` to
+        decide for now. The GIL is released while the engine runs.
+        """
+        native = Records.of(records)._native
+        return Decision._wrap(self._native.gate(native, proposed, at))
+
     def explain(self, records: RecordsLike, deployment: str, as_of: AsOf = None) -> Dict[str, Any]:
         """One deployment's clocks as a timeline (``slakit explain --format json``)."""
         native = Records.of(records)._native
@@ -311,3 +329,103 @@ class Report:
         n = len(self.results)
         breached = sum(1 for r in self.results if r.get("status") == "breached")
         return f"<slakit.Report as_of={self.as_of} {n} rows, {breached} breached>"
+
+
+class Decision:
+    """A gate decision: the JSON document of ``slakit gate --format json``.
+
+    ``allowed`` is what a pipeline step looks at. A ``Decision`` has no truth
+    value (``if policy.gate(...):`` raises ``TypeError``): test ``.allowed``.
+    The document is parsed on first access and cached: treat the lists and
+    dicts it returns as read-only.
+    """
+
+    __slots__ = ("_native", "_doc")
+
+    _native: _slakit.Decision
+    _doc: Optional[Dict[str, Any]]
+
+    def __init__(self) -> None:
+        raise TypeError("a Decision comes from Policy.gate(...)")
+
+    @classmethod
+    def _wrap(cls, native: _slakit.Decision) -> "Decision":
+        obj = cls.__new__(cls)
+        obj._native = native
+        obj._doc = None
+        return obj
+
+    def _document(self) -> Dict[str, Any]:
+        if self._doc is None:
+            self._doc = json.loads(self._native.to_json())
+        return self._doc
+
+    def to_json(self) -> str:
+        """The decision as pretty JSON: byte-identical to ``slakit gate
+        --format json``, except that the CLI adds a final newline."""
+        return self._native.to_json()
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The decision as a new dict, ``json.loads(decision.to_json())`` (key order kept)."""
+        result: Dict[str, Any] = json.loads(self._native.to_json())
+        return result
+
+    @property
+    def allowed(self) -> bool:
+        """True when the deployment may proceed (the CLI's exit status 0)."""
+        return self._native.allowed
+
+    @property
+    def decision(self) -> str:
+        """``"allow"`` or ``"deny"``."""
+        return self._native.decision
+
+    @property
+    def deployment(self) -> str:
+        """The proposed deployment id."""
+        result: str = self._document()["deployment"]
+        return result
+
+    @property
+    def at(self) -> str:
+        """The instant of the decision, RFC 3339 UTC."""
+        result: str = self._document()["at"]
+        return result
+
+    @property
+    def tier(self) -> str:
+        """The deployment's tier (from the policy's catalog, else ``default``)."""
+        result: str = self._document()["tier"]
+        return result
+
+    @property
+    def reasons(self) -> List[Dict[str, Any]]:
+        """Every gate that denied (``{gate, id, message, evidence}``); empty
+        when allowed, also when an emergency override moved them to findings."""
+        result: List[Dict[str, Any]] = self._document()["reasons"]
+        return result
+
+    @property
+    def findings(self) -> List[Dict[str, Any]]:
+        """``emergency_override`` findings (``{kind, message, gate, id,
+        exception, justify_by, …}``): the denials an emergency approval overrode."""
+        result: List[Dict[str, Any]] = self._document()["findings"]
+        return result
+
+    @property
+    def policy(self) -> Dict[str, str]:
+        """The policy's ``name`` and ``digest``."""
+        result: Dict[str, str] = self._document()["policy"]
+        return result
+
+    def __bool__(self) -> bool:
+        raise TypeError(
+            "a Decision has no truth value: test decision.allowed (a deny is a Decision too)"
+        )
+
+    def __repr__(self) -> str:
+        n = len(self.reasons)
+        return (
+            f"<slakit.Decision {self.decision} {self.deployment!r} at {self.at}: "
+            f"{n} reason{'' if n == 1 else 's'}>"
+        )

@@ -5,7 +5,15 @@ import os
 from collections.abc import Iterable
 from typing import Any, final
 
-__all__ = ["__version__", "Policy", "Report", "Records", "_error_classes", "_panic_for_tests"]
+__all__ = [
+    "__version__",
+    "Policy",
+    "Report",
+    "Decision",
+    "Records",
+    "_error_classes",
+    "_panic_for_tests",
+]
 
 __version__: str
 
@@ -33,6 +41,14 @@ class Report:
     def has_breach(self) -> bool: ...
 
 @final
+class Decision:
+    def to_json(self) -> str: ...
+    @property
+    def allowed(self) -> bool: ...
+    @property
+    def decision(self) -> str: ...
+
+@final
 class Policy:
     @staticmethod
     def from_yaml(text: str) -> Policy: ...
@@ -54,6 +70,7 @@ class Policy:
     def sla_ids(self) -> list[str]: ...
     def check(self) -> list[tuple[str, str]]: ...
     def evaluate(self, records: Records, as_of: Any = None) -> Report: ...
+    def gate(self, records: Records, proposed: Any, at: Any) -> Decision: ...
     def explain_json(
         self, records: Records, deployment: str, as_of: Any = None
     ) -> str: ...
