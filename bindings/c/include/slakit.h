@@ -25,13 +25,13 @@ typedef enum {
    */
   SLAKIT_POLICY_ERROR = 1,
   /**
-   * The records are invalid (codes `E2xx`).
+   * The records or the proposed deployment are invalid (codes `E2xx`).
    */
   SLAKIT_INPUT_ERROR = 2,
   /**
-   * The call asked for something impossible: a bad `as_of` (`E300`), no
-   * `as_of` and no event to default to (`E301`), an unknown deployment
-   * (`E304`), a length beyond `PTRDIFF_MAX` (`E303`).
+   * The call asked for something impossible: a bad `as_of` or `at`
+   * (`E300`), no `as_of` and no event to default to (`E301`), an unknown
+   * deployment (`E304`), a length beyond `PTRDIFF_MAX` (`E303`).
    */
   SLAKIT_USAGE_ERROR = 3,
   /**
@@ -40,7 +40,8 @@ typedef enum {
   SLAKIT_NULL_ARGUMENT = 4,
   /**
    * A text argument is not valid UTF-8 (code `E100` for a policy, `E200`
-   * for records, `E300` for `as_of`, `E303` for a deployment id).
+   * for records or a proposed deployment, `E300` for `as_of` or `at`,
+   * `E303` for a deployment id).
    */
   SLAKIT_INVALID_UTF8 = 5,
   /**
@@ -147,8 +148,37 @@ slakit_status slakit_evaluate(const slakit_policy *policy, const char *records, 
 slakit_status slakit_explain(const slakit_policy *policy, const char *records, size_t len, const char *deployment, const char *as_of, char **out_json);
 
 /**
- * Release a string returned by slakit (`*report_json`, `*out_json`). NULL
- * is a no-op. Never pass it to `free()`, nor a string slakit did not return.
+ * Decide whether a proposed deployment may proceed at `at` (a pipeline
+ * gate, SPEC §9a): the policy's `gates` — blackouts, deploy hours, a
+ * required canary, the circuit breaker, the error budgets — checked against
+ * the history in `records_len` bytes at `records` (JSON Lines or a JSON
+ * array, as for `slakit_evaluate`). `proposed_json` is `proposed_len` bytes
+ * of one JSON object: `{"deployment": "D-1", "service", "environment",
+ * "release_type", "team"}`, `deployment` required (`SLAKIT_INPUT_ERROR`,
+ * `E201`, without it), the others strings or null; an unknown field is
+ * `E202`. `at` is the NUL-terminated RFC 3339 instant of the decision, with
+ * an offset, and is required: slakit reads no clock (`SLAKIT_USAGE_ERROR`,
+ * `E300`, for a bad one).
+ *
+ * On `SLAKIT_OK`, `*decision_json` is the decision as pretty JSON — the
+ * bytes of `slakit gate --format json` without the final newline — whether
+ * it is `allow` or `deny`: read its `"decision"` member (`"allow"` or
+ * `"deny"`); `"reasons"` lists every gate that denied. The caller owns it
+ * and releases it with `slakit_string_free`. On failure `*decision_json` is
+ * untouched.
+ *
+ * # Safety
+ * `policy` must be a live handle; `records` must point to `records_len`
+ * readable bytes and `proposed_json` to `proposed_len`; `at` must be
+ * NUL-terminated; `decision_json` must point to a writable `char *`. Any of
+ * them may be NULL (`SLAKIT_NULL_ARGUMENT`).
+ */
+slakit_status slakit_gate(const slakit_policy *policy, const char *records, size_t records_len, const char *proposed_json, size_t proposed_len, const char *at, char **decision_json);
+
+/**
+ * Release a string returned by slakit (`*report_json`, `*out_json`,
+ * `*decision_json`). NULL is a no-op. Never pass it to `free()`, nor a
+ * string slakit did not return.
  *
  * # Safety
  * `s` must be NULL or a string returned by slakit and not yet freed.

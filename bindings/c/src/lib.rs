@@ -37,16 +37,17 @@ pub enum slakit_status {
     SLAKIT_OK = 0,
     /// The policy is invalid (codes `E1xx`).
     SLAKIT_POLICY_ERROR = 1,
-    /// The records are invalid (codes `E2xx`).
+    /// The records or the proposed deployment are invalid (codes `E2xx`).
     SLAKIT_INPUT_ERROR = 2,
-    /// The call asked for something impossible: a bad `as_of` (`E300`), no
-    /// `as_of` and no event to default to (`E301`), an unknown deployment
-    /// (`E304`), a length beyond `PTRDIFF_MAX` (`E303`).
+    /// The call asked for something impossible: a bad `as_of` or `at`
+    /// (`E300`), no `as_of` and no event to default to (`E301`), an unknown
+    /// deployment (`E304`), a length beyond `PTRDIFF_MAX` (`E303`).
     SLAKIT_USAGE_ERROR = 3,
     /// A pointer argument was NULL (code `E303`); nothing was done.
     SLAKIT_NULL_ARGUMENT = 4,
     /// A text argument is not valid UTF-8 (code `E100` for a policy, `E200`
-    /// for records, `E300` for `as_of`, `E303` for a deployment id).
+    /// for records or a proposed deployment, `E300` for `as_of` or `at`,
+    /// `E303` for a deployment id).
     SLAKIT_INVALID_UTF8 = 5,
     /// slakit panicked (a bug, code `E900`); the panic was caught at the C
     /// boundary and the process can continue.
@@ -522,8 +523,82 @@ pub unsafe extern "C" fn slakit_explain(
     })
 }
 
-/// Release a string returned by slakit (`*report_json`, `*out_json`). NULL
-/// is a no-op. Never pass it to `free()`, nor a string slakit did not return.
+/// Decide whether a proposed deployment may proceed at `at` (a pipeline
+/// gate, SPEC §9a): the policy's `gates` — blackouts, deploy hours, a
+/// required canary, the circuit breaker, the error budgets — checked against
+/// the history in `records_len` bytes at `records` (JSON Lines or a JSON
+/// array, as for `slakit_evaluate`). `proposed_json` is `proposed_len` bytes
+/// of one JSON object: `{"deployment": "D-1", "service", "environment",
+/// "release_type", "team"}`, `deployment` required (`SLAKIT_INPUT_ERROR`,
+/// `E201`, without it), the others strings or null; an unknown field is
+/// `E202`. `at` is the NUL-terminated RFC 3339 instant of the decision, with
+/// an offset, and is required: slakit reads no clock (`SLAKIT_USAGE_ERROR`,
+/// `E300`, for a bad one).
+///
+/// On `SLAKIT_OK`, `*decision_json` is the decision as pretty JSON — the
+/// bytes of `slakit gate --format json` without the final newline — whether
+/// it is `allow` or `deny`: read its `"decision"` member (`"allow"` or
+/// `"deny"`); `"reasons"` lists every gate that denied. The caller owns it
+/// and releases it with `slakit_string_free`. On failure `*decision_json` is
+/// untouched.
+///
+/// # Safety
+/// `policy` must be a live handle; `records` must point to `records_len`
+/// readable bytes and `proposed_json` to `proposed_len`; `at` must be
+/// NUL-terminated; `decision_json` must point to a writable `char *`. Any of
+/// them may be NULL (`SLAKIT_NULL_ARGUMENT`).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn slakit_gate(
+    policy: *const slakit_policy,
+    records: *const c_char,
+    records_len: usize,
+    proposed_json: *const c_char,
+    proposed_len: usize,
+    at: *const c_char,
+    decision_json: *mut *mut c_char,
+) -> slakit_status {
+    boundary(|| {
+        not_null(policy, "policy")?;
+        not_null(records, "records")?;
+        not_null(proposed_json, "proposed_json")?;
+        not_null(at, "at")?;
+        not_null(decision_json, "decision_json")?;
+        // SAFETY: `policy` is non-NULL; the caller guarantees a live handle.
+        let policy = unsafe { policy_ref(policy) };
+        // SAFETY: `records` is non-NULL; the caller guarantees `records_len` bytes.
+        let records =
+            unsafe { text_arg(records, records_len, "records", ErrorCode::RecordSyntax) }?;
+        // SAFETY: `proposed_json` is non-NULL; the caller guarantees `proposed_len` bytes.
+        let proposed = unsafe {
+            text_arg(
+                proposed_json,
+                proposed_len,
+                "proposed_json",
+                ErrorCode::RecordSyntax,
+            )
+        }?;
+        // SAFETY: `at` is non-NULL; the caller guarantees a NUL-terminated string.
+        let at = unsafe { c_str_arg(at, "at", ErrorCode::InvalidAsOf) }?;
+        // The order of the CLI: the instant, the records, then the proposal.
+        let at = slakit_core::parse_as_of(at).map_err(|mut e| {
+            // The core speaks of `as_of`; this function's argument is `at`.
+            e.message = e.message.replacen("invalid as_of", "invalid `at`", 1);
+            e
+        })?;
+        let records = slakit_core::parse_records(records)?;
+        let proposed = slakit_core::gate::parse_proposed(proposed)?;
+        let decision = policy.gate(&records, &proposed, at)?;
+        let json = owned_json(to_pretty_json(&decision)?)?;
+        // SAFETY: `decision_json` is non-NULL and the caller guarantees it
+        // points to a writable `char *`; written only now, on success.
+        unsafe { decision_json.write(json) };
+        Ok(())
+    })
+}
+
+/// Release a string returned by slakit (`*report_json`, `*out_json`,
+/// `*decision_json`). NULL is a no-op. Never pass it to `free()`, nor a
+/// string slakit did not return.
 ///
 /// # Safety
 /// `s` must be NULL or a string returned by slakit and not yet freed.
@@ -615,6 +690,80 @@ mod tests {
         assert_eq!(status, slakit_status::SLAKIT_NULL_ARGUMENT);
         assert_eq!(out, ptr::dangling_mut());
         assert_eq!(last_code(), "E303");
+    }
+
+    const GATE_POLICY: &str = "slakit: 1\nname: g\nslas: []\ngates:\n  blackouts:\n    - {id: freeze, from: \"2026-12-18T00:00:00Z\", to: \"2027-01-04T00:00:00Z\"}\n";
+
+    /// `slakit_gate` on `at`: the status and the decision JSON, if any.
+    fn gate_at(at: &CStr) -> (slakit_status, Option<String>) {
+        let mut policy: *mut slakit_policy = ptr::null_mut();
+        // SAFETY: the text is `len` readable bytes; `policy` is writable.
+        let status = unsafe {
+            slakit_policy_from_yaml(GATE_POLICY.as_ptr().cast(), GATE_POLICY.len(), &mut policy)
+        };
+        assert_eq!(status, slakit_status::SLAKIT_OK);
+        let proposed = r#"{"deployment": "d1", "service": "checkout"}"#;
+        let mut out: *mut c_char = ptr::null_mut();
+        // SAFETY: every pointer is live for the call; the lengths are exact.
+        let status = unsafe {
+            slakit_gate(
+                policy,
+                c"".as_ptr(),
+                0,
+                proposed.as_ptr().cast(),
+                proposed.len(),
+                at.as_ptr(),
+                &mut out,
+            )
+        };
+        let json = (!out.is_null()).then(|| {
+            // SAFETY: `out` is a string slakit returned, freed right after.
+            let text = unsafe { CStr::from_ptr(out) }.to_str().unwrap().to_string();
+            // SAFETY: as above; freed once.
+            unsafe { slakit_string_free(out) };
+            text
+        });
+        // SAFETY: the handle is live and freed once.
+        unsafe { slakit_policy_free(policy) };
+        (status, json)
+    }
+
+    #[test]
+    fn the_gate_decision_is_what_the_cli_prints() {
+        let policy = Policy::from_yaml(GATE_POLICY).unwrap();
+        let proposed =
+            slakit_core::gate::parse_proposed(r#"{"deployment": "d1", "service": "checkout"}"#)
+                .unwrap();
+        for (at, decision) in [
+            (c"2026-12-20T00:00:00Z", "deny"),
+            (c"2026-12-17T00:00:00-05:00", "allow"),
+        ] {
+            let (status, json) = gate_at(at);
+            assert_eq!(status, slakit_status::SLAKIT_OK);
+            let json = json.unwrap();
+            // `slakit gate --format json` prints `Decision::to_json` and a newline.
+            let instant = slakit_core::parse_as_of(at.to_str().unwrap()).unwrap();
+            let expected = policy.gate(&[], &proposed, instant).unwrap();
+            assert_eq!(json, expected.to_json());
+            assert_eq!(expected.decision, decision);
+        }
+    }
+
+    #[test]
+    fn a_bad_at_is_named_at() {
+        let (status, json) = gate_at(c"tomorrow");
+        assert_eq!(status, slakit_status::SLAKIT_USAGE_ERROR);
+        assert!(json.is_none());
+        assert_eq!(last_code(), "E300");
+        // SAFETY: never NULL; lives until the next call on this thread.
+        let message = unsafe { CStr::from_ptr(slakit_last_error_message()) };
+        assert!(
+            message
+                .to_str()
+                .unwrap()
+                .starts_with("invalid `at`: `tomorrow`"),
+            "{message:?}"
+        );
     }
 
     #[test]

@@ -41,6 +41,36 @@ static const char RECORDS_ARRAY[] =
 
 #define AS_OF "2026-03-31T00:00:00Z"
 
+/* Gates: a fixed blackout, and a passed canary required of every tier. */
+static const char GATE_POLICY_YAML[] =
+    "slakit: 1\n"
+    "name: gates\n"
+    "slas:\n"
+    "  - id: lead-time\n"
+    "    clock: {start: merged, stop: succeeded}\n"
+    "    window: month\n"
+    "    targets: {default: {max: 4h, objective: 90%}}\n"
+    "gates:\n"
+    "  blackouts:\n"
+    "    - {id: freeze, reason: year-end freeze, from: \"2026-12-18T00:00:00Z\","
+    " to: \"2027-01-04T00:00:00Z\"}\n"
+    "  require_canary: [default]\n";
+
+/* d1 shipped in March; d2 passed its canary on 10 March. */
+static const char GATE_RECORDS[] =
+    "{\"deployment\":\"d1\",\"event\":\"merged\",\"time\":\"2026-03-02T10:00:00Z\","
+    "\"service\":\"checkout\"}\n"
+    "{\"deployment\":\"d1\",\"event\":\"succeeded\",\"time\":\"2026-03-02T12:00:00Z\"}\n"
+    "{\"deployment\":\"d2\",\"event\":\"canary_passed\",\"time\":\"2026-03-10T09:00:00Z\","
+    "\"service\":\"checkout\"}\n";
+
+static const char PROPOSED[] =
+    "{\"deployment\":\"d2\",\"service\":\"checkout\",\"environment\":\"production\","
+    "\"release_type\":\"minor\",\"team\":null}";
+
+#define GATE_OPEN "2026-03-11T10:00:00Z"   /* no blackout, canary passed: allow */
+#define GATE_FROZEN "2026-12-20T10:00:00Z" /* in the `freeze` blackout: deny */
+
 /* A pointer value slakit never returns: outputs must keep it on failure. */
 static char sentinel_byte;
 #define SENTINEL_STR ((char *)&sentinel_byte)
@@ -319,6 +349,29 @@ static void test_null_arguments(void) {
   EXPECT_FAILURE(slakit_explain(policy, RECORDS, n, "d1", AS_OF, NULL), SLAKIT_NULL_ARGUMENT,
                  "E303", "`out_json`");
 
+  const char *pj = "{\"deployment\":\"d1\"}";
+  size_t pn = strlen(pj);
+  EXPECT_FAILURE(slakit_gate(NULL, RECORDS, n, pj, pn, AS_OF, &out), SLAKIT_NULL_ARGUMENT,
+                 "E303", "`policy`");
+  EXPECT_FAILURE(slakit_gate(policy, NULL, n, pj, pn, AS_OF, &out), SLAKIT_NULL_ARGUMENT,
+                 "E303", "`records`");
+  EXPECT_FAILURE(slakit_gate(policy, NULL, 0, pj, pn, AS_OF, &out), SLAKIT_NULL_ARGUMENT,
+                 "E303", "`records`");
+  EXPECT_FAILURE(slakit_gate(policy, RECORDS, n, NULL, pn, AS_OF, &out), SLAKIT_NULL_ARGUMENT,
+                 "E303", "`proposed_json`");
+  EXPECT_FAILURE(slakit_gate(policy, RECORDS, n, NULL, 0, AS_OF, &out), SLAKIT_NULL_ARGUMENT,
+                 "E303", "`proposed_json`");
+  /* `at` is required: slakit reads no clock. */
+  EXPECT_FAILURE(slakit_gate(policy, RECORDS, n, pj, pn, NULL, &out), SLAKIT_NULL_ARGUMENT,
+                 "E303", "`at`");
+  EXPECT_FAILURE(slakit_gate(policy, RECORDS, n, pj, pn, AS_OF, NULL), SLAKIT_NULL_ARGUMENT,
+                 "E303", "`decision_json`");
+  /* NULL checks come first: bad text everywhere plus a NULL out is NULL_ARGUMENT. */
+  EXPECT_FAILURE(slakit_gate(policy, "\xff", 1, "\xff", 1, "bad", NULL), SLAKIT_NULL_ARGUMENT,
+                 "E303", "`decision_json`");
+  EXPECT_FAILURE(slakit_gate(policy, "\xff", SIZE_MAX, "[", 1, NULL, &out), SLAKIT_NULL_ARGUMENT,
+                 "E303", "`at`");
+
   CHECK(p == SENTINEL_POLICY);
   CHECK(out == SENTINEL_STR);
   CHECK_CONTAINS(slakit_last_error_json(), "\"kind\":\"usage\"");
@@ -328,6 +381,213 @@ static void test_null_arguments(void) {
   slakit_string_free(NULL);
   CHECK_STR_EQ(slakit_last_error_code(), "E303");
 
+  slakit_policy_free(policy);
+}
+
+static int starts_with(const char *s, const char *prefix) {
+  return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static slakit_policy *gate_policy(void) {
+  slakit_policy *policy = NULL;
+  CHECK(slakit_policy_from_yaml(GATE_POLICY_YAML, strlen(GATE_POLICY_YAML), &policy) ==
+        SLAKIT_OK);
+  CHECK(policy != NULL);
+  return policy;
+}
+
+/* The `gate()` of docs/c.md's "Gates" section, verbatim from here to the end
+ * of the function: keep the two in step (the Makefile compiles only the first
+ * tested C block of docs/c.md). */
+/* 0 allow, 1 deny, 2 the question itself was wrong (as `slakit gate` exits). */
+static int gate(const slakit_policy *policy, const char *history, size_t history_len,
+                const char *proposed, const char *now) {
+  char *decision = NULL;
+  slakit_status status =
+      slakit_gate(policy, history, history_len, proposed, strlen(proposed), now, &decision);
+  if (status != SLAKIT_OK) {
+    /* Not a denial: bad input. Stop the pipeline and say why. */
+    fprintf(stderr, "gate: %s [%s]\n", slakit_last_error_message(), slakit_last_error_code());
+    return 2;
+  }
+  /* Allow or deny, the decision is a JSON document; "decision" is its only
+   * member of that name, so strstr() does without a JSON parser. */
+  int allowed = strstr(decision, "\"decision\": \"allow\"") != NULL;
+  printf("%s\n", decision); /* the reasons, for the pipeline log */
+  slakit_string_free(decision);
+  return allowed ? 0 : 1;
+}
+
+static void test_gate(void) {
+  slakit_policy *policy = gate_policy();
+  size_t n = strlen(GATE_RECORDS), pn = strlen(PROPOSED);
+
+  /* Allow: outside the blackout, with d2's canary passed. */
+  char *allow = SENTINEL_STR;
+  CHECK(slakit_gate(policy, GATE_RECORDS, n, PROPOSED, pn, GATE_OPEN, &allow) == SLAKIT_OK);
+  expect_no_last_error();
+  CHECK(allow != SENTINEL_STR && allow != NULL);
+  if (allow != SENTINEL_STR && allow != NULL) {
+    CHECK(starts_with(allow, "{\n  \"decision\": \"allow\",\n"));
+    CHECK_CONTAINS(allow, "\"deployment\": \"d2\"");
+    CHECK_CONTAINS(allow, "\"at\": \"2026-03-11T10:00:00Z\"");
+    CHECK_CONTAINS(allow, "\"tier\": \"default\"");
+    CHECK_CONTAINS(allow, "\"reasons\": []");
+    CHECK_CONTAINS(allow, "\"findings\": []");
+    CHECK_CONTAINS(allow, "\"name\": \"gates\"");
+    CHECK_CONTAINS(allow, "\"digest\": \"sha256:");
+    CHECK(allow[strlen(allow) - 1] == '}'); /* no trailing newline */
+    /* Deterministic; the records may be a JSON array; `at` any offset. */
+    const char *array =
+        "[{\"deployment\":\"d2\",\"event\":\"canary_passed\",\"time\":\"2026-03-10T09:00:00Z\","
+        "\"service\":\"checkout\"}]";
+    char *again = NULL;
+    CHECK(slakit_gate(policy, GATE_RECORDS, n, PROPOSED, pn, "2026-03-11T05:00:00-05:00",
+                      &again) == SLAKIT_OK);
+    CHECK(again != NULL && strcmp(allow, again) == 0);
+    slakit_string_free(again);
+    again = NULL;
+    CHECK(slakit_gate(policy, array, strlen(array), PROPOSED, pn, GATE_OPEN, &again) ==
+          SLAKIT_OK);
+    CHECK(again != NULL);
+    if (again != NULL) CHECK_CONTAINS(again, "\"decision\": \"allow\"");
+    slakit_string_free(again);
+    slakit_string_free(allow);
+  }
+
+  /* Deny is SLAKIT_OK too: the blackout names itself. */
+  char *deny = SENTINEL_STR;
+  CHECK(slakit_gate(policy, GATE_RECORDS, n, PROPOSED, pn, GATE_FROZEN, &deny) == SLAKIT_OK);
+  expect_no_last_error();
+  CHECK(deny != SENTINEL_STR && deny != NULL);
+  if (deny != SENTINEL_STR && deny != NULL) {
+    CHECK(starts_with(deny, "{\n  \"decision\": \"deny\",\n"));
+    CHECK(strstr(deny, "\"decision\": \"allow\"") == NULL);
+    CHECK_CONTAINS(deny, "\"gate\": \"blackout\"");
+    CHECK_CONTAINS(deny, "\"id\": \"freeze\"");
+    CHECK_CONTAINS(deny, "year-end freeze");
+    CHECK(strstr(deny, "require_canary") == NULL);
+    slakit_string_free(deny);
+  }
+
+  /* Deny by a second gate: d3 has no canary, and the history may be empty. */
+  const char *d3 = "{\"deployment\":\"d3\",\"service\":\"checkout\"}";
+  char *no_canary = NULL;
+  CHECK(slakit_gate(policy, "", 0, d3, strlen(d3), GATE_OPEN, &no_canary) == SLAKIT_OK);
+  CHECK(no_canary != NULL);
+  if (no_canary != NULL) {
+    CHECK_CONTAINS(no_canary, "\"decision\": \"deny\"");
+    CHECK_CONTAINS(no_canary, "\"gate\": \"require_canary\"");
+    CHECK_CONTAINS(no_canary, "`d3`");
+  }
+  slakit_string_free(no_canary);
+
+  /* A policy without gates allows everything. */
+  slakit_policy *plain = demo_policy();
+  char *open = NULL;
+  CHECK(slakit_gate(plain, RECORDS, strlen(RECORDS), d3, strlen(d3), GATE_FROZEN, &open) ==
+        SLAKIT_OK);
+  CHECK(open != NULL);
+  if (open != NULL) CHECK_CONTAINS(open, "\"decision\": \"allow\"");
+  slakit_string_free(open);
+  slakit_policy_free(plain);
+
+  /* The docs/c.md snippet: 0 allow, 1 deny, 2 an error. */
+  printf("test_api: the docs/c.md gate snippet prints three decisions and one error\n");
+  CHECK(gate(policy, GATE_RECORDS, n, PROPOSED, GATE_OPEN) == 0);
+  CHECK(gate(policy, GATE_RECORDS, n, PROPOSED, GATE_FROZEN) == 1);
+  CHECK(gate(policy, GATE_RECORDS, n, d3, GATE_OPEN) == 1);
+  CHECK(gate(policy, GATE_RECORDS, n, PROPOSED, "now") == 2);
+  CHECK_STR_EQ(slakit_last_error_code(), "E300");
+
+  slakit_policy_free(policy);
+}
+
+static void test_gate_errors(void) {
+  slakit_policy *policy = gate_policy();
+  char *out = SENTINEL_STR;
+  size_t n = strlen(GATE_RECORDS), pn = strlen(PROPOSED);
+
+  /* `at` is required and must be RFC 3339 with an offset: E300, named `at`. */
+  EXPECT_FAILURE(slakit_gate(policy, GATE_RECORDS, n, PROPOSED, pn, "yesterday", &out),
+                 SLAKIT_USAGE_ERROR, "E300", "yesterday");
+  CHECK_CONTAINS(slakit_last_error_message(), "`at`");
+  CHECK_CONTAINS(slakit_last_error_json(), "\"kind\":\"usage\"");
+  EXPECT_FAILURE(slakit_gate(policy, GATE_RECORDS, n, PROPOSED, pn, "now", &out),
+                 SLAKIT_USAGE_ERROR, "E300", "now");
+  EXPECT_FAILURE(slakit_gate(policy, GATE_RECORDS, n, PROPOSED, pn, "2026-03-11T10:00:00", &out),
+                 SLAKIT_USAGE_ERROR, "E300", "offset");
+  EXPECT_FAILURE(slakit_gate(policy, GATE_RECORDS, n, PROPOSED, pn, "", &out),
+                 SLAKIT_USAGE_ERROR, "E300", "");
+
+  /* The proposed deployment: one JSON object with a `deployment` id. */
+  const char *no_id = "{\"service\":\"checkout\"}";
+  EXPECT_FAILURE(slakit_gate(policy, GATE_RECORDS, n, no_id, strlen(no_id), GATE_OPEN, &out),
+                 SLAKIT_INPUT_ERROR, "E201", "`deployment`");
+  CHECK_CONTAINS(slakit_last_error_json(), "\"kind\":\"input\"");
+  CHECK_CONTAINS(slakit_last_error_json(), "\"path\":\"/deployment\"");
+  const char *empty_id = "{\"deployment\":\"\"}";
+  EXPECT_FAILURE(
+      slakit_gate(policy, GATE_RECORDS, n, empty_id, strlen(empty_id), GATE_OPEN, &out),
+      SLAKIT_INPUT_ERROR, "E201", "`deployment`");
+  const char *typo = "{\"deployment\":\"d2\",\"servce\":\"checkout\"}";
+  EXPECT_FAILURE(slakit_gate(policy, GATE_RECORDS, n, typo, strlen(typo), GATE_OPEN, &out),
+                 SLAKIT_INPUT_ERROR, "E202", "`servce`");
+  const char *number = "{\"deployment\":7}";
+  EXPECT_FAILURE(slakit_gate(policy, GATE_RECORDS, n, number, strlen(number), GATE_OPEN, &out),
+                 SLAKIT_INPUT_ERROR, "E202", "`deployment`");
+  EXPECT_FAILURE(slakit_gate(policy, GATE_RECORDS, n, "[]", 2, GATE_OPEN, &out),
+                 SLAKIT_INPUT_ERROR, "E202", "object");
+  EXPECT_FAILURE(slakit_gate(policy, GATE_RECORDS, n, "{\"deployment\":", 14, GATE_OPEN, &out),
+                 SLAKIT_INPUT_ERROR, "E200", "proposed");
+  EXPECT_FAILURE(slakit_gate(policy, GATE_RECORDS, n, "", 0, GATE_OPEN, &out),
+                 SLAKIT_INPUT_ERROR, "E200", "proposed");
+  /* Only `proposed_len` bytes are read: the object cut short is invalid. */
+  EXPECT_FAILURE(slakit_gate(policy, GATE_RECORDS, n, PROPOSED, pn - 1, GATE_OPEN, &out),
+                 SLAKIT_INPUT_ERROR, "E200", "");
+  const char nul_proposed[] = "{\"deployment\":\"d\0\"}";
+  EXPECT_FAILURE(slakit_gate(policy, GATE_RECORDS, n, nul_proposed, sizeof nul_proposed - 1,
+                             GATE_OPEN, &out),
+                 SLAKIT_INPUT_ERROR, "E200", "");
+  EXPECT_FAILURE(slakit_gate(policy, GATE_RECORDS, n, PROPOSED, SIZE_MAX, GATE_OPEN, &out),
+                 SLAKIT_USAGE_ERROR, "E303", "length");
+
+  /* The records, as for slakit_evaluate. */
+  const char *no_time = "{\"deployment\":\"d1\",\"event\":\"merged\",\"service\":\"s\"}\n";
+  EXPECT_FAILURE(slakit_gate(policy, no_time, strlen(no_time), PROPOSED, pn, GATE_OPEN, &out),
+                 SLAKIT_INPUT_ERROR, "E201", "time");
+  EXPECT_FAILURE(slakit_gate(policy, "{\"deployment\"", 13, PROPOSED, pn, GATE_OPEN, &out),
+                 SLAKIT_INPUT_ERROR, "E200", "");
+  EXPECT_FAILURE(slakit_gate(policy, GATE_RECORDS, SIZE_MAX, PROPOSED, pn, GATE_OPEN, &out),
+                 SLAKIT_USAGE_ERROR, "E303", "length");
+  /* A bad `at` is found before bad records or a bad proposal (the CLI's order). */
+  EXPECT_FAILURE(slakit_gate(policy, "{", 1, "[", 1, "never", &out), SLAKIT_USAGE_ERROR, "E300",
+                 "never");
+  /* Then the records before the proposal. */
+  EXPECT_FAILURE(slakit_gate(policy, "{", 1, "[", 1, GATE_OPEN, &out), SLAKIT_INPUT_ERROR,
+                 "E200", "");
+  CHECK(strstr(slakit_last_error_message(), "proposed") == NULL);
+
+  /* Invalid UTF-8 in each text argument. */
+  const char bad_records[] = "{\"deployment\":\"d\xff\"}\n";
+  EXPECT_FAILURE(slakit_gate(policy, bad_records, sizeof bad_records - 1, PROPOSED, pn, GATE_OPEN,
+                             &out),
+                 SLAKIT_INVALID_UTF8, "E200", "`records`");
+  const char bad_proposed[] = "{\n\"deployment\":\"d\xc3\"}";
+  EXPECT_FAILURE(slakit_gate(policy, GATE_RECORDS, n, bad_proposed, sizeof bad_proposed - 1,
+                             GATE_OPEN, &out),
+                 SLAKIT_INVALID_UTF8, "E200", "`proposed_json`");
+  CHECK_CONTAINS(slakit_last_error_json(), "\"kind\":\"input\"");
+  CHECK_CONTAINS(slakit_last_error_json(), "\"line\":2");
+  const char surrogate[] = "{\"deployment\":\"\xed\xa0\x80\"}";
+  EXPECT_FAILURE(slakit_gate(policy, GATE_RECORDS, n, surrogate, sizeof surrogate - 1, GATE_OPEN,
+                             &out),
+                 SLAKIT_INVALID_UTF8, "E200", "`proposed_json`");
+  EXPECT_FAILURE(slakit_gate(policy, GATE_RECORDS, n, PROPOSED, pn, "2026-03-11T10:00:00\xff", &out),
+                 SLAKIT_INVALID_UTF8, "E300", "`at`");
+  CHECK_CONTAINS(slakit_last_error_json(), "\"kind\":\"usage\"");
+
+  CHECK(out == SENTINEL_STR);
   slakit_policy_free(policy);
 }
 
@@ -415,6 +675,8 @@ int main(void) {
   test_evaluate();
   test_evaluate_errors();
   test_invalid_text();
+  test_gate();
+  test_gate_errors();
   test_null_arguments();
   test_panic_boundary();
   test_last_error_lifetime();
