@@ -2,7 +2,7 @@
 /* eslint-disable */
 // The report and input types are written by hand in report.d.ts (checked
 // against docs/report.schema.json by the tests).
-import type { AsOf, Explanation, PolicyDocument, RecordInput, Report, Warning } from './report'
+import type { AsOf, Decision, Explanation, PolicyDocument, Proposed, RecordInput, Report, Warning } from './report'
 export type * from './report'
 
 /**
@@ -54,6 +54,19 @@ export declare class Policy {
   explain(records: RecordInput[] | string, deploymentId: string, asOf?: AsOf): Explanation
   /** `explain` on the libuv thread pool, off the event loop. */
   explainAsync(records: RecordInput[] | string, deploymentId: string, asOf?: AsOf): Promise<Explanation>
+  /**
+   * May `proposed` deploy at `at`? (`slakit gate`), on the calling
+   * thread. `records` is the history, as for `evaluateSync`; `proposed`
+   * a plain object with the attributes of a deployment record; `at` a
+   * `Date` or an RFC 3339 string, required (there is no default and no
+   * clock). Returns the decision: the JSON of `slakit gate --format json`.
+   */
+  gateSync(records: RecordInput[] | string, proposed: Proposed, at: Date | string): Decision
+  /**
+   * `gateSync` on the libuv thread pool, off the event loop; the same
+   * arguments and decision. Every error is a rejection.
+   */
+  gate(records: RecordInput[] | string, proposed: Proposed, at: Date | string): Promise<Decision>
 }
 
 /**

@@ -1,9 +1,10 @@
 // Types of the values slakit hands to and returns from JavaScript.
 //
 // Written by hand from the core's serde types (crates/slakit/src/report.rs,
-// explain.rs); __test__/types.test.js checks every interface that mirrors
-// docs/report.schema.json against it (same property names, same optional
-// ones), so this file cannot drift from the report contract unnoticed.
+// explain.rs, gate.rs); __test__/types.test.js checks every interface that
+// mirrors docs/report.schema.json against it (same property names, same
+// optional ones), so this file cannot drift from the report contract
+// unnoticed, and checks real decisions against Decision and GateReason.
 //
 // Instants are RFC 3339 strings in UTC (`2026-03-09T14:30:00Z`). Durations
 // are integer milliseconds (`*_ms`), always below Number.MAX_SAFE_INTEGER:
@@ -114,6 +115,29 @@ export interface PolicyDocument {
   justify_within?: string
   exception_review?: { [key: string]: unknown }
   slas?: unknown[]
+}
+
+/**
+ * The deployment a pipeline proposes to the gate: the attributes of a
+ * deployment record (docs/gates.md). Values are strings; `null` means absent.
+ * Any other field is an `E202` error (a typo would silently change which
+ * gates apply), except `event`, `time`, `kind` and `id`, which are accepted
+ * and ignored so that a lifecycle event record can be passed as it is.
+ */
+export interface Proposed {
+  /** Its id (`E201` without it): its `canary_passed` events are looked up by it. */
+  deployment: string
+  /** The service: its tier and team come from the policy's catalog. */
+  service?: string | null
+  environment?: string | null
+  /** `emergency` may override denials (an `emergency: true` exception). */
+  release_type?: string | null
+  /** The team, when the catalog names none. */
+  team?: string | null
+  event?: string | null
+  time?: InstantInput | null
+  kind?: string | null
+  id?: string | null
 }
 
 // ---------------------------------------------------------------------------
@@ -424,4 +448,37 @@ export interface Step {
   detail: string
   counted_ms: number
   elapsed_ms: number
+}
+
+// ---------------------------------------------------------------------------
+// gate (slakit gate, docs/gates.md)
+// ---------------------------------------------------------------------------
+
+/** The gate's decision: the JSON of `slakit gate --format json`. */
+export interface Decision {
+  /** `allow`: the deployment may proceed (possibly by an emergency override, see `findings`). */
+  decision: 'allow' | 'deny'
+  /** The proposed deployment id. */
+  deployment: string
+  /** The instant of the decision. */
+  at: Instant
+  /** The deployment's tier (from the catalog; `default` when it names none). */
+  tier: string
+  /** Every gate that denied (empty when allowed). */
+  reasons: GateReason[]
+  /** `emergency_override` findings: the denials an emergency exception overrode. */
+  findings: Finding[]
+  /** The policy. */
+  policy: PolicyInfo
+}
+
+/** One gate that denied. */
+export interface GateReason {
+  gate: 'blackout' | 'deploy_hours' | 'require_canary' | 'circuit_breaker' | 'error_budget'
+  /** The blackout id, calendar name, tier, breaker scope or SLA id. */
+  id?: string
+  /** Why, in words. */
+  message: string
+  /** Ids of what decided it: breached rows, breaches. */
+  evidence?: string[]
 }

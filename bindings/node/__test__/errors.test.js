@@ -74,6 +74,24 @@ test('fromObject locates by path only, and refuses what JSON cannot hold', () =>
   const cycle = { slakit: 1 }
   cycle.self = cycle
   assert.equal(thrown(() => Policy.fromObject(cycle)).code, 'E100')
+  // The same document as JSON text: the same code, message and pointer;
+  // only the text has a line and column.
+  const doc = {
+    slakit: 1,
+    name: 'x',
+    slas: [{ id: 'a', clock: { start: 'merged', stop: 'succeeded' }, window: 'month', targets: { default: { max: '4x', objective: '90%' } } }],
+  }
+  for (const bad of [doc, { ...doc, slas: [{ ...doc.slas[0], window: 5 }] }, { ...doc, gates: { blackouts: [{ id: 'b' }] } }]) {
+    const fromObject = thrown(() => Policy.fromObject(bad))
+    const fromJson = thrown(() => Policy.fromJson(JSON.stringify(bad)))
+    assert.equal(fromObject.line, undefined)
+    assert.equal(fromObject.column, undefined)
+    assert.ok(fromObject.path, `${fromObject.message} has no path`)
+    assert.deepEqual(
+      { code: fromObject.code, kind: fromObject.kind, message: fromObject.message, path: fromObject.path },
+      { code: fromJson.code, kind: fromJson.kind, message: fromJson.message, path: fromJson.path },
+    )
+  }
 })
 
 test('load: a missing file is E302 (usage) naming it; errors inside a file name it', (t) => {

@@ -1,8 +1,8 @@
 // report.d.ts is written by hand; this keeps it honest. Every interface that
 // mirrors a type of docs/report.schema.json (the schema generated from the
 // core's serde types) must declare the same properties, optional exactly
-// where the schema does not require them; and real reports and
-// explanations may only carry declared properties.
+// where the schema does not require them; and real reports, explanations
+// and gate decisions may only carry declared properties.
 'use strict'
 
 const test = require('node:test')
@@ -95,6 +95,66 @@ test('a real report and explanation carry only declared properties', () => {
   })
   // And the required parts of an explanation are there.
   for (const [k, { optional }] of dts.get('Explanation')) if (!optional) assert.ok(k in explanation, `explanation.${k}`)
+})
+
+test('real decisions carry only declared properties, and every required one', () => {
+  const policy = Policy.fromYaml(`slakit: 1
+name: gate-types
+timezone: UTC
+services: {checkout: {tier: tier1, team: payments}}
+tiers: [tier1]
+slas:
+  - {id: lt, clock: {start: merged, stop: succeeded}, window: month, targets: {default: {max: 1h, objective: 90%}}}
+gates:
+  blackouts: [{id: close, monthly_last_days: 1}]
+  require_canary: [tier1]
+  circuit_breaker: {max_breached: 1}
+  error_budget: deny_when_exhausted
+`)
+  const records = [
+    { deployment: 'd0', event: 'merged', time: '2026-03-02T10:00:00Z', service: 'checkout' },
+    { deployment: 'd0', event: 'succeeded', time: '2026-03-02T14:00:00Z' },
+    { kind: 'exception', id: 'EX', from: '2026-03-31T00:00:00Z', to: '2026-04-01T00:00:00Z', emergency: true },
+  ]
+  const nested = {
+    'Decision.reasons': 'GateReason',
+    'Decision.findings': 'Finding',
+    'Decision.policy': 'PolicyInfo',
+  }
+  const deny = policy.gateSync(records, { deployment: 'd1', service: 'checkout' }, '2026-03-31T12:00:00Z')
+  const override = policy.gateSync(records, { deployment: 'd1', service: 'checkout', release_type: 'emergency' }, '2026-03-31T12:00:00Z')
+  assert.equal(deny.decision, 'deny')
+  // Every gate denies, so every property of a reason appears somewhere.
+  assert.deepEqual(
+    deny.reasons.map((r) => r.gate),
+    ['blackout', 'require_canary', 'circuit_breaker', 'error_budget'],
+  )
+  assert.ok(deny.reasons.some((r) => r.evidence))
+  assert.equal(override.decision, 'allow')
+  assert.equal(override.findings.length, 4)
+  for (const [where, decision] of [['deny', deny], ['override', override]]) {
+    assertDeclared(decision, 'Decision', where, nested)
+    for (const [k, { optional }] of dts.get('Decision')) if (!optional) assert.ok(k in decision, `${where}.${k}`)
+    for (const r of decision.reasons) {
+      for (const [k, { optional }] of dts.get('GateReason')) if (!optional) assert.ok(k in r, `${where}.reasons.${k}`)
+    }
+  }
+  // The gate names in GateReason are the ones the core writes.
+  const gates = dts.get('GateReason').get('gate').type
+  for (const r of deny.reasons) assert.ok(gates.includes(`'${r.gate}'`), r.gate)
+})
+
+test('Proposed declares exactly the fields the core accepts', () => {
+  const policy = Policy.fromObject({ slakit: 1, name: 'x' })
+  const at = '2026-03-31T12:00:00Z'
+  const props = dts.get('Proposed')
+  assert.equal(props.get('deployment').optional, false)
+  const all = Object.fromEntries([...props.keys()].map((k) => [k, k === 'deployment' ? 'd1' : null]))
+  assert.equal(policy.gateSync([], all, at).decision, 'allow')
+  for (const k of props.keys()) {
+    if (k !== 'deployment') assert.equal(policy.gateSync([], { deployment: 'd1', [k]: 'x' }, at).decision, 'allow', k)
+  }
+  assert.throws(() => policy.gateSync([], { deployment: 'd1', attrs: null }, at), (e) => e.code === 'E202' && e.path === '/attrs')
 })
 
 test('no duration reaches 2^53 ms: the core refuses one longer than the supported instants', () => {

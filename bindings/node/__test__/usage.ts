@@ -4,9 +4,12 @@
 import {
   Policy,
   version,
+  type Decision,
   type DeploymentEntry,
   type Explanation,
+  type GateReason,
   type Millis,
+  type Proposed,
   type RecordInput,
   type Report,
   type ResultRow,
@@ -59,6 +62,29 @@ async function main(): Promise<void> {
   const later: Explanation = await policy.explainAsync(records, 'd1', '2026-03-31T00:00:00Z')
   const steps: number = explanation.slas.reduce((n, s) => n + s.timeline.length, 0)
   console.log(asOf, count, breachAt, warnings, later.deployment, steps, version())
+
+  // Gates: the proposed deployment is typed, `at` is required, the decision typed.
+  const proposed: Proposed = { deployment: 'd2', service: 'checkout', environment: 'production', release_type: null }
+  const decision: Decision = policy.gateSync(records, proposed, '2026-03-31T12:00:00Z')
+  const later2: Decision = await policy.gate('examples/records.jsonl', { deployment: 'd3' }, new Date())
+  const verdict: 'allow' | 'deny' = decision.decision
+  const reasons: GateReason[] = later2.reasons
+  const gates: string[] = reasons.map((r) => `${r.gate}/${r.id ?? '-'}: ${r.message} ${(r.evidence ?? []).join(',')}`)
+  const override: unknown = decision.findings[0]?.['exception']
+  console.log(verdict, gates, override, decision.at, decision.tier, decision.policy.digest)
+  // A lifecycle event record is a proposed deployment as it is.
+  policy.gateSync(records, { deployment: 'd1', event: 'started', time: new Date(), service: 'checkout' }, new Date())
+  // @ts-expect-error -- `at` is required: the gate reads no clock
+  policy.gateSync(records, proposed)
+  // @ts-expect-error -- a proposed deployment needs its `deployment` id
+  policy.gateSync(records, { service: 'checkout' }, new Date())
+  // @ts-expect-error -- an unknown field of the proposed deployment
+  policy.gateSync(records, { deployment: 'd2', servce: 'checkout' }, new Date())
+  // @ts-expect-error -- `at` is a Date or a string, not a number
+  void policy.gate(records, proposed, 1767225600000)
+  // @ts-expect-error -- a decision is `allow` or `deny`
+  const maybe: 'maybe' = decision.decision
+  console.log(maybe)
 
   try {
     policy.evaluateSync([{ deployment: 'd', event: 'merged', time: 'yesterday' }])

@@ -1,6 +1,7 @@
 //! Arguments from JS: native objects become JSON values with the meaning
-//! `JSON.stringify` gives them, `asOf` becomes UTC milliseconds, and the
-//! records argument becomes either values or a file to read.
+//! `JSON.stringify` gives them, `asOf` and the gate's `at` become UTC
+//! milliseconds, and the records argument becomes either values or a file
+//! to read.
 //!
 //! The JSON rules: own enumerable string-keyed properties are read;
 //! properties whose value is `undefined`, a function or a symbol are left
@@ -9,9 +10,9 @@
 //! returns; integral numbers stay integers. Where `JSON.stringify` would
 //! silently change or refuse a value — `NaN`, `±Infinity`, an invalid
 //! `Date`, a `bigint` beyond 64 bits, a cycle — the conversion fails with a
-//! syntax error (`E100` for a policy, `E200` for a record) that names the
-//! field. So does a getter or `toJSON` that throws (its exception is
-//! cleared, never left pending).
+//! syntax error (`E100` for a policy, `E200` for a record or a proposed
+//! deployment) that names the field. So does a getter or `toJSON` that
+//! throws (its exception is cleared, never left pending).
 
 use napi::bindgen_prelude::{
     Array, BigInt, Function, JsObjectValue, JsValue, KeyCollectionMode, KeyConversion, KeyFilter,
@@ -19,6 +20,7 @@ use napi::bindgen_prelude::{
 };
 use napi::{JsDate, ValueType, sys};
 use serde_json::{Map, Number, Value};
+use slakit::gate::Proposed;
 use slakit::{Error, ErrorCode};
 
 /// Deepest nesting accepted, as in `serde_json` (it also stops cycles).
@@ -43,6 +45,7 @@ pub enum Records {
 enum Subject {
     Policy,
     Record(usize),
+    Proposed,
 }
 
 impl Subject {
@@ -58,6 +61,10 @@ impl Subject {
                 format!("the record is not JSON: {what}"),
             )
             .at_record(index, None),
+            Subject::Proposed => Error::new(
+                ErrorCode::RecordSyntax,
+                format!("the proposed deployment is not JSON: {what}"),
+            ),
         };
         if !pointer.is_empty() {
             e = e.at_path(pointer);
@@ -101,12 +108,12 @@ pub fn records(value: Unknown<'_>) -> Result<Records, Error> {
     }
 }
 
-/// A policy given as a JS object, as JSON text for the core.
-pub fn policy(value: Unknown<'_>) -> Result<String, Error> {
+/// A policy given as a JS object, as a JSON value for the core.
+pub fn policy(value: Unknown<'_>) -> Result<Value, Error> {
     let mut pointer = String::new();
     let json = to_json(value, Subject::Policy, &mut pointer, 0)?;
     match json {
-        Some(v @ Value::Object(_)) => Ok(v.to_string()),
+        Some(v @ Value::Object(_)) => Ok(v),
         Some(other) => Err(Error::new(
             ErrorCode::InvalidValue,
             format!(
@@ -121,33 +128,71 @@ pub fn policy(value: Unknown<'_>) -> Result<String, Error> {
     }
 }
 
+/// The proposed deployment of a gate: a plain object, read like a record
+/// (`E200` for what JSON cannot hold) and then by the core (`E201` without
+/// a `deployment`, `E202` for an unknown field or a value that is not a
+/// string, or when it is not an object at all).
+pub fn proposed(value: Unknown<'_>) -> Result<Proposed, Error> {
+    let mut pointer = String::new();
+    let json = to_json(value, Subject::Proposed, &mut pointer, 0)?;
+    Proposed::from_value(json.unwrap_or(Value::Null))
+}
+
 /// `asOf`: absent (`undefined`/`null`), a `Date`, or an RFC 3339 string.
 pub fn as_of(value: Option<Unknown<'_>>) -> Result<Option<i64>, Error> {
-    let Some(value) = value else { return Ok(None) };
-    let napi = |e: napi::Error| as_of_error(&e.reason);
+    match value {
+        Some(value) => instant(value, "as_of"),
+        None => Ok(None),
+    }
+}
+
+/// The gate's `at`: a `Date` or an RFC 3339 string, required — the core
+/// reads no clock, so there is no default and no `'now'`.
+pub fn at(value: Unknown<'_>) -> Result<i64, Error> {
+    instant(value, "at")?.ok_or_else(|| {
+        instant_error(
+            "at",
+            "the gate needs the instant of the deployment: a `Date` (`new Date()` for now) or an RFC 3339 string",
+        )
+    })
+}
+
+/// An instant argument named `name`: `None` for `undefined`/`null`, UTC
+/// milliseconds for a `Date` or RFC 3339 text, `E300` for anything else.
+fn instant(value: Unknown<'_>, name: &str) -> Result<Option<i64>, Error> {
+    let napi = |e: napi::Error| instant_error(name, &e.reason);
+    let parse = |text: &str| {
+        slakit::instant::parse(text)
+            .map(Some)
+            .map_err(|e| instant_error(name, &e.message(text)))
+    };
     match value.get_type().map_err(napi)? {
         ValueType::Undefined | ValueType::Null => Ok(None),
         ValueType::String => {
             // SAFETY: the type was checked just above.
             let text: String = unsafe { value.cast() }.map_err(napi)?;
-            slakit::parse_as_of(&text).map(Some)
+            parse(&text)
         }
         ValueType::Object if value.is_date().map_err(napi)? => {
             // SAFETY: `is_date` holds.
             let date: JsDate<'_> = unsafe { value.cast() }.map_err(napi)?;
             let text = date_text(date.value_of().map_err(napi)?)
-                .ok_or_else(|| as_of_error("the `Date` is invalid"))?;
-            slakit::parse_as_of(&text).map(Some)
+                .ok_or_else(|| instant_error(name, "the `Date` is invalid"))?;
+            parse(&text)
         }
-        other => Err(as_of_error(&format!(
-            "expected a `Date` or an RFC 3339 string, not {}",
-            type_name(other)
-        ))),
+        other => Err(instant_error(
+            name,
+            &format!(
+                "expected a `Date` or an RFC 3339 string, not {}",
+                type_name(other)
+            ),
+        )),
     }
 }
 
-fn as_of_error(why: &str) -> Error {
-    Error::new(ErrorCode::InvalidAsOf, format!("invalid as_of: {why}"))
+/// `E300`, worded as the core words an invalid as_of (`slakit::parse_as_of`).
+fn instant_error(name: &str, why: &str) -> Error {
+    Error::new(ErrorCode::InvalidAsOf, format!("invalid {name}: {why}"))
 }
 
 /// A usage error (`E303`): the arguments are of the wrong shape.

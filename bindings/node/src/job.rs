@@ -1,11 +1,13 @@
-//! The work behind `evaluate`, `explain` and the panic hook: run inline by
-//! the `…Sync` methods, or on the libuv thread pool by the promise-returning
-//! ones (an [`napi::Task`]), with the same panic guard either way.
+//! The work behind `evaluate`, `explain`, `gate` and the panic hook: run
+//! inline by the `…Sync` methods, or on the libuv thread pool by the
+//! promise-returning ones (an [`napi::Task`]), with the same panic guard
+//! either way.
 
 use std::sync::Arc;
 
 use napi::Task;
 use napi::bindgen_prelude::Env;
+use slakit::gate::Proposed;
 use slakit::record::{Origin, record_from_value};
 use slakit::{Error, ErrorCode, ErrorKind, Record};
 
@@ -35,6 +37,17 @@ pub enum Job {
         deployment: String,
         /// The evaluation instant, `None` for the latest event.
         as_of: Option<i64>,
+    },
+    /// `Policy::gate`.
+    Gate {
+        /// The compiled policy.
+        policy: Arc<slakit::Policy>,
+        /// The history.
+        records: Records,
+        /// The proposed deployment, already read.
+        proposed: Proposed,
+        /// The instant of the decision (required: the core reads no clock).
+        at: i64,
     },
     /// The test hook: a panic where the core would run.
     Panic,
@@ -66,6 +79,18 @@ impl Job {
                     .explain_at(&records, &deployment, as_of)
                     .map_err(|e| in_file(e, file.as_deref()))?;
                 JsonText::of(&explanation)
+            }
+            Job::Gate {
+                policy,
+                records,
+                proposed,
+                at,
+            } => {
+                let (records, file) = load(records)?;
+                let decision = policy
+                    .gate(&records, &proposed, at)
+                    .map_err(|e| in_file(e, file.as_deref()))?;
+                JsonText::of(&decision)
             }
             Job::Panic => panic_for_tests(),
         })

@@ -51,13 +51,7 @@ impl Policy {
     #[napi(factory, catch_unwind, ts_args_type = "policy: PolicyDocument")]
     pub fn from_object(env: Env, policy: Unknown<'_>) -> napi::Result<Policy> {
         compile(&env, || {
-            let text = convert::policy(policy)?;
-            slakit::Policy::from_json(&text).map_err(|mut e| {
-                // The line and column would point into text the caller never saw.
-                e.location.line = None;
-                e.location.column = None;
-                e
-            })
+            slakit::Policy::from_value(convert::policy(policy)?)
         })
     }
 
@@ -145,6 +139,44 @@ impl Policy {
             as_of,
         )))
     }
+
+    /// May `proposed` deploy at `at`? (`slakit gate`), on the calling
+    /// thread. `records` is the history, as for `evaluateSync`; `proposed`
+    /// a plain object with the attributes of a deployment record; `at` a
+    /// `Date` or an RFC 3339 string, required (there is no default and no
+    /// clock). Returns the decision: the JSON of `slakit gate --format json`.
+    #[napi(
+        catch_unwind,
+        ts_args_type = "records: RecordInput[] | string, proposed: Proposed, at: Date | string",
+        ts_return_type = "Decision"
+    )]
+    pub fn gate_sync(
+        &self,
+        env: Env,
+        records: Unknown<'_>,
+        proposed: Unknown<'_>,
+        at: Unknown<'_>,
+    ) -> napi::Result<JsonText> {
+        self.gate_job(records, proposed, at)
+            .and_then(Job::run)
+            .map_err(|e| errors::to_js(&env, e))
+    }
+
+    /// `gateSync` on the libuv thread pool, off the event loop; the same
+    /// arguments and decision. Every error is a rejection.
+    #[napi(
+        catch_unwind,
+        ts_args_type = "records: RecordInput[] | string, proposed: Proposed, at: Date | string",
+        ts_return_type = "Promise<Decision>"
+    )]
+    pub fn gate(
+        &self,
+        records: Unknown<'_>,
+        proposed: Unknown<'_>,
+        at: Unknown<'_>,
+    ) -> AsyncTask<JobTask> {
+        AsyncTask::new(JobTask::new(self.gate_job(records, proposed, at)))
+    }
 }
 
 impl Policy {
@@ -170,6 +202,22 @@ impl Policy {
                 records: convert::records(records)?,
                 deployment,
                 as_of: convert::as_of(as_of)?,
+            })
+        })
+    }
+
+    fn gate_job(
+        &self,
+        records: Unknown<'_>,
+        proposed: Unknown<'_>,
+        at: Unknown<'_>,
+    ) -> Result<Job, Error> {
+        errors::guard(|| {
+            Ok(Job::Gate {
+                policy: Arc::clone(&self.inner),
+                records: convert::records(records)?,
+                proposed: convert::proposed(proposed)?,
+                at: convert::at(at)?,
             })
         })
     }
