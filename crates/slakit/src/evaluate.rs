@@ -975,21 +975,40 @@ fn fmt_segment(seg: &BTreeMap<String, Option<String>>) -> String {
 
 /// Evaluate a policy against records at `as_of` (ms).
 pub fn evaluate(policy: &Policy, records: &[Record], as_of: i64) -> Result<Report> {
-    if !(instant::MIN_INSTANT..=instant::MAX_INSTANT).contains(&as_of) {
-        return Err(Error::new(
+    check_as_of(as_of)?;
+    let world = build_world(policy, records, as_of)?;
+    Ok(evaluate_world(policy, records, &world, true))
+}
+
+/// Refuse an as_of outside the supported years (a usage error `E300`).
+pub(crate) fn check_as_of(as_of: i64) -> Result<()> {
+    if (instant::MIN_INSTANT..=instant::MAX_INSTANT).contains(&as_of) {
+        Ok(())
+    } else {
+        Err(Error::new(
             ErrorCode::InvalidAsOf,
             format!("as_of `{as_of}` ms is outside the supported years 0001-9999"),
-        ));
+        ))
     }
-    let world = build_world(policy, records, as_of)?;
+}
+
+/// The report of an already-built world. `digest: false` leaves the inputs
+/// digest empty (the gate reads rows and entries only).
+pub(crate) fn evaluate_world(
+    policy: &Policy,
+    records: &[Record],
+    world: &World<'_>,
+    digest: bool,
+) -> Report {
+    let as_of = world.as_of;
     let mut results = Vec::new();
     let mut entries = Vec::new();
 
     for sla in &policy.slas {
-        evaluate_sla(policy, sla, &world, &mut results, &mut entries);
+        evaluate_sla(policy, sla, world, &mut results, &mut entries);
     }
 
-    let findings = findings(policy, &world);
+    let findings = findings(policy, world);
     let mut warnings: Vec<Warning> = policy.warnings.clone();
     for f in &world.unknown_fields {
         warnings.push(Warning {
@@ -1007,7 +1026,7 @@ pub fn evaluate(policy: &Policy, records: &[Record], as_of: i64) -> Result<Repor
     warnings.sort();
     warnings.dedup();
 
-    Ok(Report {
+    Report {
         engine: Engine {
             name: "slakit".into(),
             version: env!("CARGO_PKG_VERSION").into(),
@@ -1021,14 +1040,18 @@ pub fn evaluate(policy: &Policy, records: &[Record], as_of: i64) -> Result<Repor
             records: records.len() as u64,
             deployments: world.deployments.len() as u64,
             ignored_future: world.ignored_future,
-            digest: inputs_digest(records),
+            digest: if digest {
+                inputs_digest(records)
+            } else {
+                String::new()
+            },
         },
         results,
         deployments: entries,
         findings,
-        in_force: in_force(&world),
+        in_force: in_force(world),
         warnings,
-    })
+    }
 }
 
 /// SHA-256 over the records in §1.5 order, one canonical JSON line each.

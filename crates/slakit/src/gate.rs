@@ -158,6 +158,7 @@ fn last_days(date: NaiveDate, months: u32, n: u32) -> Option<(NaiveDate, NaiveDa
 pub fn gate(policy: &Policy, records: &[Record], proposed: &Proposed, at: i64) -> Result<Decision> {
     // Gates read only open windows (and the proposed deployment's own events),
     // so history before the earliest open window is left out up front.
+    crate::evaluate::check_as_of(at)?;
     let recent = recent_history(policy, records, proposed, at);
     let records = recent.as_slice();
     let world = build_world(policy, records, at)?;
@@ -271,7 +272,7 @@ pub fn gate(policy: &Policy, records: &[Record], proposed: &Proposed, at: i64) -
     }
 
     if g.circuit_breaker.is_some() || g.error_budget {
-        let report = crate::evaluate::evaluate(policy, records, at)?;
+        let report = crate::evaluate::evaluate_world(policy, records, &world, false);
         let pseudo = Deployment {
             id: &proposed.deployment,
             events: Vec::new(),
@@ -379,7 +380,9 @@ fn recent_history(
         })
         .min()
         .unwrap_or(at);
-    let active: BTreeSet<&str> = records
+    // A hash set (FxHash: fast on short ids), only looked up, never iterated,
+    // so no order reaches output.
+    let active: rustc_hash::FxHashSet<&str> = records
         .iter()
         .filter_map(|r| match r {
             Record::Event(e) if e.time >= cutoff => Some(e.deployment.as_str()),
