@@ -130,35 +130,12 @@ fn in_file(e: Error, file: Option<&str>) -> Error {
 }
 
 /// Read a file as UTF-8 text: an unreadable file is `E302`, invalid UTF-8
-/// is `syntax` at the line of the first bad byte (as the CLI reports them).
+/// is `syntax` at the line of the first bad byte (the core's
+/// [`slakit::source`], as the CLI reports them).
 pub fn read_text(path: &str, syntax: ErrorCode) -> Result<String, Error> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        let why = match e.kind() {
-            std::io::ErrorKind::NotFound => "no such file".to_string(),
-            std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-            std::io::ErrorKind::IsADirectory => "it is a directory".to_string(),
-            _ => {
-                let text = e.to_string();
-                let text = text.split(" (os error").next().unwrap_or(&text).to_string();
-                let mut chars = text.chars();
-                chars
-                    .next()
-                    .map(|c| c.to_lowercase().chain(chars).collect())
-                    .unwrap_or_default()
-            }
-        };
-        Error::new(ErrorCode::Io, format!("cannot read `{path}`: {why}")).in_file(path)
-    })?;
-    String::from_utf8(bytes).map_err(|e| {
-        let valid = e.utf8_error().valid_up_to();
-        let line = e
-            .as_bytes()
-            .get(..valid)
-            .map_or(1, |b| b.iter().filter(|&&c| c == b'\n').count() + 1);
-        let mut err = Error::new(syntax, "the text is not valid UTF-8").in_file(path);
-        err.location.line = Some(line as u64);
-        err
-    })
+    let bytes =
+        std::fs::read(path).map_err(|e| slakit::source::io_error("cannot read", path, &e))?;
+    slakit::source::utf8_text(bytes, path, syntax)
 }
 
 /// A job on the libuv thread pool. Arguments are converted on the main

@@ -132,40 +132,11 @@ impl PyRecords {
     }
 }
 
-/// Read a file as UTF-8 text, with the CLI's errors: `E302` naming the file
-/// when it cannot be read, `syntax` at the line of the first bad byte.
+/// Read a file as UTF-8 text, with the CLI's errors (the core's
+/// [`slakit::source`]): `E302` naming the file when it cannot be read,
+/// `syntax` at the line of the first bad byte.
 pub fn read_text(path: &std::path::Path, name: &str, syntax: ErrorCode) -> slakit::Result<String> {
-    let bytes = std::fs::read(path).map_err(|e| io_error(name, &e))?;
-    String::from_utf8(bytes).map_err(|e| {
-        let valid = e.utf8_error().valid_up_to();
-        let line = e
-            .as_bytes()
-            .get(..valid)
-            .map_or(1, |b| b.iter().filter(|&&c| c == b'\n').count() + 1);
-        let mut err = Error::new(syntax, "the text is not valid UTF-8").in_file(name);
-        err.location.line = Some(line as u64);
-        err
-    })
-}
-
-/// An I/O failure as a usage error (`E302`) naming the file, worded as the CLI words it.
-fn io_error(name: &str, e: &std::io::Error) -> Error {
-    let why = match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".to_string(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-        std::io::ErrorKind::IsADirectory => "it is a directory".to_string(),
-        _ => {
-            let text = e.to_string();
-            let text = match text.find(" (os error") {
-                Some(i) => text.get(..i).unwrap_or(&text).to_string(),
-                None => text,
-            };
-            let mut chars = text.chars();
-            match chars.next() {
-                Some(c) => c.to_lowercase().chain(chars).collect(),
-                None => String::new(),
-            }
-        }
-    };
-    Error::new(ErrorCode::Io, format!("cannot read `{name}`: {why}")).in_file(name)
+    let bytes =
+        std::fs::read(path).map_err(|e| slakit::source::io_error("cannot read", name, &e))?;
+    slakit::source::utf8_text(bytes, name, syntax)
 }
