@@ -409,14 +409,7 @@ pub unsafe extern "C" fn slakit_check(
         not_null(out_json, "out_json")?;
         // SAFETY: `policy` is non-NULL; the caller guarantees a live handle.
         let policy = unsafe { policy_ref(policy) };
-        let slas: Vec<&str> = policy.slas.iter().map(|s| s.id.as_str()).collect();
-        let doc = serde_json::json!({
-            "ok": true,
-            "policy": {"name": policy.name, "digest": policy.digest},
-            "slas": slas,
-            "warnings": policy.check(),
-        });
-        let json = owned_json(to_pretty_json(&doc)?)?;
+        let json = owned_json(to_pretty_json(&policy.check_report())?)?;
         // SAFETY: `out_json` is non-NULL and the caller guarantees it points
         // to a writable `char *`; written only now, on success.
         unsafe { out_json.write(json) };

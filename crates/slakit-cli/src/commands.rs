@@ -38,15 +38,7 @@ pub fn check(args: &CheckArgs) -> Result<ExitCode, Error> {
     let warnings = policy.check();
     let slas: Vec<&str> = policy.slas.iter().map(|s| s.id.as_str()).collect();
     let text = match args.format {
-        TextFormat::Json => {
-            let doc = serde_json::json!({
-                "ok": true,
-                "policy": {"name": policy.name, "digest": policy.digest},
-                "slas": slas,
-                "warnings": warnings,
-            });
-            to_pretty(&doc)?
-        }
+        TextFormat::Json => to_pretty(&policy.check_report())?,
         TextFormat::Table => {
             let mut out = String::new();
             out.push_str(&format!(

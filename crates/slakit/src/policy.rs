@@ -1031,6 +1031,19 @@ impl Policy {
         self.warnings.clone()
     }
 
+    /// The whole `check` document (what `slakit check --format json` prints).
+    pub fn check_report(&self) -> crate::report::CheckReport {
+        crate::report::CheckReport {
+            ok: true,
+            policy: crate::report::PolicyInfo {
+                name: self.name.clone(),
+                digest: self.digest.clone(),
+            },
+            slas: self.slas.iter().map(|s| s.id.clone()).collect(),
+            warnings: self.check(),
+        }
+    }
+
     /// A calendar by name (`24x7` is built in).
     pub fn calendar(&self, name: &str) -> Option<Arc<Calendar>> {
         if name == "24x7" {

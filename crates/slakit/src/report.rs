@@ -349,6 +349,20 @@ pub struct InForce {
     pub exceptions: Vec<InForceException>,
 }
 
+/// The document of `slakit check --format json`: the policy is valid, its
+/// SLAs, and its lint warnings.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct CheckReport {
+    /// Always true: an invalid policy is an error, not a report.
+    pub ok: bool,
+    /// The policy.
+    pub policy: PolicyInfo,
+    /// The SLA ids, in policy order.
+    pub slas: Vec<String>,
+    /// The lint warnings (`W…`).
+    pub warnings: Vec<Warning>,
+}
+
 /// A warning: `{code: "W…", message}`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
 pub struct Warning {
