@@ -234,3 +234,53 @@ fn an_empty_report_renders() {
     assert!(html.contains("No findings."));
     assert!(html.ends_with("</html>\n") || html.ends_with("</html>"));
 }
+
+#[test]
+fn a_report_reads_back_from_its_json_unchanged() {
+    let mut report = example();
+    // A running clock whose calendar never opens again: `breach_at: null`.
+    let running = report
+        .deployments
+        .iter_mut()
+        .find(|d| d.state == "in_flight")
+        .unwrap();
+    running.breach_at = Some(None);
+    let text = report.to_json();
+    assert!(text.contains("\"breach_at\": null"));
+    let back = Report::from_json(&text).unwrap();
+    assert_eq!(back, report);
+    assert_eq!(back.to_json(), text);
+    assert_eq!(Report::from_value(report.to_value()).unwrap(), report);
+    // The dashboard of the read-back report is the same page.
+    assert_eq!(back.to_html().unwrap(), report.to_html().unwrap());
+}
+
+#[test]
+fn a_document_that_is_not_a_report_is_a_located_usage_error() {
+    let mut value = example().to_value();
+    value["results"][3]["window"]["start"] = serde_json::json!(42);
+    let e = Report::from_value(value).unwrap_err();
+    assert_eq!(e.code.as_str(), "E303");
+    assert_eq!(e.location.path.as_deref(), Some("/results/3/window/start"));
+    assert!(
+        e.message.starts_with("not a slakit report: invalid type"),
+        "{}",
+        e.message
+    );
+
+    let e = Report::from_json(r#"{"engine": {"name": "slakit", "version": "0.1.0"}}"#).unwrap_err();
+    assert_eq!(e.code.as_str(), "E303");
+    assert!(e.message.contains("missing field 'as_of'"), "{}", e.message);
+
+    let e = Report::from_json("{\"as_of\": ").unwrap_err();
+    assert_eq!(e.code.as_str(), "E303");
+    assert!(
+        e.message.starts_with("the report is not valid JSON"),
+        "{}",
+        e.message
+    );
+    assert_eq!(e.location.line, Some(1));
+
+    let e = Report::from_json(&format!("{} x", example().to_json())).unwrap_err();
+    assert_eq!(e.code.as_str(), "E303");
+}

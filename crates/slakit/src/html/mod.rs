@@ -59,11 +59,18 @@ pub fn dashboard(report: &Report) -> Result<String> {
 /// The report as a self-contained HTML dashboard.
 pub fn dashboard_with(report: &Report, limits: Limits) -> Result<String> {
     let page = Page::build(report, limits);
-    page.render().map_err(|e| {
+    let html = page.render().map_err(|e| {
         Error::new(
             ErrorCode::Internal,
             format!("the dashboard could not be rendered: {e}"),
         )
+    })?;
+    // A NUL (JSON allows `\u0000` in a service name) is not HTML; browsers
+    // show U+FFFD for it, and C strings could not carry it.
+    Ok(if html.contains('\0') {
+        html.replace('\0', "\u{FFFD}")
+    } else {
+        html
     })
 }
 
