@@ -418,12 +418,17 @@ fn recent_history<'a>(
             _ => kept.push(i),
         }
     }
-    kept.extend(older.into_iter().filter_map(|(i, key)| {
-        let Some(Record::Event(e)) = records.get(i) else {
-            return None;
-        };
-        (filter.has(key) && active.contains(e.deployment.as_str())).then_some(i)
-    }));
+    // The filter first: it turns most older events away without touching
+    // their records again.
+    kept.extend(
+        older
+            .into_iter()
+            .filter(|&(_, key)| filter.has(key))
+            .filter_map(|(i, _)| match records.get(i) {
+                Some(Record::Event(e)) if active.contains(e.deployment.as_str()) => Some(i),
+                _ => None,
+            }),
+    );
     kept.sort_unstable();
     kept.into_iter().filter_map(|i| records.get(i)).collect()
 }
