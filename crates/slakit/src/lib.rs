@@ -30,6 +30,7 @@ pub mod error;
 pub mod evaluate;
 pub mod explain;
 pub mod gate;
+pub mod html;
 pub mod instant;
 pub mod policy;
 pub mod record;
