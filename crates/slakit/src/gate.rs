@@ -635,6 +635,7 @@ fn error_budget(policy: &Policy, report: &Report, pseudo: &Deployment<'_>) -> Ve
 impl Policy {
     /// May `proposed` deploy at `at` (UTC ms)? See [`gate`].
     pub fn gate(&self, records: &[Record], proposed: &Proposed, at: i64) -> Result<Decision> {
+        crate::limits::check_span(self, records, at)?;
         gate(self, records, proposed, at)
     }
 }

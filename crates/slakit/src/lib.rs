@@ -32,6 +32,7 @@ pub mod explain;
 pub mod gate;
 pub mod html;
 pub mod instant;
+pub mod limits;
 pub mod policy;
 pub mod record;
 pub mod render;
@@ -51,6 +52,7 @@ pub use report::Report;
 impl Policy {
     /// Evaluate this policy against `records` at `as_of` (UTC milliseconds).
     pub fn evaluate(&self, records: &[Record], as_of: i64) -> Result<Report> {
+        limits::check_span(self, records, as_of)?;
         evaluate::evaluate(self, records, as_of)
     }
 
