@@ -272,7 +272,7 @@ pub fn gate(policy: &Policy, records: &[Record], proposed: &Proposed, at: i64) -
     }
 
     if g.circuit_breaker.is_some() || g.error_budget {
-        let report = crate::evaluate::evaluate_world(policy, records, &world, false);
+        let report = crate::evaluate::evaluate_world(policy, records, &world, false)?;
         let pseudo = Deployment {
             id: &proposed.deployment,
             events: Vec::new(),
