@@ -42,7 +42,7 @@
 //! let b = evaluate_partial(&policy, right, as_of).unwrap();
 //! // Partials travel as bytes between processes.
 //! let b = Partial::from_bytes(&b.to_bytes().unwrap()).unwrap();
-//! let report = a.merge(b).unwrap().finish().unwrap();
+//! let report = a.merge(b).unwrap().finish(&policy).unwrap();
 //! assert_eq!(report, policy.evaluate(&records, as_of).unwrap());
 //! ```
 
@@ -119,8 +119,6 @@ fn sort_key_bytes(r: &Record) -> Vec<u8> {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Partial {
     header: Header,
-    /// The canonical policy document, so that bytes can be finished anywhere.
-    policy: String,
     /// How many `evaluate_partial` results were merged into this one.
     parts: u64,
     /// Event records read, and those after as_of.
@@ -196,7 +194,6 @@ pub(crate) fn partial_of_world<'a>(
             as_of,
             digest,
         },
-        policy: crate::policy::canonical_json(&policy.doc),
         parts: 1,
         events,
         events_future,
@@ -262,7 +259,6 @@ impl Partial {
         }
         let Partial {
             header,
-            policy,
             parts,
             events,
             events_future,
@@ -314,7 +310,6 @@ impl Partial {
         }
         Ok(Partial {
             header,
-            policy,
             parts: parts + other.parts,
             events: events + other.events,
             events_future: events_future + other.events_future,
@@ -327,15 +322,10 @@ impl Partial {
         })
     }
 
-    /// The report, under the policy the partial carries (compiled again).
-    pub fn finish(self) -> Result<Report> {
-        let policy = Policy::from_json(&self.policy).map_err(|e| {
-            invalid(format!(
-                "the partial's policy does not compile: {}",
-                e.message
-            ))
-        })?;
-        finish_with(&policy, self)
+    /// The report. `policy` must be the policy the partials were computed
+    /// under (the same digest; else `E311`).
+    pub fn finish(self, policy: &Policy) -> Result<Report> {
+        finish_with(policy, self)
     }
 
     /// The compact, versioned byte form: `SLKP`, the format version (u16 LE),
