@@ -971,6 +971,7 @@ pub fn evaluate(policy: &Policy, records: &[Record], as_of: i64) -> Result<Repor
     crate::partial::finish_with(
         policy,
         crate::partial::partial_of(policy, records, as_of, true)?,
+        false,
     )
 }
 
@@ -997,6 +998,7 @@ pub(crate) fn evaluate_world(
     crate::partial::finish_with(
         policy,
         crate::partial::partial_of_world(policy, records, world, digest),
+        false,
     )
 }
 
@@ -1203,6 +1205,18 @@ fn judge_sla(
 // Phase 2 (once, over merged partials): rows, findings, the report
 // ---------------------------------------------------------------------------
 
+/// Map in order, on the current rayon pool when there is one to use.
+#[cfg(feature = "parallel")]
+fn par_map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync + Send) -> Vec<R> {
+    use rayon::prelude::*;
+    items.into_par_iter().map(f).collect()
+}
+
+#[cfg(not(feature = "parallel"))]
+fn par_map<T, R>(items: Vec<T>, f: impl Fn(T) -> R) -> Vec<R> {
+    items.into_iter().map(f).collect()
+}
+
 /// The window starting at `start` (a window some verdict was placed in).
 fn slot_at(sla: &Sla, as_of: i64, start: i64) -> WindowSlot {
     match sla.window {
@@ -1232,12 +1246,12 @@ pub(crate) fn finish_report(
     subjects: &[Subject],
     parts: Vec<SlaPart>,
     totals: Totals,
+    parallel: bool,
 ) -> Report {
     let as_of = world.as_of;
-    let mut results = Vec::new();
-    let mut entries = Vec::new();
-
-    for (sla, part) in policy.slas.iter().zip(parts) {
+    let finish_one = |(sla, part): (&Sla, SlaPart)| {
+        let mut results = Vec::new();
+        let mut entries = Vec::new();
         if sla.kind == SlaKind::TimeToRestore {
             // Incidents, seen as pseudo-deployments whose events are `opened` and `resolved`.
             let synthetic = incident_events(world);
@@ -1264,6 +1278,19 @@ pub(crate) fn finish_report(
                 &mut entries,
             );
         }
+        (results, entries)
+    };
+    let work: Vec<(&Sla, SlaPart)> = policy.slas.iter().zip(parts).collect();
+    let per_sla: Vec<(Vec<ResultRow>, Vec<DeploymentEntry>)> = if parallel {
+        par_map(work, finish_one)
+    } else {
+        work.into_iter().map(finish_one).collect()
+    };
+    let mut results = Vec::new();
+    let mut entries = Vec::new();
+    for (r, e) in per_sla {
+        results.extend(r);
+        entries.extend(e);
     }
 
     let findings = findings(policy, world, subjects);

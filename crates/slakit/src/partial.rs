@@ -325,7 +325,7 @@ impl Partial {
     /// The report. `policy` must be the policy the partials were computed
     /// under (the same digest; else `E311`).
     pub fn finish(self, policy: &Policy) -> Result<Report> {
-        finish_with(policy, self)
+        finish_with(policy, self, false)
     }
 
     /// The compact, versioned byte form: `SLKP`, the format version (u16 LE),
@@ -404,7 +404,9 @@ impl Partial {
 }
 
 /// Phase 2 under an already-compiled policy.
-pub(crate) fn finish_with(policy: &Policy, p: Partial) -> Result<Report> {
+/// `parallel`: finish the SLAs, and hash the inputs digest, on the current
+/// rayon pool (the result is the same).
+pub(crate) fn finish_with(policy: &Policy, mut p: Partial, parallel: bool) -> Result<Report> {
     if p.header.policy_digest != policy.digest || p.slas.len() != policy.slas.len() {
         return Err(Error::new(
             ErrorCode::IncompatiblePartials,
@@ -460,21 +462,32 @@ pub(crate) fn finish_with(policy: &Policy, p: Partial) -> Result<Report> {
         .iter()
         .filter(|r| r.instant().is_some_and(|t| t > as_of))
         .count() as u64;
-    let digest = if p.header.digest {
-        digest_of(&p.event_lines, &interval_lines)
-    } else {
-        String::new()
+    let digest = || {
+        if p.header.digest {
+            digest_of(&p.event_lines, &interval_lines)
+        } else {
+            String::new()
+        }
     };
-    let totals = Totals {
+    let mut totals = Totals {
         inputs: Inputs {
             records: p.events + records.len() as u64,
             deployments: p.subjects.len() as u64,
             ignored_future: p.events_future + intervals_future,
-            digest,
+            digest: String::new(),
         },
-        unknown_fields: p.unknown_fields,
+        unknown_fields: std::mem::take(&mut p.unknown_fields),
     };
-    Ok(finish_report(policy, &world, &p.subjects, p.slas, totals))
+    let (world, subjects, slas) = (&world, &p.subjects, std::mem::take(&mut p.slas));
+    let finish = move |totals| finish_report(policy, world, subjects, slas, totals, parallel);
+    #[cfg(feature = "parallel")]
+    if parallel {
+        let (digest, mut report) = rayon::join(digest, || finish(totals));
+        report.inputs.digest = digest;
+        return Ok(report);
+    }
+    totals.inputs.digest = digest();
+    Ok(finish(totals))
 }
 
 /// SHA-256 over two sorted line lists merged: the inputs digest (§10).
@@ -537,7 +550,7 @@ pub fn evaluate_parallel(policy: &Policy, records: &[Record], as_of: i64) -> Res
         })
         .reduce_with(|a, b| a?.merge(b?));
     match merged {
-        Some(Ok(p)) => finish_with(policy, p),
+        Some(Ok(p)) => finish_with(policy, p, true),
         // The cold path: the serial evaluation names the same error `evaluate` would.
         _ => crate::evaluate::evaluate(policy, records, as_of),
     }
