@@ -16,6 +16,7 @@ from conftest import EXAMPLE_POLICY
 distributed = pytest.importorskip("distributed", reason="dask[distributed] is not installed")
 dd = pytest.importorskip("dask.dataframe", reason="dask[dataframe] is not installed")
 pd = pytest.importorskip("pandas")
+dask = pytest.importorskip("dask")
 
 import slakit.dask  # noqa: E402  (after the skips)
 
@@ -45,9 +46,11 @@ def test_evaluate_dataframe_equals_evaluate(
 ) -> None:
     whole = policy.evaluate(example_dicts, AS_OF).to_json()
     # Rows in file order, cut into 7 partitions: deployments span partitions
-    # until the recipe shuffles them.
-    ddf = dd.from_pandas(pd.DataFrame(example_dicts), npartitions=7)
-    report = slakit.dask.evaluate_dataframe(policy, ddf, AS_OF, split_every=3, client=client)
+    # until the recipe shuffles them. `attrs` and `services` hold dicts and
+    # lists, which dask's default string conversion would turn into text.
+    with dask.config.set({"dataframe.convert-string": False}):
+        ddf = dd.from_pandas(pd.DataFrame(example_dicts), npartitions=7)
+        report = slakit.dask.evaluate_dataframe(policy, ddf, AS_OF, split_every=3, client=client)
     assert report.to_json() == whole
 
 

@@ -30,13 +30,23 @@ at the same instant.
 
 from __future__ import annotations
 
+import importlib
 import json
 import zlib
+from datetime import datetime
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
-from ._api import AsOf, Partial, Policy, Records, Report
+from ._api import Partial, Policy, Records, Report
 
 __all__ = ["evaluate_dataframe", "evaluate_bag", "evaluate_jsonl", "tree_merge"]
+
+#: The evaluation instant: an aware ``datetime`` or RFC 3339 text (required).
+Instant = Union[datetime, str]
+
+def _dask(module: str = "dask") -> Any:
+    """Import a dask module lazily (slakit does not need dask), untyped."""
+    return importlib.import_module(module)
+
 
 #: A partial travels between Dask workers as its byte form (compact, versioned).
 PartialBytes = bytes
@@ -57,7 +67,7 @@ def _merge_many(*parts: PartialBytes) -> PartialBytes:
 def tree_merge(parts: Sequence[Any], split_every: int = 8) -> Any:
     """Merge a list of ``dask.delayed`` partial bytes as a tree with at most
     ``split_every`` children per node; returns one delayed partial bytes."""
-    import dask
+    dask = _dask()
 
     if not parts:
         raise ValueError("no partition to merge")
@@ -76,7 +86,7 @@ def tree_merge(parts: Sequence[Any], split_every: int = 8) -> Any:
 # -- dask.dataframe -----------------------------------------------------------
 
 
-def _frame_partial(events: Any, intervals: Any, policy: Policy, as_of: AsOf) -> PartialBytes:
+def _frame_partial(events: Any, intervals: Any, policy: Policy, as_of: Instant) -> PartialBytes:
     """One partition: its events plus every interval record, as partial bytes."""
     import pandas as pd
 
@@ -87,10 +97,11 @@ def _frame_partial(events: Any, intervals: Any, policy: Policy, as_of: AsOf) -> 
 def evaluate_dataframe(
     policy: Policy,
     ddf: Any,
-    as_of: AsOf,
+    as_of: Instant,
     *,
     split_every: int = 8,
     npartitions: Optional[int] = None,
+    shuffle_method: str = "tasks",
     client: Any = None,
 ) -> Report:
     """Evaluate a ``dask.dataframe.DataFrame`` of records (one row per record,
@@ -100,11 +111,19 @@ def evaluate_dataframe(
     Events are shuffled on ``deployment`` (into ``npartitions``, default the
     frame's), interval records collected and broadcast, each partition
     evaluated with ``map_partitions`` into partial bytes, and the partials
-    merged in a tree of fan-in ``split_every``. ``client``: a
-    ``distributed.Client`` (default: the current scheduler).
+    merged in a tree of fan-in ``split_every``. ``shuffle_method``:
+    ``"tasks"`` (default) keeps Python objects in cells as they are; ``"p2p"``
+    is faster on large frames but passes cells through Arrow, which pads
+    ``attrs`` dicts with null keys (the verdicts are the same; the inputs
+    digest is not). ``client``: a ``distributed.Client`` (default: the
+    current scheduler). With dask's default ``dataframe.convert-string``,
+    ``dd.from_pandas`` turns object columns holding dicts or lists into
+    text: build such frames under
+    ``dask.config.set({"dataframe.convert-string": False})``.
     """
-    import dask
     import pandas as pd
+
+    dask = _dask()
 
     if as_of is None:
         raise TypeError("as_of is required: every partition must be evaluated at the same instant")
@@ -114,7 +133,14 @@ def evaluate_dataframe(
         intervals_pdf = intervals.compute() if client is None else client.compute(intervals).result()
     else:
         events, intervals_pdf = ddf, ddf._meta
-    events = events.shuffle(on="deployment", npartitions=npartitions or ddf.npartitions)
+    # The task-based shuffle pickles the pandas partitions; the p2p shuffle
+    # goes through Arrow, which turns dicts of differing keys (`attrs`) into
+    # structs padded with nulls and so changes the inputs digest.
+    events = events.shuffle(
+        on="deployment",
+        npartitions=npartitions or ddf.npartitions,
+        shuffle_method=shuffle_method,
+    )
     shared = dask.delayed(intervals_pdf, pure=True)
     parts = events.map_partitions(
         lambda df, iv: pd.Series([_frame_partial(df, iv, policy, as_of)], dtype=object),
@@ -141,7 +167,7 @@ def _bucket_partial(
     item: Tuple[int, List[Dict[str, Any]]],
     intervals: List[Dict[str, Any]],
     policy: Policy,
-    as_of: AsOf,
+    as_of: Instant,
 ) -> PartialBytes:
     _, events = item
     return policy.evaluate_partial(Records.from_dicts(list(events) + intervals), as_of).to_bytes()
@@ -150,7 +176,7 @@ def _bucket_partial(
 def evaluate_bag(
     policy: Policy,
     bag: Any,
-    as_of: AsOf,
+    as_of: Instant,
     *,
     buckets: Optional[int] = None,
     split_every: int = 8,
@@ -159,7 +185,7 @@ def evaluate_bag(
     """Evaluate a ``dask.bag.Bag`` of record dicts: events grouped into
     ``buckets`` by a stable hash of ``deployment`` (default: the bag's
     partition count), interval records broadcast, partials folded as a tree."""
-    import dask
+    dask = _dask()
 
     if as_of is None:
         raise TypeError("as_of is required: every partition must be evaluated at the same instant")
@@ -178,7 +204,7 @@ def evaluate_bag(
 def evaluate_jsonl(
     policy: Policy,
     paths: Union[str, Sequence[str]],
-    as_of: AsOf,
+    as_of: Instant,
     *,
     blocksize: Union[int, str, None] = None,
     buckets: Optional[int] = None,
@@ -187,7 +213,7 @@ def evaluate_jsonl(
 ) -> Report:
     """Evaluate JSON Lines files (a glob, a list, any ``fsspec`` URL) read with
     ``dask.bag.read_text``; see :func:`evaluate_bag`."""
-    import dask.bag as db
+    db = _dask("dask.bag")
 
     loads: Callable[[str], Any] = json.loads
     bag = db.read_text(paths, blocksize=blocksize).filter(str.strip).map(loads)
