@@ -167,8 +167,8 @@ fn concerns(r: &Record, service: &str) -> bool {
 }
 
 /// The coverage and listing of one partition (see [`Partial`]).
-fn coverage_of<'a>(
-    intervals: &[(&'a Record, u64)],
+fn coverage_of(
+    intervals: &[(&Record, u64)],
     subjects: &[Subject],
 ) -> (BTreeMap<String, Vec<u64>>, BTreeMap<String, Vec<u64>>) {
     let services: BTreeSet<&str> = subjects
@@ -641,10 +641,10 @@ fn check_coverage(p: &Partial, records: &[Record]) -> Result<()> {
                 .flatten()
                 .filter(|d| ids.contains(d.as_str()))
             {
-                if !p
+                if p
                     .listed
                     .get(d)
-                    .is_some_and(|hs| hs.binary_search(h).is_ok())
+                    .is_none_or(|hs| hs.binary_search(h).is_err())
                 {
                     return Err(uncovered(&format!("deployment `{d}`"), Some(l)));
                 }
