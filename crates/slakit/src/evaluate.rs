@@ -1473,13 +1473,16 @@ fn charge_failures(
             continue;
         };
         let lo = o.from.saturating_sub(sla.attribution_ms);
-        let latest = list
-            .iter()
-            .filter(|(t, _)| *t > lo && *t <= o.from)
+        // The list is sorted: binary search for the latest change in (lo, from].
+        let hi = list.partition_point(|(t, _)| *t <= o.from);
+        let latest = hi
+            .checked_sub(1)
+            .and_then(|i| list.get(i))
             .map(|(t, _)| *t)
-            .max();
+            .filter(|t| *t > lo);
         if let Some(latest) = latest {
-            for (_, di) in list.iter().filter(|(t, _)| *t == latest) {
+            let first = list.partition_point(|(t, _)| *t < latest);
+            for (_, di) in list.get(first..hi).unwrap_or_default() {
                 outage_charges.entry(*di).or_default().push(
                     o.id.clone()
                         .unwrap_or_else(|| format!("outage@{}", instant::format(o.from))),

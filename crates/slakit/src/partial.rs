@@ -641,8 +641,7 @@ fn check_coverage(p: &Partial, records: &[Record]) -> Result<()> {
                 .flatten()
                 .filter(|d| ids.contains(d.as_str()))
             {
-                if p
-                    .listed
+                if p.listed
                     .get(d)
                     .is_none_or(|hs| hs.binary_search(h).is_err())
                 {
