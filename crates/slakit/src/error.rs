@@ -127,6 +127,18 @@ codes! {
     InvalidArguments = "E303", Usage;
     /// The deployment asked for does not exist.
     UnknownDeployment = "E304", Usage;
+    /// Bytes given as a partial evaluation are not one this slakit reads:
+    /// another format version or engine version, truncated, or corrupt.
+    InvalidPartial = "E310", Usage;
+    /// Partials computed under different policies, as_of instants or
+    /// digest settings cannot be merged.
+    IncompatiblePartials = "E311", Usage;
+    /// Two merged partials both hold one deployment: its records were split
+    /// across partitions, or a partition was counted twice.
+    OverlappingPartials = "E312", Usage;
+    /// A partition lacked an interval record (outage, exclusion, exception)
+    /// that names a service or deployment it evaluated.
+    PartitionMissesRecords = "E313", Usage;
     /// An internal error (a bug): the engine refused to continue.
     Internal = "E900", Usage;
 }
