@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 SHARED ?= ../shared
 
-.PHONY: help example test test-rust test-python test-node test-c conformance-sync schema lint fmt bench install fuzz fuzz-build fuzz-smoke fuzz-tool
+.PHONY: help example test test-rust test-html dashboard-png test-python test-node test-c conformance-sync schema lint fmt bench install fuzz fuzz-build fuzz-smoke fuzz-tool
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 20
@@ -11,7 +11,7 @@ help: ## list the targets
 example: ## evaluate the bundled example and print the report as a table
 	$(CARGO) run -q --release -p slakit-cli -- evaluate --policy examples/policy.yaml --records examples/records.jsonl --format table
 
-test: conformance-sync test-rust test-python test-node test-c ## run every test: Rust, then Python, Node and C
+test: conformance-sync test-rust test-html test-python test-node test-c ## run every test: Rust, the dashboard in Chromium, then Python, Node and C
 
 conformance-sync: ## fail when ../shared/conformance differs from tests/conformance
 	@if [ -d "$(SHARED)/conformance" ]; then \
@@ -28,6 +28,12 @@ test-rust: ## cargo tests of the core and the CLI, plus lints
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	$(CARGO) test --workspace
 	$(MAKE) fuzz-smoke
+
+test-html: ## the example dashboard in headless Chromium: screenshot not blank, DOM holds every SLA and breach
+	tests/html/browser_test.sh
+
+dashboard-png: ## re-take docs/dashboard.png, the README's screenshot of the example dashboard
+	SCREENSHOT=docs/dashboard.png tests/html/browser_test.sh
 
 test-python: ## the Python package: venv, wheel, pytest
 	@if [ -f bindings/python/Makefile ]; then $(MAKE) -C bindings/python test; else echo "bindings/python: not built yet"; fi

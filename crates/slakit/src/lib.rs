@@ -30,6 +30,7 @@ pub mod error;
 pub mod evaluate;
 pub mod explain;
 pub mod gate;
+pub mod html;
 pub mod instant;
 pub mod limits;
 pub mod policy;
@@ -51,7 +52,7 @@ pub use report::Report;
 impl Policy {
     /// Evaluate this policy against `records` at `as_of` (UTC milliseconds).
     pub fn evaluate(&self, records: &[Record], as_of: i64) -> Result<Report> {
-        limits::check_span(self, records, as_of)?;
+        limits::check_span(self, records.iter().enumerate(), as_of)?;
         evaluate::evaluate(self, records, as_of)
     }
 
