@@ -360,7 +360,7 @@ static void test_invalid_text(void) {
 }
 
 /* ADVERSARIAL 37: every pointer argument NULL, outputs untouched. */
-static void test_null_arguments(void) {
+static void test_adv_37_null_arguments(void) {
   slakit_policy *policy = demo_policy();
   slakit_policy *p = SENTINEL_POLICY;
   char *out = SENTINEL_STR;
@@ -641,7 +641,7 @@ static void test_gate_errors(void) {
 }
 
 /* ADVERSARIAL 38: a panic inside slakit is SLAKIT_PANIC and the process goes on. */
-static void test_panic_boundary(void) {
+static void test_adv_38_panic_boundary(void) {
   fprintf(stderr, "test_api: two panic messages from slakit__test_panic are expected here\n");
   EXPECT_FAILURE(slakit__test_panic(), SLAKIT_PANIC, "E900", "panicked");
   CHECK_CONTAINS(slakit_last_error_message(), "slakit__test_panic was called");
@@ -686,7 +686,7 @@ static char *repeat(const char *open, size_t times, const char *tail) {
 }
 
 /* ADVERSARIAL 28: JSON (and YAML) nested 100 000 deep: an error, no stack overflow. */
-static void test_deep_nesting(void) {
+static void test_adv_28_deep_nesting(void) {
   enum { DEPTH = 100000 };
   slakit_policy *policy = demo_policy();
   slakit_policy *p = SENTINEL_POLICY;
@@ -727,9 +727,9 @@ int main(void) {
   test_invalid_text();
   test_gate();
   test_gate_errors();
-  test_null_arguments();
-  test_panic_boundary();
+  test_adv_37_null_arguments();
+  test_adv_38_panic_boundary();
   test_last_error_lifetime();
-  test_deep_nesting();
+  test_adv_28_deep_nesting();
   return check_summary("test_api");
 }
