@@ -566,6 +566,8 @@ pub(crate) struct Judged {
     pub pause_exclusions: Vec<String>,
     pub caused_failure: bool,
     pub max_ms: Option<i64>,
+    /// Breached clocks: the measured span `[start, end)` (vendor overlap, §9).
+    pub span: Option<(i64, i64)>,
 }
 
 impl Judged {
@@ -585,6 +587,7 @@ impl Judged {
             pause_exclusions: Vec::new(),
             caused_failure: false,
             max_ms: None,
+            span: None,
         }
     }
 }
@@ -706,6 +709,7 @@ pub(crate) fn judge_duration(
             // Evidence is read only by breaches; met and running clocks skip it.
             let keep = state == State::Breached;
             if keep {
+                j.span = Some((run.start, run.end));
                 j.evidence.push(evidence_of(start_ev, "start"));
                 if let Some(s) = stop_ev {
                     j.evidence.push(evidence_of(s, "stop"));
@@ -854,6 +858,7 @@ pub(crate) fn judge_availability(
         }
     }
     if state == State::Breached {
+        j.span = Some((s, end));
         if let Some(e) = dep
             .first("succeeded")
             .or_else(|| dep.first("health_validated"))
@@ -1236,6 +1241,8 @@ pub(crate) fn finish_report(
     let as_of = world.as_of;
     let mut results = Vec::new();
     let mut entries = Vec::new();
+    // Breached clocks' spans by breach id, for vendor overlap (§9).
+    let mut spans: BTreeMap<String, (i64, i64)> = BTreeMap::new();
 
     for (sla, part) in policy.slas.iter().zip(parts) {
         if sla.kind == SlaKind::TimeToRestore {
@@ -1244,6 +1251,7 @@ pub(crate) fn finish_report(
             let incidents = incident_deployments(policy, &synthetic);
             let part = judge_sla(policy, sla, world, &incidents);
             let subjects: Vec<Subject> = incidents.iter().map(|d| Subject::of(d, false)).collect();
+            collect_spans(sla, &subjects, &part, &mut spans);
             finish_sla(
                 policy,
                 sla,
@@ -1254,6 +1262,7 @@ pub(crate) fn finish_report(
                 &mut entries,
             );
         } else {
+            collect_spans(sla, subjects, &part, &mut spans);
             finish_sla(
                 policy,
                 sla,
@@ -1265,8 +1274,11 @@ pub(crate) fn finish_report(
             );
         }
     }
+    crate::vendors::annotate_breaches(policy, world, &mut results, &spans);
+    let vendors = crate::vendors::rows(policy, world, subjects.iter().map(|s| s.anchor).min());
 
-    let findings = findings(policy, world, subjects);
+    let mut findings = findings(policy, world, subjects);
+    findings.extend(crate::vendors::findings(policy, &vendors));
     let mut warnings: Vec<Warning> = policy.warnings.clone();
     for f in &totals.unknown_fields {
         warnings.push(Warning {
@@ -1297,9 +1309,24 @@ pub(crate) fn finish_report(
         inputs: totals.inputs,
         results,
         deployments: entries,
+        vendors,
         findings,
         in_force: in_force(world),
         warnings,
+    }
+}
+
+/// Remember the span of each breached clock under its breach id.
+fn collect_spans(
+    sla: &Sla,
+    subjects: &[Subject],
+    part: &SlaPart,
+    spans: &mut BTreeMap<String, (i64, i64)>,
+) {
+    for v in &part.verdicts {
+        if let (Some(span), Some(s)) = (v.judged.span, subjects.get(v.subject as usize)) {
+            spans.insert(format!("{}/{}", sla.id, s.id), span);
+        }
     }
 }
 
@@ -1687,6 +1714,7 @@ fn make_row(
                         over_ms: Some(elapsed - max_ms),
                         reason: breach_reason(sla, elapsed, max_ms, running, &j.pause_exclusions),
                         records: j.evidence.clone(),
+                        vendor_overlap: Vec::new(),
                     })
                 })
                 .collect();
@@ -1882,6 +1910,7 @@ fn rate_breach(sla: &Sla, dep: &Subject, j: &Judged, reason: String) -> Breach {
         over_ms: None,
         reason,
         records: j.evidence.clone(),
+        vendor_overlap: Vec::new(),
     }
 }
 

@@ -38,6 +38,7 @@ pub mod render;
 pub mod report;
 pub mod source;
 pub mod units;
+pub mod vendors;
 pub mod window;
 
 pub use error::{Error, ErrorCode, ErrorKind, Location, Result};

@@ -105,6 +105,9 @@ pub struct PolicyDoc {
     /// Pipeline gates (§9a): may a deployment proceed now?
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gates: Option<GatesDoc>,
+    /// Third parties the services depend on, their promises and credits (§9).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub vendors: Vec<crate::vendors::VendorDoc>,
 }
 
 /// `gates:` (§9a).
@@ -979,6 +982,8 @@ pub struct Policy {
     pub warnings: Vec<Warning>,
     /// Pipeline gates.
     pub gates: Gates,
+    /// Vendors (§9).
+    pub vendors: Vec<crate::vendors::Vendor>,
 }
 
 impl Policy {
@@ -1288,7 +1293,7 @@ pub fn load_json(text: &str) -> Result<PolicyDoc> {
 // Compiling
 // ---------------------------------------------------------------------------
 
-fn perr(code: ErrorCode, path: impl Into<String>, message: impl Into<String>) -> Error {
+pub(crate) fn perr(code: ErrorCode, path: impl Into<String>, message: impl Into<String>) -> Error {
     Error::new(code, message).at_path(path)
 }
 
@@ -1354,7 +1359,7 @@ fn compile_calendar(name: &str, doc: &CalendarDoc, policy_tz: Tz) -> Result<Cale
     Ok(Calendar::new(tz, week, holidays))
 }
 
-fn percentage(s: &Scalar, path: &str) -> Result<Ppm> {
+pub(crate) fn percentage(s: &Scalar, path: &str) -> Result<Ppm> {
     let text = s.to_string();
     units::parse_percentage(&text).map_err(|m| perr(ErrorCode::InvalidPercentage, path, m))
 }
@@ -2042,8 +2047,10 @@ fn compile(doc: PolicyDoc) -> Result<Policy> {
     };
     let justify_within_ms = doc.justify_within.map_or(5 * 86_400_000, |d| d.ms);
     let exception_review = doc.exception_review.as_ref().map(|r| (r.max, r.per));
+    let vendors = crate::vendors::compile(&doc)?;
     let digest = crate::report::sha256_hex(&canonical_json(&doc));
     Ok(Policy {
+        vendors,
         name: doc.name.clone().unwrap_or_default(),
         digest,
         tz,

@@ -21,7 +21,7 @@ use std::fmt::Write as _;
 use serde_json::Value;
 
 use crate::explain::{Explanation, SlaExplanation, Step, TimelineEvent};
-use crate::report::{Breach, DeploymentEntry, Report, ResultRow};
+use crate::report::{Breach, DeploymentEntry, Report, ResultRow, VendorRow};
 use crate::units::format_duration;
 
 // ---------------------------------------------------------------------------
@@ -524,6 +524,41 @@ fn in_flight_columns<'a>() -> Vec<Column<'a, DeploymentEntry>> {
     ]
 }
 
+fn vendor_columns<'a>() -> Vec<Column<'a, VendorRow>> {
+    use Align::{Left, Right};
+    vec![
+        col("", Left, |v: &VendorRow| {
+            Some(if v.met { "" } else { "!" }.to_string())
+        }),
+        col("VENDOR", Left, |v: &VendorRow| Some(v.vendor.clone())),
+        col("MONTH", Left, |v: &VendorRow| {
+            Some(if v.window.state == "open" {
+                format!("{} (so far)", v.window.label)
+            } else {
+                v.window.label.clone()
+            })
+        }),
+        col("DOWN", Right, |v: &VendorRow| {
+            Some(format_duration(v.down_ms))
+        }),
+        col("AVAILABILITY", Right, |v: &VendorRow| {
+            Some(percent(v.availability))
+        }),
+        col("PROMISED", Right, |v: &VendorRow| Some(percent(v.promised))),
+        col("PROMISE", Left, |v: &VendorRow| {
+            Some(if v.met { "met" } else { "MISSED" }.to_string())
+        }),
+        col("CREDIT", Right, |v: &VendorRow| {
+            (v.credit > 0.0).then(|| percent(v.credit))
+        }),
+        col("CREDIT DUE", Right, |v: &VendorRow| {
+            v.credit_amount
+                .filter(|a| *a > 0.0)
+                .map(|a| format!("{a:.2}"))
+        }),
+    ]
+}
+
 fn not_counted_columns<'a>() -> Vec<Column<'a, DeploymentEntry>> {
     use Align::Left;
     vec![
@@ -679,6 +714,15 @@ fn report_blocks(report: &Report) -> Vec<Block> {
             &not_counted,
             not_counted_columns(),
         )));
+    }
+
+    if !report.vendors.is_empty() {
+        let missed = report.vendors.iter().filter(|v| !v.met).count();
+        blocks.push(Block::Heading(
+            2,
+            format!("Vendors ({missed} promise(s) missed; ! missed)"),
+        ));
+        blocks.push(Block::Grid(Grid::build(&report.vendors, vendor_columns())));
     }
 
     if !report.findings.is_empty() {
