@@ -128,6 +128,9 @@ codes! {
     /// Two merged partials both hold one deployment: its records were split
     /// across partitions, or a partition was counted twice.
     OverlappingPartials = "E312", Usage;
+    /// A partition lacked an interval record (outage, exclusion, exception)
+    /// that names a service or deployment it evaluated.
+    PartitionMissesRecords = "E313", Usage;
     /// An internal error (a bug): the engine refused to continue.
     Internal = "E900", Usage;
 }

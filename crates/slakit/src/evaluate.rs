@@ -976,6 +976,7 @@ pub fn evaluate(policy: &Policy, records: &[Record], as_of: i64) -> Result<Repor
     crate::partial::finish_with(
         policy,
         crate::partial::partial_of(policy, records, as_of, true)?,
+        false,
     )
 }
 
@@ -1002,6 +1003,7 @@ pub(crate) fn evaluate_world(
     crate::partial::finish_with(
         policy,
         crate::partial::partial_of_world(policy, records, world, digest),
+        false,
     )
 }
 
@@ -1208,6 +1210,18 @@ fn judge_sla(
 // Phase 2 (once, over merged partials): rows, findings, the report
 // ---------------------------------------------------------------------------
 
+/// Map in order, on the current rayon pool when there is one to use.
+#[cfg(feature = "parallel")]
+fn par_map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync + Send) -> Vec<R> {
+    use rayon::prelude::*;
+    items.into_par_iter().map(f).collect()
+}
+
+#[cfg(not(feature = "parallel"))]
+fn par_map<T, R>(items: Vec<T>, f: impl Fn(T) -> R) -> Vec<R> {
+    items.into_iter().map(f).collect()
+}
+
 /// The window starting at `start` (a window some verdict was placed in).
 fn slot_at(sla: &Sla, as_of: i64, start: i64) -> WindowSlot {
     match sla.window {
@@ -1237,14 +1251,14 @@ pub(crate) fn finish_report(
     subjects: &[Subject],
     parts: Vec<SlaPart>,
     totals: Totals,
+    parallel: bool,
 ) -> Report {
     let as_of = world.as_of;
-    let mut results = Vec::new();
-    let mut entries = Vec::new();
-    // Breached clocks' spans by breach id, for vendor overlap (§9).
-    let mut spans: BTreeMap<String, (i64, i64)> = BTreeMap::new();
-
-    for (sla, part) in policy.slas.iter().zip(parts) {
+    let finish_one = |(sla, part): (&Sla, SlaPart)| {
+        let mut results = Vec::new();
+        let mut entries = Vec::new();
+        // Breached clocks' spans by breach id, for vendor overlap (§9).
+        let mut spans: BTreeMap<String, (i64, i64)> = BTreeMap::new();
         if sla.kind == SlaKind::TimeToRestore {
             // Incidents, seen as pseudo-deployments whose events are `opened` and `resolved`.
             let synthetic = incident_events(world);
@@ -1273,6 +1287,26 @@ pub(crate) fn finish_report(
                 &mut entries,
             );
         }
+        (results, entries, spans)
+    };
+    let work: Vec<(&Sla, SlaPart)> = policy.slas.iter().zip(parts).collect();
+    type PerSla = (
+        Vec<ResultRow>,
+        Vec<DeploymentEntry>,
+        BTreeMap<String, (i64, i64)>,
+    );
+    let per_sla: Vec<PerSla> = if parallel {
+        par_map(work, finish_one)
+    } else {
+        work.into_iter().map(finish_one).collect()
+    };
+    let mut results = Vec::new();
+    let mut entries = Vec::new();
+    let mut spans = BTreeMap::new();
+    for (r, e, s) in per_sla {
+        results.extend(r);
+        entries.extend(e);
+        spans.extend(s);
     }
     crate::vendors::annotate_breaches(policy, world, &mut results, &spans);
     let vendors = crate::vendors::rows(policy, world, subjects.iter().map(|s| s.anchor).min());

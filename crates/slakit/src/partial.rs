@@ -135,6 +135,90 @@ pub struct Partial {
     future_only: Vec<String>,
     /// Per SLA of the policy, in order.
     slas: Vec<SlaPart>,
+    /// Per service of the judged deployments: the interval records naming it
+    /// (or every service) that the partition saw, as sorted line hashes.
+    coverage: BTreeMap<String, Vec<u64>>,
+    /// Per judged deployment listed by an exception record: the hashes of
+    /// the exception records listing it that its partition saw.
+    listed: BTreeMap<String, Vec<u64>>,
+}
+
+/// A stable 64-bit hash of a canonical line (the first 8 bytes of its SHA-256).
+fn line_hash(line: &str) -> u64 {
+    let d = Sha256::digest(line.as_bytes());
+    let mut b = [0u8; 8];
+    b.copy_from_slice(d.get(..8).unwrap_or(&[0; 8]));
+    u64::from_be_bytes(b)
+}
+
+/// Does phase 1 read this interval record for the deployments of `service`?
+/// Outages of the service (availability), exclusions naming it or no
+/// service, exceptions by service or organisation-wide (those listing
+/// deployments are checked per deployment).
+fn concerns(r: &Record, service: &str) -> bool {
+    let names =
+        |list: &Option<Vec<String>>| list.as_ref().is_none_or(|l| l.iter().any(|s| s == service));
+    match r {
+        Record::Outage(o) => o.service == service,
+        Record::Exclusion(x) => names(&x.services),
+        Record::Exception(x) => x.deployments.is_none() && names(&x.services),
+        Record::Event(_) | Record::Incident(_) => false,
+    }
+}
+
+/// The coverage and listing of one partition (see [`Partial`]).
+fn coverage_of(
+    intervals: &[(&Record, u64)],
+    subjects: &[Subject],
+) -> (BTreeMap<String, Vec<u64>>, BTreeMap<String, Vec<u64>>) {
+    let services: BTreeSet<&str> = subjects
+        .iter()
+        .filter_map(|s| s.service.as_deref())
+        .collect();
+    let mut coverage = BTreeMap::new();
+    for service in services {
+        let mut seen: Vec<u64> = intervals
+            .iter()
+            .filter(|(r, _)| concerns(r, service))
+            .map(|(_, h)| *h)
+            .collect();
+        seen.sort_unstable();
+        seen.dedup();
+        coverage.insert(service.to_string(), seen);
+    }
+    let mut wanted: BTreeMap<&str, Vec<u64>> = BTreeMap::new();
+    for (r, h) in intervals {
+        if let Record::Exception(x) = r {
+            for d in x.deployments.iter().flatten() {
+                wanted.entry(d.as_str()).or_default().push(*h);
+            }
+        }
+    }
+    let mut listed = BTreeMap::new();
+    if !wanted.is_empty() {
+        for s in subjects {
+            if let Some(hs) = wanted.get(s.id.as_str()) {
+                let mut hs = hs.clone();
+                hs.sort_unstable();
+                hs.dedup();
+                listed.insert(s.id.clone(), hs);
+            }
+        }
+    }
+    (coverage, listed)
+}
+
+fn uncovered(service_or_deployment: &str, line: Option<&String>) -> Error {
+    Error::new(
+        ErrorCode::PartitionMissesRecords,
+        format!(
+            "a partition with {service_or_deployment} did not receive the interval record {}: give every partition the outages, exclusions and exceptions that name its services or deployments (or all of them)",
+            line.map_or_else(
+                || "held by another partition".to_string(),
+                |l| format!("`{l}`")
+            )
+        ),
+    )
 }
 
 /// Evaluate a subset of the records (every event of each of its deployments,
@@ -170,6 +254,7 @@ pub(crate) fn partial_of_world<'a>(
     let (mut events, mut events_future) = (0u64, 0u64);
     let mut event_lines = Vec::new();
     let mut intervals: BTreeMap<String, u64> = BTreeMap::new();
+    let mut hashed: Vec<(&Record, u64)> = Vec::new();
     for r in records {
         if let Record::Event(e) = r {
             events += 1;
@@ -180,11 +265,14 @@ pub(crate) fn partial_of_world<'a>(
                 event_lines.push(Line::of(r));
             }
         } else {
-            *intervals.entry(r.canonical_json()).or_default() += 1;
+            let line = r.canonical_json();
+            hashed.push((r, line_hash(&line)));
+            *intervals.entry(line).or_default() += 1;
         }
     }
     event_lines.sort_unstable();
     let (subjects, slas) = judge_world(policy, world);
+    let (coverage, listed) = coverage_of(&hashed, &subjects);
     let mut future_only: Vec<String> = world.future_only.iter().map(|s| s.to_string()).collect();
     future_only.sort_unstable();
     Partial {
@@ -203,6 +291,8 @@ pub(crate) fn partial_of_world<'a>(
         subjects,
         future_only,
         slas,
+        coverage,
+        listed,
     }
 }
 
@@ -268,7 +358,35 @@ impl Partial {
             subjects,
             mut future_only,
             slas,
+            mut coverage,
+            mut listed,
         } = self;
+        for (service, seen) in other.coverage {
+            match coverage.get(&service) {
+                Some(mine) if *mine != seen => {
+                    // Name a record one side has and the other lacks.
+                    let missing = mine
+                        .iter()
+                        .chain(&seen)
+                        .find(|h| !(mine.contains(h) && seen.contains(h)))
+                        .and_then(|h| {
+                            intervals
+                                .keys()
+                                .chain(other.intervals.keys())
+                                .find(|l| line_hash(l) == *h)
+                        });
+                    return Err(uncovered(
+                        &format!("deployments of service `{service}`"),
+                        missing,
+                    ));
+                }
+                Some(_) => {}
+                None => {
+                    coverage.insert(service, seen);
+                }
+            }
+        }
+        listed.extend(other.listed);
         event_lines.extend(other.event_lines);
         event_lines.sort(); // two sorted runs: a linear merge
         for (line, n) in other.intervals {
@@ -319,13 +437,15 @@ impl Partial {
             subjects: tagged.into_iter().map(|(s, _)| s).collect(),
             future_only,
             slas: merged_slas,
+            coverage,
+            listed,
         })
     }
 
     /// The report. `policy` must be the policy the partials were computed
     /// under (the same digest; else `E311`).
     pub fn finish(self, policy: &Policy) -> Result<Report> {
-        finish_with(policy, self)
+        finish_with(policy, self, false)
     }
 
     /// The compact, versioned byte form: `SLKP`, the format version (u16 LE),
@@ -404,7 +524,9 @@ impl Partial {
 }
 
 /// Phase 2 under an already-compiled policy.
-pub(crate) fn finish_with(policy: &Policy, p: Partial) -> Result<Report> {
+/// `parallel`: finish the SLAs, and hash the inputs digest, on the current
+/// rayon pool (the result is the same).
+pub(crate) fn finish_with(policy: &Policy, mut p: Partial, parallel: bool) -> Result<Report> {
     if p.header.policy_digest != policy.digest || p.slas.len() != policy.slas.len() {
         return Err(Error::new(
             ErrorCode::IncompatiblePartials,
@@ -455,26 +577,80 @@ pub(crate) fn finish_with(policy: &Policy, p: Partial) -> Result<Report> {
         }
     }
     interval_lines.sort_unstable();
+    check_coverage(&p, &records)?;
     let world = build_world(policy, &records, as_of)?;
     let intervals_future = records
         .iter()
         .filter(|r| r.instant().is_some_and(|t| t > as_of))
         .count() as u64;
-    let digest = if p.header.digest {
-        digest_of(&p.event_lines, &interval_lines)
-    } else {
-        String::new()
+    let digest = || {
+        if p.header.digest {
+            digest_of(&p.event_lines, &interval_lines)
+        } else {
+            String::new()
+        }
     };
-    let totals = Totals {
+    let mut totals = Totals {
         inputs: Inputs {
             records: p.events + records.len() as u64,
             deployments: p.subjects.len() as u64,
             ignored_future: p.events_future + intervals_future,
-            digest,
+            digest: String::new(),
         },
-        unknown_fields: p.unknown_fields,
+        unknown_fields: std::mem::take(&mut p.unknown_fields),
     };
-    Ok(finish_report(policy, &world, &p.subjects, p.slas, totals))
+    let (world, subjects, slas) = (&world, &p.subjects, std::mem::take(&mut p.slas));
+    let finish = move |totals| finish_report(policy, world, subjects, slas, totals, parallel);
+    #[cfg(feature = "parallel")]
+    if parallel {
+        let (digest, mut report) = rayon::join(digest, || finish(totals));
+        report.inputs.digest = digest;
+        return Ok(report);
+    }
+    totals.inputs.digest = digest();
+    Ok(finish(totals))
+}
+
+/// Every partition saw the interval records its deployments need (`E313`).
+fn check_coverage(p: &Partial, records: &[Record]) -> Result<()> {
+    let lines: Vec<(&Record, u64, &String)> = records
+        .iter()
+        .zip(
+            p.intervals
+                .iter()
+                .flat_map(|(l, n)| std::iter::repeat_n(l, *n as usize)),
+        )
+        .map(|(r, l)| (r, line_hash(l), l))
+        .collect();
+    for (service, seen) in &p.coverage {
+        for (r, h, l) in &lines {
+            if concerns(r, service) && seen.binary_search(h).is_err() {
+                return Err(uncovered(
+                    &format!("deployments of service `{service}`"),
+                    Some(l),
+                ));
+            }
+        }
+    }
+    let ids: BTreeSet<&str> = p.subjects.iter().map(|s| s.id.as_str()).collect();
+    for (r, h, l) in &lines {
+        if let Record::Exception(x) = r {
+            for d in x
+                .deployments
+                .iter()
+                .flatten()
+                .filter(|d| ids.contains(d.as_str()))
+            {
+                if p.listed
+                    .get(d)
+                    .is_none_or(|hs| hs.binary_search(h).is_err())
+                {
+                    return Err(uncovered(&format!("deployment `{d}`"), Some(l)));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// SHA-256 over two sorted line lists merged: the inputs digest (§10).
@@ -537,7 +713,7 @@ pub fn evaluate_parallel(policy: &Policy, records: &[Record], as_of: i64) -> Res
         })
         .reduce_with(|a, b| a?.merge(b?));
     match merged {
-        Some(Ok(p)) => finish_with(policy, p),
+        Some(Ok(p)) => finish_with(policy, p, true),
         // The cold path: the serial evaluation names the same error `evaluate` would.
         _ => crate::evaluate::evaluate(policy, records, as_of),
     }

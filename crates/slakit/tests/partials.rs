@@ -310,7 +310,7 @@ fn partials_of_different_policies_or_as_of_do_not_merge() {
 #[test]
 fn bytes_of_another_version_truncated_or_corrupt_are_refused() {
     let (policy, records, as_of) = example();
-    let p = evaluate_partial(&policy, &records[..60], as_of).unwrap();
+    let p = evaluate_partial(&policy, &records[..12], as_of).unwrap();
     let bytes = p.to_bytes().unwrap();
     assert_eq!(&bytes[..4], b"SLKP");
     assert_eq!(Partial::from_bytes(&bytes).unwrap(), p);
@@ -324,7 +324,8 @@ fn bytes_of_another_version_truncated_or_corrupt_are_refused() {
     let mut padded = bytes.clone();
     padded.push(0);
     assert!(code(&padded).message.contains("truncated or padded"));
-    // Every single-bit flip is caught (by the header checks or the checksum).
+    // A flipped bit anywhere is caught (by the header checks or the checksum).
+    assert!(bytes.len() < 8_000, "{} bytes", bytes.len());
     for i in 0..bytes.len() {
         let mut b = bytes.clone();
         b[i] ^= 0x10;
@@ -375,4 +376,70 @@ fn evaluate_is_finish_of_one_partial() {
         p.finish(&policy).unwrap().to_json(),
         policy.evaluate(&records, as_of).unwrap().to_json()
     );
+}
+
+#[test]
+fn a_partition_without_the_interval_records_it_needs_is_an_error() {
+    let (policy, records, as_of) = example();
+    let whole = policy.evaluate(&records, as_of).unwrap().to_json();
+    let parts = split(&records, 3, hash);
+    // Drop one interval record from one partition, for every interval record
+    // and partition: the result is E313 or — when that partition did not
+    // need the record — exactly the whole report; never another report.
+    // Up to six records of each interval kind (keeps the test quick).
+    let mut per_kind = std::collections::BTreeMap::<&str, usize>::new();
+    let intervals: Vec<String> = records
+        .iter()
+        .filter(|r| !matches!(r, Record::Event(_)))
+        .filter(|r| {
+            let n = per_kind.entry(r.kind()).or_default();
+            *n += 1;
+            *n <= 6
+        })
+        .map(Record::canonical_json)
+        .collect();
+    let mut refused = std::collections::BTreeMap::<&str, usize>::new();
+    for line in &intervals {
+        for i in 0..parts.len() {
+            let mut broken = parts.clone();
+            let Some(pos) = broken[i].iter().position(|r| r.canonical_json() == *line) else {
+                continue;
+            };
+            let kind = broken[i].remove(pos).kind();
+            let result = broken
+                .iter()
+                .map(|p| evaluate_partial(&policy, p, as_of).unwrap())
+                .try_fold(None::<Partial>, |acc, p| match acc {
+                    None => Ok(Some(p)),
+                    Some(a) => a.merge(p).map(Some),
+                })
+                .and_then(|m| m.unwrap().finish(&policy));
+            match result {
+                Ok(report) => assert!(
+                    report.to_json() == whole,
+                    "{line} dropped from {i}: a different report"
+                ),
+                Err(e) => {
+                    assert_eq!(
+                        e.code,
+                        ErrorCode::PartitionMissesRecords,
+                        "{line}: {}",
+                        e.message
+                    );
+                    assert!(
+                        e.message.contains("did not receive the interval record"),
+                        "{}",
+                        e.message
+                    );
+                    *refused.entry(kind).or_default() += 1;
+                }
+            }
+        }
+    }
+    for kind in ["outage", "exclusion", "exception"] {
+        assert!(
+            refused.get(kind).copied().unwrap_or(0) > 0,
+            "no {kind} was ever needed: {refused:?}"
+        );
+    }
 }
