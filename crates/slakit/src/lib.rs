@@ -26,6 +26,7 @@
 #![deny(missing_docs)]
 
 pub mod calendar;
+pub mod continuity;
 pub mod error;
 pub mod evaluate;
 pub mod explain;

@@ -84,9 +84,9 @@ pub struct PolicyDoc {
     /// The service catalog.
     #[serde(default, skip_serializing_if = "is_empty_map")]
     pub services: UniqueMap<ServiceDoc>,
-    /// Criticality tiers, most critical first.
+    /// Criticality tiers, most critical first: names, or `{name, rto, rpo}`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub tiers: Vec<String>,
+    pub tiers: Vec<crate::continuity::TierDoc>,
     /// Static exclusion windows.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub exclusions: Vec<ExclusionDoc>,
@@ -1769,7 +1769,7 @@ fn compile(doc: PolicyDoc) -> Result<Policy> {
         })
     };
 
-    let declared: BTreeSet<&str> = doc.tiers.iter().map(String::as_str).collect();
+    let declared: BTreeSet<&str> = doc.tiers.iter().map(|t| t.name()).collect();
     let check_tier = |tier: &str, path: &str| -> Result<()> {
         if declared.is_empty() || tier == "default" || declared.contains(tier) {
             Ok(())
@@ -1782,7 +1782,7 @@ fn compile(doc: PolicyDoc) -> Result<Policy> {
         }
     };
     let mut seen_tiers = BTreeSet::new();
-    for (i, t) in doc.tiers.iter().enumerate() {
+    for (i, t) in doc.tiers.iter().map(|t| t.name()).enumerate() {
         if !seen_tiers.insert(t) {
             return Err(perr(
                 ErrorCode::DuplicateId,
@@ -2040,6 +2040,7 @@ fn compile(doc: PolicyDoc) -> Result<Policy> {
     for (path, d, cal) in &day_units {
         lint.push(day_unit_warning(path, d, cal, &calendars));
     }
+    lint.extend(crate::continuity::rto_warnings(&doc, &slas));
     lint.sort();
     let gates = match &doc.gates {
         Some(g) => compile_gates(g, &lookup_calendar, &check_tier)?,
@@ -2056,7 +2057,7 @@ fn compile(doc: PolicyDoc) -> Result<Policy> {
         tz,
         calendars,
         services,
-        tiers: doc.tiers.clone(),
+        tiers: doc.tiers.iter().map(|t| t.name().to_string()).collect(),
         exclusions,
         exceptions,
         slas,
