@@ -282,6 +282,15 @@ export interface Breach {
   vendor_overlap?: VendorOverlap[]
 }
 
+/** A row's change against the previous window of its SLA and segment. */
+export interface Trend {
+  previous_window: Instant
+  previous_value: number
+  /** value − previous value (6 decimals). */
+  delta: number
+  direction: 'up' | 'down' | 'flat'
+}
+
 /** Vendor outage time that overlapped a breach. */
 export interface VendorOverlap {
   vendor: string
@@ -357,6 +366,8 @@ export interface ResultRow {
   exclusions: string[]
   /** Ids of exceptions applied to deployments of this row. */
   exceptions: string[]
+  /** Closed windows: the change against the previous consecutive closed window of the same SLA and segment. */
+  trend?: Trend
 }
 
 export interface DeploymentEntry {

@@ -1311,8 +1311,10 @@ pub(crate) fn finish_report(
     crate::vendors::annotate_breaches(policy, world, &mut results, &spans);
     let vendors = crate::vendors::rows(policy, world, subjects.iter().map(|s| s.anchor).min());
 
+    crate::trends::annotate(&mut results);
     let mut findings = findings(policy, world, subjects);
     findings.extend(crate::vendors::findings(policy, &vendors));
+    findings.extend(crate::trends::findings(policy, &results));
     let mut warnings: Vec<Warning> = policy.warnings.clone();
     for f in &totals.unknown_fields {
         warnings.push(Warning {
@@ -1686,6 +1688,7 @@ fn make_row(
         breaches: Vec::new(),
         exclusions: exclusions.into_iter().collect(),
         exceptions: exceptions.into_iter().collect(),
+        trend: None,
     };
     let dep_of = |di: usize| subjects.get(di);
     match (sla.kind, target) {

@@ -38,6 +38,7 @@ pub mod record;
 pub mod render;
 pub mod report;
 pub mod source;
+pub mod trends;
 pub mod units;
 pub mod vendors;
 pub mod window;

@@ -108,6 +108,10 @@ pub struct PolicyDoc {
     /// Third parties the services depend on, their promises and credits (§9).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub vendors: Vec<crate::vendors::VendorDoc>,
+    /// `trend_rising` needs a failure rate rising over this many consecutive
+    /// closed windows (default 3, at least 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trend_windows: Option<u32>,
 }
 
 /// `gates:` (§9a).
@@ -2049,6 +2053,13 @@ fn compile(doc: PolicyDoc) -> Result<Policy> {
     let justify_within_ms = doc.justify_within.map_or(5 * 86_400_000, |d| d.ms);
     let exception_review = doc.exception_review.as_ref().map(|r| (r.max, r.per));
     let vendors = crate::vendors::compile(&doc)?;
+    if doc.trend_windows.is_some_and(|n| n < 2) {
+        return Err(perr(
+            ErrorCode::InvalidValue,
+            "/trend_windows",
+            "`trend_windows` must be at least 2: a rise needs two windows",
+        ));
+    }
     let digest = crate::report::sha256_hex(&canonical_json(&doc));
     Ok(Policy {
         vendors,

@@ -417,6 +417,7 @@ fn result_columns<'a>() -> Vec<Column<'a, ResultRow>> {
         col("SEGMENT", Left, segment_text),
         col("STATUS", Left, |r: &ResultRow| Some(status_text(&r.status))),
         col("VALUE", Right, value_text),
+        col("CHANGE", Right, trend_text),
         col("TARGET", Left, |r: &ResultRow| Some(target_text(r))),
         col("MEASURED", Right, |r: &ResultRow| {
             Some(r.measured.to_string())
@@ -435,6 +436,17 @@ fn result_columns<'a>() -> Vec<Column<'a, ResultRow>> {
         }),
         col("NOT COUNTED", Left, not_counted),
     ]
+}
+
+/// The change against the previous window: `+5%` (points) for ratios, `+2` for counts.
+fn trend_text(r: &ResultRow) -> Option<String> {
+    let t = r.trend.as_ref()?;
+    let sign = if t.delta > 0.0 { "+" } else { "" };
+    Some(if is_count_kind(&r.kind) {
+        format!("{sign}{}", number(t.delta))
+    } else {
+        format!("{sign}{}", percent(t.delta))
+    })
 }
 
 /// A breach with the row it belongs to.

@@ -274,6 +274,23 @@ pub struct ResultRow {
     pub exclusions: Vec<String>,
     /// Ids of exceptions applied to deployments of this row.
     pub exceptions: Vec<String>,
+    /// Closed windows: the change against the previous (consecutive, closed)
+    /// window of the same SLA and segment, when both have a value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trend: Option<Trend>,
+}
+
+/// A row's change against the previous window of its SLA and segment.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Trend {
+    /// The previous window's start.
+    pub previous_window: String,
+    /// The previous window's value.
+    pub previous_value: f64,
+    /// value − previous value (6 decimals).
+    pub delta: f64,
+    /// `up`, `down` or `flat`.
+    pub direction: String,
 }
 
 /// One deployment under one SLA.
