@@ -317,6 +317,14 @@ impl PyReport {
         })
     }
 
+    /// The report as a self-contained HTML dashboard, exactly `Report::to_html()`.
+    fn to_html(&self, py: Python<'_>) -> PyResult<String> {
+        guard(py, || {
+            let report = &self.inner;
+            detached(py, || report.to_html())
+        })
+    }
+
     /// One top-level section of the report as compact JSON text.
     fn section_json(&self, py: Python<'_>, name: &str) -> PyResult<String> {
         guard(py, || {

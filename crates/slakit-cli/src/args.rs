@@ -68,7 +68,8 @@ records. Events after --as-of are treated as not having happened yet.",
 Examples:
   slakit evaluate --policy sla.yaml --records deploys.jsonl
   slakit evaluate -p sla.yaml -r deploys.jsonl -r incidents.jsonl --as-of now --format json
-  slakit evaluate -p sla.yaml -r deploys.jsonl --fail-on-breach --format csv --out q1.csv"
+  slakit evaluate -p sla.yaml -r deploys.jsonl --fail-on-breach --format csv --out q1.csv
+  slakit evaluate -p sla.yaml -r deploys.jsonl --format html --out dashboard.html"
     )]
     Evaluate(EvaluateArgs),
 
@@ -114,6 +115,81 @@ Example (a CI step that stops the deploy on exit 1):
     --deployment '{\"deployment\": \"d-1042\", \"service\": \"checkout\", \"environment\": \"production\"}'"
     )]
     Gate(GateArgs),
+
+    /// Write a seeded synthetic workload (records and a matching policy) for benchmarks
+    #[command(
+        long_about = "\
+Write a seeded synthetic workload for benchmarks and load tests: DIR/records.jsonl
+and a matching DIR/policy.yaml (valid per `slakit check`).
+
+N services (default 500) in five regions (New York, London, Berlin, Kolkata,
+Sydney, each with a business calendar), deployments spread over 24 months from
+2025-01-01: about 30% wait for an approval granted in office hours (often
+across a night or a weekend), some fail and are rolled back, some cause
+incidents or are followed by outages; a weekly maintenance calendar exclusion
+(Sundays 01:00-04:00 New York) spans the DST changes.
+
+The same arguments give byte-identical files.",
+        after_help = "\
+Examples:
+  slakit generate --out /tmp/w1m --preset 1m
+  slakit generate --out small --deployments 10000 --services 50 --seed 7
+  slakit evaluate --policy small/policy.yaml --records small/records.jsonl --format json"
+    )]
+    Generate(GenerateArgs),
+}
+
+/// Sizes of `slakit generate`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Preset {
+    /// One million deployments (about 4.6 million events, 0.4 GB)
+    #[value(name = "1m")]
+    OneMillion,
+    /// Ten million deployments (about 46 million events, 4 GB)
+    #[value(name = "10m")]
+    TenMillion,
+}
+
+impl Preset {
+    /// The number of deployments.
+    pub fn deployments(self) -> u64 {
+        match self {
+            Preset::OneMillion => 1_000_000,
+            Preset::TenMillion => 10_000_000,
+        }
+    }
+}
+
+/// `slakit generate`.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// The directory to write `records.jsonl` and `policy.yaml` into (created
+    /// if missing; existing files are replaced)
+    #[arg(short, long, value_name = "DIR")]
+    pub out: String,
+
+    /// A named size (default: 1m)
+    #[arg(long, value_enum, conflicts_with = "deployments")]
+    pub preset: Option<Preset>,
+
+    /// The number of deployments, instead of a preset
+    #[arg(short, long, value_name = "N",
+          value_parser = clap::value_parser!(u64).range(1..=crate::generate::MAX_DEPLOYMENTS))]
+    pub deployments: Option<u64>,
+
+    /// The number of services
+    #[arg(long, value_name = "N", default_value_t = 500,
+          value_parser = clap::value_parser!(u32).range(1..=i64::from(crate::generate::MAX_SERVICES)))]
+    pub services: u32,
+
+    /// Months of data from 2025-01-01
+    #[arg(long, value_name = "N", default_value_t = 24,
+          value_parser = clap::value_parser!(u32).range(1..=i64::from(crate::generate::MAX_MONTHS)))]
+    pub months: u32,
+
+    /// The seed of the random stream
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub seed: u64,
 }
 
 /// Output formats of `evaluate`.
@@ -127,6 +203,9 @@ pub enum ReportFormat {
     Markdown,
     /// One CSV line per result row, for a spreadsheet
     Csv,
+    /// A self-contained HTML dashboard (inline CSS and SVG charts, no
+    /// scripts, no network): open it in a browser, attach it, print it
+    Html,
 }
 
 /// Output formats of `check` and `explain`.

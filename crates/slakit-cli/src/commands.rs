@@ -5,8 +5,10 @@ use std::process::ExitCode;
 use slakit::{Error, ErrorCode, render};
 
 use crate::args::{
-    CheckArgs, EvaluateArgs, ExplainArgs, GateArgs, Inputs, ReportFormat, TextFormat,
+    CheckArgs, EvaluateArgs, ExplainArgs, GateArgs, GenerateArgs, Inputs, Preset, ReportFormat,
+    TextFormat,
 };
+use crate::generate::{self, Workload};
 use crate::input::{self, Reader};
 use crate::output::{self, with_newline};
 
@@ -24,6 +26,7 @@ pub fn evaluate(args: &EvaluateArgs) -> Result<ExitCode, Error> {
         ReportFormat::Table => render::table(&report),
         ReportFormat::Markdown => render::markdown(&report),
         ReportFormat::Csv => render::csv(&report),
+        ReportFormat::Html => report.to_html()?,
     };
     output::deliver(&with_newline(text), args.out.as_deref())?;
     if args.fail_on_breach && report.has_breach() {
@@ -119,6 +122,48 @@ pub fn gate(args: &GateArgs) -> Result<ExitCode, Error> {
     } else {
         ExitCode::from(EXIT_BREACH)
     })
+}
+
+/// `slakit generate`: DIR/policy.yaml and DIR/records.jsonl.
+pub fn generate(args: &GenerateArgs) -> Result<ExitCode, Error> {
+    let workload = Workload {
+        deployments: args
+            .deployments
+            .unwrap_or_else(|| args.preset.unwrap_or(Preset::OneMillion).deployments()),
+        services: args.services,
+        months: args.months,
+        seed: args.seed,
+    };
+    let dir = std::path::Path::new(&args.out);
+    std::fs::create_dir_all(dir).map_err(|e| input::io_error("cannot create", &args.out, &e))?;
+    let policy_path = dir.join("policy.yaml");
+    let records_path = dir.join("records.jsonl");
+    let create = |path: &std::path::Path| {
+        let name = path.to_string_lossy().into_owned();
+        std::fs::File::create(path)
+            .map(|f| (std::io::BufWriter::with_capacity(1 << 20, f), name.clone()))
+            .map_err(|e| input::io_error("cannot write", &name, &e))
+    };
+    let (mut file, name) = create(&policy_path)?;
+    generate::write_policy(&workload, &mut file)
+        .and_then(|()| std::io::Write::flush(&mut file))
+        .map_err(|e| input::io_error("cannot write", &name, &e))?;
+    let (mut file, name) = create(&records_path)?;
+    let summary = generate::write_records(&workload, &mut file)
+        .map_err(|e| input::io_error("cannot write", &name, &e))?;
+    output::emit_stdout(&format!(
+        "wrote {}: {} records ({} deployments, {} events, {} incidents, {} outages), {} bytes\n\
+         wrote {}\n",
+        records_path.display(),
+        summary.records(),
+        summary.deployments,
+        summary.events,
+        summary.incidents,
+        summary.outages,
+        summary.bytes,
+        policy_path.display(),
+    ));
+    Ok(ExitCode::SUCCESS)
 }
 
 fn to_pretty<T: serde::Serialize>(value: &T) -> Result<String, Error> {

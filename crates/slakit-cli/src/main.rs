@@ -7,6 +7,7 @@
 
 mod args;
 mod commands;
+mod generate;
 mod input;
 mod output;
 
@@ -37,6 +38,7 @@ fn main() -> ExitCode {
         Command::Check(a) => commands::check(a),
         Command::Explain(a) => commands::explain(a),
         Command::Gate(a) => commands::gate(a),
+        Command::Generate(a) => commands::generate(a),
     };
     match result {
         Ok(code) => code,

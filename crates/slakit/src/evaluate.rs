@@ -992,19 +992,33 @@ pub(crate) fn check_as_of(as_of: i64) -> Result<()> {
     }
 }
 
-/// The report of an already-built world. `digest: false` leaves the inputs
-/// digest empty (the gate reads rows and entries only).
+/// The report of an already-built world (the gate's: its deployments may
+/// be pruned, and the records need not be given). `digest: false` leaves the
+/// inputs digest empty. The same two phases as `evaluate`, in one process.
 pub(crate) fn evaluate_world(
     policy: &Policy,
     records: &[Record],
     world: &World<'_>,
     digest: bool,
-) -> Result<Report> {
-    crate::partial::finish_with(
-        policy,
-        crate::partial::partial_of_world(policy, records, world, digest),
-        false,
-    )
+) -> Report {
+    let (subjects, parts) = judge_world(policy, world);
+    let totals = Totals {
+        inputs: Inputs {
+            records: records.len() as u64,
+            deployments: world.deployments.len() as u64,
+            ignored_future: records
+                .iter()
+                .filter(|r| r.instant().is_some_and(|t| t > world.as_of))
+                .count() as u64,
+            digest: if digest {
+                inputs_digest(records)
+            } else {
+                String::new()
+            },
+        },
+        unknown_fields: world.unknown_fields.clone(),
+    };
+    finish_report(policy, world, &subjects, parts, totals, false)
 }
 
 /// SHA-256 over the records in §1.5 order, one canonical JSON line each.
@@ -1509,13 +1523,16 @@ fn charge_failures(
             continue;
         };
         let lo = o.from.saturating_sub(sla.attribution_ms);
-        let latest = list
-            .iter()
-            .filter(|(t, _)| *t > lo && *t <= o.from)
+        // The list is sorted: binary search for the latest change in (lo, from].
+        let hi = list.partition_point(|(t, _)| *t <= o.from);
+        let latest = hi
+            .checked_sub(1)
+            .and_then(|i| list.get(i))
             .map(|(t, _)| *t)
-            .max();
+            .filter(|t| *t > lo);
         if let Some(latest) = latest {
-            for (_, di) in list.iter().filter(|(t, _)| *t == latest) {
+            let first = list.partition_point(|(t, _)| *t < latest);
+            for (_, di) in list.get(first..hi).unwrap_or_default() {
                 outage_charges.entry(*di).or_default().push(
                     o.id.clone()
                         .unwrap_or_else(|| format!("outage@{}", instant::format(o.from))),

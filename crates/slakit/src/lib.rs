@@ -31,7 +31,9 @@ pub mod error;
 pub mod evaluate;
 pub mod explain;
 pub mod gate;
+pub mod html;
 pub mod instant;
+pub mod limits;
 pub mod partial;
 pub mod policy;
 pub mod record;
@@ -55,6 +57,7 @@ pub use report::Report;
 impl Policy {
     /// Evaluate this policy against `records` at `as_of` (UTC milliseconds).
     pub fn evaluate(&self, records: &[Record], as_of: i64) -> Result<Report> {
+        limits::check_span(self, records, as_of)?;
         evaluate::evaluate(self, records, as_of)
     }
 

@@ -282,6 +282,13 @@ class Report:
         --format json``, except that the CLI adds a final newline."""
         return self._native.to_json()
 
+    def to_html(self) -> str:
+        """The report as a self-contained HTML dashboard (inline CSS and SVG
+        charts, no scripts, no network): byte-identical to ``slakit evaluate
+        --format html``, except that the CLI adds a final newline. Write it
+        to a ``.html`` file and open it in a browser, attach it, print it."""
+        return self._native.to_html()
+
     def to_dict(self) -> Dict[str, Any]:
         """The report as a new dict, ``json.loads(report.to_json())`` (key order kept)."""
         result: Dict[str, Any] = json.loads(self._native.to_json())
