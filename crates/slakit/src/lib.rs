@@ -57,7 +57,7 @@ pub use report::Report;
 impl Policy {
     /// Evaluate this policy against `records` at `as_of` (UTC milliseconds).
     pub fn evaluate(&self, records: &[Record], as_of: i64) -> Result<Report> {
-        limits::check_span(self, records, as_of)?;
+        limits::check_span(self, records.iter().enumerate(), as_of)?;
         evaluate::evaluate(self, records, as_of)
     }
 

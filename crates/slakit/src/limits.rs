@@ -124,19 +124,22 @@ pub(crate) fn check_policy(doc: &PolicyDoc) -> Result<()> {
     Ok(())
 }
 
-/// Refuse records that reach more than [`MAX_CALENDAR_SPAN_YEARS`] back from
-/// `as_of` when the policy defines a business calendar (`E212`, at the
+/// Refuse records (with their input positions) that reach more than
+/// [`MAX_CALENDAR_SPAN_YEARS`] back from `as_of` when the policy defines a business calendar (`E212`, at the
 /// earliest such record). Records after `as_of` are ignored by evaluation and
 /// do not count.
-pub(crate) fn check_span(policy: &Policy, records: &[Record], as_of: i64) -> Result<()> {
+pub(crate) fn check_span<'a>(
+    policy: &Policy,
+    records: impl IntoIterator<Item = (usize, &'a Record)>,
+    as_of: i64,
+) -> Result<()> {
     // An as_of outside years 0001-9999 is the evaluation's own error (`E300`).
     if policy.calendars.is_empty() || !(MIN_INSTANT_MS..=MAX_INSTANT_MS).contains(&as_of) {
         return Ok(());
     }
     let floor = as_of.saturating_sub(MAX_CALENDAR_SPAN_MS);
     let earliest = records
-        .iter()
-        .enumerate()
+        .into_iter()
         .filter_map(|(i, r)| r.instant().map(|t| (t, i)))
         .filter(|&(t, _)| t < floor)
         .min();

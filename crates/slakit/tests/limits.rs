@@ -118,11 +118,21 @@ fn a_business_calendar_is_walked_over_at_most_a_century() {
         p.explain(&records, "d1", as_of).unwrap_err().code,
         ErrorCode::SpanTooLong
     );
+    // The gate evaluates only deployments with an event in an open window:
+    // d0 is not one of them, so its ancient event walks no calendar...
     let proposed = slakit::gate::parse_proposed(r#"{"deployment":"d9","service":"a"}"#).unwrap();
-    assert_eq!(
-        p.gate(&records, &proposed, as_of).unwrap_err().code,
-        ErrorCode::SpanTooLong
+    assert!(p.gate(&records, &proposed, as_of).is_ok());
+    // ...until d0 has an event this month.
+    let mut active = records.clone();
+    active.extend(
+        parse_records(
+            "{\"deployment\":\"d0\",\"event\":\"started\",\"time\":\"2026-03-03T10:00:00Z\"}\n",
+        )
+        .unwrap(),
     );
+    let e = p.gate(&active, &proposed, as_of).unwrap_err();
+    assert_eq!(e.code, ErrorCode::SpanTooLong);
+    assert_eq!(e.location.record_index, Some(1));
     // Within a century: fine. Without a business calendar: no limit.
     assert!(p.evaluate(&records[..1], as_of).is_ok());
     let p24 = Policy::from_yaml(
