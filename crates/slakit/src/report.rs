@@ -158,12 +158,12 @@ pub struct Breach {
     /// The records that decided it.
     pub records: Vec<Evidence>,
     /// Vendor-attributed outage time inside the breached clock (§9), by vendor.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub vendor_overlap: Vec<VendorOverlap>,
 }
 
 /// Vendor outage time that overlapped a breach.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct VendorOverlap {
     /// The vendor id.
     pub vendor: String,
@@ -172,7 +172,7 @@ pub struct VendorOverlap {
 }
 
 /// A vendor's month (§9).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct VendorWindow {
     /// Month start (inclusive), policy zone.
     pub start: String,
@@ -185,7 +185,7 @@ pub struct VendorWindow {
 }
 
 /// One row of the `vendors` section: a vendor in one month.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct VendorRow {
     /// The vendor id.
     pub vendor: String,
@@ -281,7 +281,7 @@ pub struct ResultRow {
 }
 
 /// A row's change against the previous window of its SLA and segment.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Trend {
     /// The previous window's start.
     pub previous_window: String,
