@@ -183,6 +183,8 @@ export interface Report {
   results: ResultRow[]
   /** One entry per deployment and in-scope SLA, by SLA, anchor, deployment id. */
   deployments: DeploymentEntry[]
+  /** One row per vendor and month (§9), by vendor order in the policy, then month. */
+  vendors: VendorRow[]
   /** Governance findings. */
   findings: Finding[]
   /** Exclusions and exceptions in force at as_of. */
@@ -276,6 +278,53 @@ export interface Breach {
   reason: string
   /** The records that decided it. */
   records: Evidence[]
+  /** Vendor-attributed outage time inside the breached clock (§9), by vendor; absent when none. */
+  vendor_overlap?: VendorOverlap[]
+}
+
+/** A row's change against the previous window of its SLA and segment. */
+export interface Trend {
+  previous_window: Instant
+  previous_value: number
+  /** value − previous value (6 decimals). */
+  delta: number
+  direction: 'up' | 'down' | 'flat'
+}
+
+/** Vendor outage time that overlapped a breach. */
+export interface VendorOverlap {
+  vendor: string
+  /** Wall-clock milliseconds of its outages inside the breached clock. */
+  ms: number
+}
+
+/** A vendor's calendar month (policy zone). */
+export interface VendorWindow {
+  start: Instant
+  end: Instant
+  /** `open` (contains as_of: the figures can only get worse) or `closed`. */
+  state: 'open' | 'closed'
+  /** `2026-03`. */
+  label: string
+}
+
+/** One row of the `vendors` section: a vendor in one month (§9). */
+export interface VendorRow {
+  vendor: string
+  window: VendorWindow
+  /** Vendor-attributed outage time in the month (union, minus pauses, up to as_of). */
+  down_ms: number
+  /** 1 − down / month length, rounded down to 1 ppm. */
+  availability: number
+  /** The promised availability. */
+  promised: number
+  met: boolean
+  /** The credit owed, as a share of the monthly fee (0 when none). */
+  credit: number
+  /** monthly_fee × credit, to the cent (only with `monthly_fee`). */
+  credit_amount?: number
+  /** The vendor outages that touched the month. */
+  outages: Evidence[]
 }
 
 export type Status = 'met' | 'breached' | 'at_risk' | 'no_data'
@@ -317,6 +366,8 @@ export interface ResultRow {
   exclusions: string[]
   /** Ids of exceptions applied to deployments of this row. */
   exceptions: string[]
+  /** Closed windows: the change against the previous consecutive closed window of the same SLA and segment. */
+  trend?: Trend
 }
 
 export interface DeploymentEntry {

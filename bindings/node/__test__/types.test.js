@@ -75,6 +75,7 @@ test('a real report and explanation carry only declared properties', () => {
     'Report.inputs': 'Inputs',
     'Report.results': 'ResultRow',
     'Report.deployments': 'DeploymentEntry',
+    'Report.vendors': 'VendorRow',
     'Report.findings': 'Finding',
     'Report.in_force': 'InForce',
     'Report.warnings': 'Warning',

@@ -334,6 +334,7 @@ impl PyReport {
                 let text = match name.as_str() {
                     "results" => serde_json::to_string(&r.results),
                     "deployments" => serde_json::to_string(&r.deployments),
+                    "vendors" => serde_json::to_string(&r.vendors),
                     "findings" => serde_json::to_string(&r.findings),
                     "warnings" => serde_json::to_string(&r.warnings),
                     "in_force" => serde_json::to_string(&r.in_force),

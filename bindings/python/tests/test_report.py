@@ -89,7 +89,7 @@ def test_to_dict_is_the_json_document_in_order(example_policy: slakit.Policy) ->
     d = report.to_dict()
     assert d == json.loads(report.to_json())
     assert list(d) == [
-        "engine", "as_of", "policy", "inputs", "results", "deployments", "findings",
+        "engine", "as_of", "policy", "inputs", "results", "deployments", "vendors", "findings",
         "in_force", "warnings",
     ]
     assert json.dumps(d, indent=2, ensure_ascii=False) == report.to_json()
@@ -101,6 +101,7 @@ def test_sections(example_policy: slakit.Policy) -> None:
     d = report.to_dict()
     assert report.results == d["results"]
     assert report.deployments == d["deployments"]
+    assert report.vendors == d["vendors"]
     assert report.findings == d["findings"]
     assert report.warnings == d["warnings"]
     assert report.in_force == d["in_force"]

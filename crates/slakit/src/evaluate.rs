@@ -566,6 +566,8 @@ pub(crate) struct Judged {
     pub pause_exclusions: Vec<String>,
     pub caused_failure: bool,
     pub max_ms: Option<i64>,
+    /// Breached clocks: the measured span `[start, end)` (vendor overlap, §9).
+    pub span: Option<(i64, i64)>,
 }
 
 impl Judged {
@@ -585,6 +587,7 @@ impl Judged {
             pause_exclusions: Vec::new(),
             caused_failure: false,
             max_ms: None,
+            span: None,
         }
     }
 }
@@ -706,6 +709,7 @@ pub(crate) fn judge_duration(
             // Evidence is read only by breaches; met and running clocks skip it.
             let keep = state == State::Breached;
             if keep {
+                j.span = Some((run.start, run.end));
                 j.evidence.push(evidence_of(start_ev, "start"));
                 if let Some(s) = stop_ev {
                     j.evidence.push(evidence_of(s, "stop"));
@@ -854,6 +858,7 @@ pub(crate) fn judge_availability(
         }
     }
     if state == State::Breached {
+        j.span = Some((s, end));
         if let Some(e) = dep
             .first("succeeded")
             .or_else(|| dep.first("health_validated"))
@@ -1266,12 +1271,15 @@ pub(crate) fn finish_report(
     let finish_one = |(sla, part): (&Sla, SlaPart)| {
         let mut results = Vec::new();
         let mut entries = Vec::new();
+        // Breached clocks' spans by breach id, for vendor overlap (§9).
+        let mut spans: BTreeMap<String, (i64, i64)> = BTreeMap::new();
         if sla.kind == SlaKind::TimeToRestore {
             // Incidents, seen as pseudo-deployments whose events are `opened` and `resolved`.
             let synthetic = incident_events(world);
             let incidents = incident_deployments(policy, &synthetic);
             let part = judge_sla(policy, sla, world, &incidents);
             let subjects: Vec<Subject> = incidents.iter().map(|d| Subject::of(d, false)).collect();
+            collect_spans(sla, &subjects, &part, &mut spans);
             finish_sla(
                 policy,
                 sla,
@@ -1282,6 +1290,7 @@ pub(crate) fn finish_report(
                 &mut entries,
             );
         } else {
+            collect_spans(sla, subjects, &part, &mut spans);
             finish_sla(
                 policy,
                 sla,
@@ -1292,22 +1301,34 @@ pub(crate) fn finish_report(
                 &mut entries,
             );
         }
-        (results, entries)
+        (results, entries, spans)
     };
     let work: Vec<(&Sla, SlaPart)> = policy.slas.iter().zip(parts).collect();
-    let per_sla: Vec<(Vec<ResultRow>, Vec<DeploymentEntry>)> = if parallel {
+    type PerSla = (
+        Vec<ResultRow>,
+        Vec<DeploymentEntry>,
+        BTreeMap<String, (i64, i64)>,
+    );
+    let per_sla: Vec<PerSla> = if parallel {
         par_map(work, finish_one)
     } else {
         work.into_iter().map(finish_one).collect()
     };
     let mut results = Vec::new();
     let mut entries = Vec::new();
-    for (r, e) in per_sla {
+    let mut spans = BTreeMap::new();
+    for (r, e, s) in per_sla {
         results.extend(r);
         entries.extend(e);
+        spans.extend(s);
     }
+    crate::vendors::annotate_breaches(policy, world, &mut results, &spans);
+    let vendors = crate::vendors::rows(policy, world, subjects.iter().map(|s| s.anchor).min());
 
-    let findings = findings(policy, world, subjects);
+    crate::trends::annotate(&mut results);
+    let mut findings = findings(policy, world, subjects);
+    findings.extend(crate::vendors::findings(policy, &vendors));
+    findings.extend(crate::trends::findings(policy, &results));
     let mut warnings: Vec<Warning> = policy.warnings.clone();
     for f in &totals.unknown_fields {
         warnings.push(Warning {
@@ -1338,9 +1359,24 @@ pub(crate) fn finish_report(
         inputs: totals.inputs,
         results,
         deployments: entries,
+        vendors,
         findings,
         in_force: in_force(world),
         warnings,
+    }
+}
+
+/// Remember the span of each breached clock under its breach id.
+fn collect_spans(
+    sla: &Sla,
+    subjects: &[Subject],
+    part: &SlaPart,
+    spans: &mut BTreeMap<String, (i64, i64)>,
+) {
+    for v in &part.verdicts {
+        if let (Some(span), Some(s)) = (v.judged.span, subjects.get(v.subject as usize)) {
+            spans.insert(format!("{}/{}", sla.id, s.id), span);
+        }
     }
 }
 
@@ -1669,6 +1705,7 @@ fn make_row(
         breaches: Vec::new(),
         exclusions: exclusions.into_iter().collect(),
         exceptions: exceptions.into_iter().collect(),
+        trend: None,
     };
     let dep_of = |di: usize| subjects.get(di);
     match (sla.kind, target) {
@@ -1731,6 +1768,7 @@ fn make_row(
                         over_ms: Some(elapsed - max_ms),
                         reason: breach_reason(sla, elapsed, max_ms, running, &j.pause_exclusions),
                         records: j.evidence.clone(),
+                        vendor_overlap: Vec::new(),
                     })
                 })
                 .collect();
@@ -1926,6 +1964,7 @@ fn rate_breach(sla: &Sla, dep: &Subject, j: &Judged, reason: String) -> Breach {
         over_ms: None,
         reason,
         records: j.evidence.clone(),
+        vendor_overlap: Vec::new(),
     }
 }
 

@@ -26,6 +26,7 @@
 #![deny(missing_docs)]
 
 pub mod calendar;
+pub mod continuity;
 pub mod error;
 pub mod evaluate;
 pub mod explain;
@@ -39,7 +40,9 @@ pub mod record;
 pub mod render;
 pub mod report;
 pub mod source;
+pub mod trends;
 pub mod units;
+pub mod vendors;
 pub mod window;
 
 pub use error::{Error, ErrorCode, ErrorKind, Location, Result};

@@ -61,7 +61,7 @@ use crate::report::{Inputs, Report};
 
 /// The version of the byte format of [`Partial::to_bytes`]. Bytes of another
 /// version are refused with `E310`.
-pub const FORMAT_VERSION: u16 = 1;
+pub const FORMAT_VERSION: u16 = 2;
 
 const MAGIC: &[u8; 4] = b"SLKP";
 const HEAD: usize = 4 + 2 + 8;

@@ -84,9 +84,9 @@ pub struct PolicyDoc {
     /// The service catalog.
     #[serde(default, skip_serializing_if = "is_empty_map")]
     pub services: UniqueMap<ServiceDoc>,
-    /// Criticality tiers, most critical first.
+    /// Criticality tiers, most critical first: names, or `{name, rto, rpo}`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub tiers: Vec<String>,
+    pub tiers: Vec<crate::continuity::TierDoc>,
     /// Static exclusion windows.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub exclusions: Vec<ExclusionDoc>,
@@ -105,6 +105,13 @@ pub struct PolicyDoc {
     /// Pipeline gates (§9a): may a deployment proceed now?
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gates: Option<GatesDoc>,
+    /// Third parties the services depend on, their promises and credits (§9).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub vendors: Vec<crate::vendors::VendorDoc>,
+    /// `trend_rising` needs a failure rate rising over this many consecutive
+    /// closed windows (default 3, at least 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trend_windows: Option<u32>,
 }
 
 /// `gates:` (§9a).
@@ -979,6 +986,8 @@ pub struct Policy {
     pub warnings: Vec<Warning>,
     /// Pipeline gates.
     pub gates: Gates,
+    /// Vendors (§9).
+    pub vendors: Vec<crate::vendors::Vendor>,
 }
 
 impl Policy {
@@ -1310,7 +1319,7 @@ pub fn load_json(text: &str) -> Result<PolicyDoc> {
 // Compiling
 // ---------------------------------------------------------------------------
 
-fn perr(code: ErrorCode, path: impl Into<String>, message: impl Into<String>) -> Error {
+pub(crate) fn perr(code: ErrorCode, path: impl Into<String>, message: impl Into<String>) -> Error {
     Error::new(code, message).at_path(path)
 }
 
@@ -1376,7 +1385,7 @@ fn compile_calendar(name: &str, doc: &CalendarDoc, policy_tz: Tz) -> Result<Cale
     Ok(Calendar::new(tz, week, holidays))
 }
 
-fn percentage(s: &Scalar, path: &str) -> Result<Ppm> {
+pub(crate) fn percentage(s: &Scalar, path: &str) -> Result<Ppm> {
     let text = s.to_string();
     units::parse_percentage(&text).map_err(|m| perr(ErrorCode::InvalidPercentage, path, m))
 }
@@ -1787,7 +1796,7 @@ fn compile(doc: PolicyDoc) -> Result<Policy> {
         })
     };
 
-    let declared: BTreeSet<&str> = doc.tiers.iter().map(String::as_str).collect();
+    let declared: BTreeSet<&str> = doc.tiers.iter().map(|t| t.name()).collect();
     let check_tier = |tier: &str, path: &str| -> Result<()> {
         if declared.is_empty() || tier == "default" || declared.contains(tier) {
             Ok(())
@@ -1800,7 +1809,7 @@ fn compile(doc: PolicyDoc) -> Result<Policy> {
         }
     };
     let mut seen_tiers = BTreeSet::new();
-    for (i, t) in doc.tiers.iter().enumerate() {
+    for (i, t) in doc.tiers.iter().map(|t| t.name()).enumerate() {
         if !seen_tiers.insert(t) {
             return Err(perr(
                 ErrorCode::DuplicateId,
@@ -2058,6 +2067,7 @@ fn compile(doc: PolicyDoc) -> Result<Policy> {
     for (path, d, cal) in &day_units {
         lint.push(day_unit_warning(path, d, cal, &calendars));
     }
+    lint.extend(crate::continuity::rto_warnings(&doc, &slas));
     lint.sort();
     let gates = match &doc.gates {
         Some(g) => compile_gates(g, &lookup_calendar, &check_tier)?,
@@ -2065,14 +2075,23 @@ fn compile(doc: PolicyDoc) -> Result<Policy> {
     };
     let justify_within_ms = doc.justify_within.map_or(5 * 86_400_000, |d| d.ms);
     let exception_review = doc.exception_review.as_ref().map(|r| (r.max, r.per));
+    let vendors = crate::vendors::compile(&doc)?;
+    if doc.trend_windows.is_some_and(|n| n < 2) {
+        return Err(perr(
+            ErrorCode::InvalidValue,
+            "/trend_windows",
+            "`trend_windows` must be at least 2: a rise needs two windows",
+        ));
+    }
     let digest = crate::report::sha256_hex(&canonical_json(&doc));
     Ok(Policy {
+        vendors,
         name: doc.name.clone().unwrap_or_default(),
         digest,
         tz,
         calendars,
         services,
-        tiers: doc.tiers.clone(),
+        tiers: doc.tiers.iter().map(|t| t.name().to_string()).collect(),
         exclusions,
         exceptions,
         slas,

@@ -21,7 +21,7 @@ use std::fmt::Write as _;
 use serde_json::Value;
 
 use crate::explain::{Explanation, SlaExplanation, Step, TimelineEvent};
-use crate::report::{Breach, DeploymentEntry, Report, ResultRow};
+use crate::report::{Breach, DeploymentEntry, Report, ResultRow, VendorRow};
 use crate::units::format_duration;
 
 // ---------------------------------------------------------------------------
@@ -417,6 +417,7 @@ fn result_columns<'a>() -> Vec<Column<'a, ResultRow>> {
         col("SEGMENT", Left, segment_text),
         col("STATUS", Left, |r: &ResultRow| Some(status_text(&r.status))),
         col("VALUE", Right, value_text),
+        col("CHANGE", Right, trend_text),
         col("TARGET", Left, |r: &ResultRow| Some(target_text(r))),
         col("MEASURED", Right, |r: &ResultRow| {
             Some(r.measured.to_string())
@@ -435,6 +436,17 @@ fn result_columns<'a>() -> Vec<Column<'a, ResultRow>> {
         }),
         col("NOT COUNTED", Left, not_counted),
     ]
+}
+
+/// The change against the previous window: `+5%` (points) for ratios, `+2` for counts.
+fn trend_text(r: &ResultRow) -> Option<String> {
+    let t = r.trend.as_ref()?;
+    let sign = if t.delta > 0.0 { "+" } else { "" };
+    Some(if is_count_kind(&r.kind) {
+        format!("{sign}{}", number(t.delta))
+    } else {
+        format!("{sign}{}", percent(t.delta))
+    })
 }
 
 /// A breach with the row it belongs to.
@@ -520,6 +532,41 @@ fn in_flight_columns<'a>() -> Vec<Column<'a, DeploymentEntry>> {
         col("WARN", Right, |d: &DeploymentEntry| d.warn.map(percent)),
         col("BREACH AT (UTC)", Left, |d: &DeploymentEntry| {
             d.breach_at.as_ref().map(instant_or_never)
+        }),
+    ]
+}
+
+fn vendor_columns<'a>() -> Vec<Column<'a, VendorRow>> {
+    use Align::{Left, Right};
+    vec![
+        col("", Left, |v: &VendorRow| {
+            Some(if v.met { "" } else { "!" }.to_string())
+        }),
+        col("VENDOR", Left, |v: &VendorRow| Some(v.vendor.clone())),
+        col("MONTH", Left, |v: &VendorRow| {
+            Some(if v.window.state == "open" {
+                format!("{} (so far)", v.window.label)
+            } else {
+                v.window.label.clone()
+            })
+        }),
+        col("DOWN", Right, |v: &VendorRow| {
+            Some(format_duration(v.down_ms))
+        }),
+        col("AVAILABILITY", Right, |v: &VendorRow| {
+            Some(percent(v.availability))
+        }),
+        col("PROMISED", Right, |v: &VendorRow| Some(percent(v.promised))),
+        col("PROMISE", Left, |v: &VendorRow| {
+            Some(if v.met { "met" } else { "MISSED" }.to_string())
+        }),
+        col("CREDIT", Right, |v: &VendorRow| {
+            (v.credit > 0.0).then(|| percent(v.credit))
+        }),
+        col("CREDIT DUE", Right, |v: &VendorRow| {
+            v.credit_amount
+                .filter(|a| *a > 0.0)
+                .map(|a| format!("{a:.2}"))
         }),
     ]
 }
@@ -679,6 +726,15 @@ fn report_blocks(report: &Report) -> Vec<Block> {
             &not_counted,
             not_counted_columns(),
         )));
+    }
+
+    if !report.vendors.is_empty() {
+        let missed = report.vendors.iter().filter(|v| !v.met).count();
+        blocks.push(Block::Heading(
+            2,
+            format!("Vendors ({missed} promise(s) missed; ! missed)"),
+        ));
+        blocks.push(Block::Grid(Grid::build(&report.vendors, vendor_columns())));
     }
 
     if !report.findings.is_empty() {

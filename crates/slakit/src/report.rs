@@ -26,6 +26,8 @@ pub struct Report {
     pub results: Vec<ResultRow>,
     /// One entry per deployment and in-scope SLA, by SLA, anchor, deployment id.
     pub deployments: Vec<DeploymentEntry>,
+    /// One row per vendor and month (§9), by vendor order in the policy, then month.
+    pub vendors: Vec<VendorRow>,
     /// Governance findings (§8).
     pub findings: Vec<Finding>,
     /// Exclusions and exceptions in force at as_of.
@@ -155,6 +157,55 @@ pub struct Breach {
     pub reason: String,
     /// The records that decided it.
     pub records: Vec<Evidence>,
+    /// Vendor-attributed outage time inside the breached clock (§9), by vendor.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub vendor_overlap: Vec<VendorOverlap>,
+}
+
+/// Vendor outage time that overlapped a breach.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct VendorOverlap {
+    /// The vendor id.
+    pub vendor: String,
+    /// Wall-clock milliseconds of its outages inside the breached clock.
+    pub ms: i64,
+}
+
+/// A vendor's month (§9).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct VendorWindow {
+    /// Month start (inclusive), policy zone.
+    pub start: String,
+    /// Month end (exclusive).
+    pub end: String,
+    /// `open` (contains as_of: the figures can only get worse) or `closed`.
+    pub state: String,
+    /// `2026-03`.
+    pub label: String,
+}
+
+/// One row of the `vendors` section: a vendor in one month.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct VendorRow {
+    /// The vendor id.
+    pub vendor: String,
+    /// The month.
+    pub window: VendorWindow,
+    /// Vendor-attributed outage time in the month (union, minus pauses, up to as_of).
+    pub down_ms: i64,
+    /// 1 − down / month length, rounded down to 1 ppm.
+    pub availability: f64,
+    /// The promised availability.
+    pub promised: f64,
+    /// Whether availability ≥ promised.
+    pub met: bool,
+    /// The credit owed, as a share of the monthly fee (0 when none).
+    pub credit: f64,
+    /// monthly_fee × credit, to the cent (only with `monthly_fee`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credit_amount: Option<f64>,
+    /// The vendor outages that touched the month.
+    pub outages: Vec<Evidence>,
 }
 
 /// One result row (§5.4, §10).
@@ -223,6 +274,23 @@ pub struct ResultRow {
     pub exclusions: Vec<String>,
     /// Ids of exceptions applied to deployments of this row.
     pub exceptions: Vec<String>,
+    /// Closed windows: the change against the previous (consecutive, closed)
+    /// window of the same SLA and segment, when both have a value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trend: Option<Trend>,
+}
+
+/// A row's change against the previous window of its SLA and segment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Trend {
+    /// The previous window's start.
+    pub previous_window: String,
+    /// The previous window's value.
+    pub previous_value: f64,
+    /// value − previous value (6 decimals).
+    pub delta: f64,
+    /// `up`, `down` or `flat`.
+    pub direction: String,
 }
 
 /// One deployment under one SLA.

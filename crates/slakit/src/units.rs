@@ -277,7 +277,7 @@ pub fn parse_percentage(text: &str) -> Result<Ppm, String> {
 
 /// Parse a non-negative decimal and scale by 10^pow exactly.
 /// Err(true) when it has more decimals than the scale allows; Err(false) when unreadable.
-fn parse_decimal_scaled(num: &str, pow: u32) -> Result<i64, bool> {
+pub(crate) fn parse_decimal_scaled(num: &str, pow: u32) -> Result<i64, bool> {
     if num.is_empty() || num.len() > 40 {
         return Err(false);
     }

@@ -261,7 +261,7 @@ fn wide_policy() -> Policy {
 "#;
     let text = POLICY.replacen(
         "slas:\n",
-        "exception_review: {max: 1, per: quarter}\nslas:\n",
+        "exception_review: {max: 1, per: quarter}\nvendors:\n  - {id: cdn, services: [checkout, search], availability: 99.9%, credits: [{below: 99.9%, credit: 10%}], monthly_fee: 99.5, exit_after: {breaches: 1, within: 2}}\nslas:\n",
         1,
     ) + extra;
     Policy::from_yaml(&text).unwrap()

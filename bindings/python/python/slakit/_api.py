@@ -317,6 +317,12 @@ class Report:
         return result
 
     @property
+    def vendors(self) -> List[Dict[str, Any]]:
+        """One row per vendor and month: availability, promise met, credit owed."""
+        result: List[Dict[str, Any]] = self._section("vendors")
+        return result
+
+    @property
     def findings(self) -> List[Dict[str, Any]]:
         """Governance findings (``{kind, message, …}``)."""
         result: List[Dict[str, Any]] = self._section("findings")
