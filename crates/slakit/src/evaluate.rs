@@ -357,15 +357,6 @@ fn attr<'e>(e: &'e Event, name: &str) -> Option<&'e str> {
     }
 }
 
-/// Incident ids linked to a deployment.
-fn incident_links<'w>(world: &'w World<'_>, dep: &str) -> Vec<&'w Incident> {
-    world
-        .incidents
-        .iter()
-        .filter(|i| i.unknown_fields.iter().any(|d| d == dep))
-        .collect()
-}
-
 // ---------------------------------------------------------------------------
 // Clocks
 // ---------------------------------------------------------------------------
@@ -1264,18 +1255,29 @@ fn charge_failures(
             continue;
         };
         let lo = o.from.saturating_sub(sla.attribution_ms);
-        let latest = list
-            .iter()
-            .filter(|(t, _)| *t > lo && *t <= o.from)
+        // The list is sorted: the latest "succeeded" at or before the outage.
+        let upto = list.partition_point(|(t, _)| *t <= o.from);
+        let latest = upto
+            .checked_sub(1)
+            .and_then(|i| list.get(i))
             .map(|(t, _)| *t)
-            .max();
+            .filter(|t| *t > lo);
         if let Some(latest) = latest {
-            for (_, di) in list.iter().filter(|(t, _)| *t == latest) {
+            let first = list.partition_point(|(t, _)| *t < latest);
+            for (_, di) in list.get(first..upto).unwrap_or_default() {
                 outage_charges.entry(*di).or_default().push(
                     o.id.clone()
                         .unwrap_or_else(|| format!("outage@{}", instant::format(o.from))),
                 );
             }
+        }
+    }
+    // Deployment id -> the incidents linked to it, in incident order (one
+    // pass, instead of a scan of every incident per deployment).
+    let mut links: BTreeMap<&str, Vec<&Incident>> = BTreeMap::new();
+    for inc in &world.incidents {
+        for dep in &inc.unknown_fields {
+            links.entry(dep.as_str()).or_default().push(inc);
         }
     }
     for (_, segs) in windows.values_mut() {
@@ -1291,7 +1293,7 @@ fn charge_failures(
                 if j.state == State::Failed {
                     why.push("the deployment failed".to_string());
                 }
-                for inc in incident_links(world, dep.id) {
+                for inc in links.get(dep.id).into_iter().flatten() {
                     why.push(format!("incident `{}`", inc.id));
                     j.evidence.push(Evidence {
                         kind: "incident".into(),
