@@ -796,23 +796,30 @@ fn incident_deployments<'e>(policy: &Policy, events: &'e [Event]) -> Vec<Deploym
 
 /// post_deploy_availability (§6.3): outage time of the service within
 /// `watch` after `succeeded`, minus `pause` exclusions, against `max`.
+/// The outages of each service, in the world's order (one pass, so judging
+/// a deployment does not scan every outage).
+pub(crate) fn outages_by_service<'w>(world: &World<'w>) -> BTreeMap<&'w str, Vec<&'w Outage>> {
+    let mut map: BTreeMap<&'w str, Vec<&'w Outage>> = BTreeMap::new();
+    for o in &world.outages {
+        map.entry(o.service.as_str()).or_default().push(o);
+    }
+    map
+}
+
+/// `mine`: the outages of the deployment's service, in the world's order
+/// (from [`outages_by_service`]).
 pub(crate) fn judge_availability(
     world: &World<'_>,
     sla: &Sla,
     dep: &Deployment<'_>,
     max: i64,
+    mine: &[&Outage],
 ) -> Judged {
     let Some(s) = succeeded_instant(dep) else {
         return Judged::new(State::Unmeasured);
     };
     let watch_end = s.saturating_add(sla.watch_ms);
     let end = watch_end.min(world.as_of);
-    let mine: Vec<&Outage> = world
-        .outages
-        .iter()
-        .copied()
-        .filter(|o| Some(o.service.as_str()) == dep.service)
-        .collect();
     let down = union(
         mine.iter()
             .map(|o| (o.from.max(s), o.to.unwrap_or(world.as_of).min(end))),
@@ -1088,6 +1095,11 @@ fn evaluate_sla(
         &world.deployments
     };
 
+    let outages = if sla.kind == SlaKind::PostDeployAvailability {
+        outages_by_service(world)
+    } else {
+        BTreeMap::new()
+    };
     for (di, dep) in subjects.iter().enumerate() {
         if !in_scope(sla, dep) {
             continue;
@@ -1118,7 +1130,8 @@ fn evaluate_sla(
             Some(j) => j,
             None => match (sla.kind, target) {
                 (SlaKind::PostDeployAvailability, Target::Duration { max_ms, .. }) => {
-                    judge_availability(world, sla, dep, *max_ms)
+                    let mine = dep.service.and_then(|svc| outages.get(svc));
+                    judge_availability(world, sla, dep, *max_ms, mine.map_or(&[], Vec::as_slice))
                 }
                 (_, Target::Duration { max_ms, .. }) => judge_duration(world, sla, dep, *max_ms),
                 _ => {
