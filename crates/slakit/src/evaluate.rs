@@ -81,7 +81,7 @@ fn input_err(code: ErrorCode, origin: crate::record::Origin, message: String) ->
 /// Build the world: merge deployments, incidents, exclusions and exceptions.
 pub(crate) fn build_world<'a>(
     policy: &Policy,
-    records: &'a [Record],
+    records: impl IntoIterator<Item = &'a Record>,
     as_of: i64,
 ) -> Result<World<'a>> {
     let mut ignored_future = 0u64;

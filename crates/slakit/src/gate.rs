@@ -156,12 +156,23 @@ fn last_days(date: NaiveDate, months: u32, n: u32) -> Option<(NaiveDate, NaiveDa
 
 /// Decide whether `proposed` may deploy at `at` (UTC ms).
 pub fn gate(policy: &Policy, records: &[Record], proposed: &Proposed, at: i64) -> Result<Decision> {
+    decide(policy, records, proposed, at, true)
+}
+
+/// The gate; `prune: false` evaluates every deployment of the recent history
+/// (the reference the pruned decision is tested against).
+fn decide(
+    policy: &Policy,
+    records: &[Record],
+    proposed: &Proposed,
+    at: i64,
+    prune: bool,
+) -> Result<Decision> {
     // Gates read only open windows (and the proposed deployment's own events),
     // so history before the earliest open window is left out up front.
     crate::evaluate::check_as_of(at)?;
     let recent = recent_history(policy, records, proposed, at);
-    let records = recent.as_slice();
-    let world = build_world(policy, records, at)?;
+    let mut world = build_world(policy, recent, at)?;
     let entry = policy.service_entry(proposed.service.as_deref());
     let tier = entry
         .and_then(|s| s.tier.clone())
@@ -272,7 +283,6 @@ pub fn gate(policy: &Policy, records: &[Record], proposed: &Proposed, at: i64) -
     }
 
     if g.circuit_breaker.is_some() || g.error_budget {
-        let report = crate::evaluate::evaluate_world(policy, records, &world, false);
         let pseudo = Deployment {
             id: &proposed.deployment,
             events: Vec::new(),
@@ -283,6 +293,11 @@ pub fn gate(policy: &Policy, records: &[Record], proposed: &Proposed, at: i64) -
             tier: tier.clone(),
             team: team.clone(),
         };
+        if prune {
+            keep_relevant(policy, &mut world.deployments, &pseudo);
+        }
+        // The gate reads rows and entries only: no input counts, no digest.
+        let report = crate::evaluate::evaluate_world(policy, &[], &world, false);
         if let Some((max, scope)) = g.circuit_breaker {
             reasons.extend(circuit_breaker(
                 &report,
@@ -365,12 +380,16 @@ pub fn gate(policy: &Policy, records: &[Record], proposed: &Proposed, at: i64) -
 /// proposed deployment's events, and every event of a deployment with an
 /// event in or after the earliest open window of any SLA. A deployment with
 /// no event since then is anchored in a closed window, which no gate reads.
-fn recent_history(
+///
+/// One pass over the history: older events are set aside as (index, filter
+/// slot) pairs and kept afterwards only when their deployment turned out to
+/// be active, so a long history is read once. The result is in input order.
+fn recent_history<'a>(
     policy: &Policy,
-    records: &[Record],
+    records: &'a [Record],
     proposed: &Proposed,
     at: i64,
-) -> Vec<Record> {
+) -> Vec<&'a Record> {
     let cutoff = policy
         .slas
         .iter()
@@ -382,23 +401,118 @@ fn recent_history(
         .unwrap_or(at);
     // A hash set (FxHash: fast on short ids), only looked up, never iterated,
     // so no order reaches output.
-    let active: rustc_hash::FxHashSet<&str> = records
-        .iter()
-        .filter_map(|r| match r {
-            Record::Event(e) if e.time >= cutoff => Some(e.deployment.as_str()),
-            _ => None,
-        })
-        .collect();
-    records
-        .iter()
-        .filter(|r| match r {
+    let mut active: rustc_hash::FxHashSet<&str> = rustc_hash::FxHashSet::default();
+    let mut filter = IdFilter::default();
+    active.insert(proposed.deployment.as_str());
+    filter.insert(&proposed.deployment);
+    let mut kept: Vec<usize> = Vec::new();
+    let mut older: Vec<(usize, u16)> = Vec::new();
+    for (i, r) in records.iter().enumerate() {
+        match r {
+            Record::Event(e) if e.time < cutoff => older.push((i, IdFilter::key(&e.deployment))),
             Record::Event(e) => {
-                e.deployment == proposed.deployment || active.contains(e.deployment.as_str())
+                active.insert(e.deployment.as_str());
+                filter.insert(&e.deployment);
+                kept.push(i);
             }
-            _ => true,
-        })
-        .cloned()
-        .collect()
+            _ => kept.push(i),
+        }
+    }
+    // The filter first: it turns most older events away without touching
+    // their records again.
+    kept.extend(
+        older
+            .into_iter()
+            .filter(|&(_, key)| filter.has(key))
+            .filter_map(|(i, _)| match records.get(i) {
+                Some(Record::Event(e)) if active.contains(e.deployment.as_str()) => Some(i),
+                _ => None,
+            }),
+    );
+    kept.sort_unstable();
+    kept.into_iter().filter_map(|i| records.get(i)).collect()
+}
+
+/// A 65 536-bit membership filter keyed on an id's length and last eight
+/// bytes: most of a long history belongs to no active deployment, and this
+/// turns those away with a few instructions, before the hash set is asked.
+/// A false positive only costs the hash-set lookup.
+struct IdFilter {
+    bits: Vec<u64>,
+}
+
+impl Default for IdFilter {
+    fn default() -> Self {
+        IdFilter {
+            bits: vec![0; 1024],
+        }
+    }
+}
+
+impl IdFilter {
+    /// The filter position of an id: a multiplicative hash of its length and
+    /// last eight bytes.
+    fn key(id: &str) -> u16 {
+        let bytes = id.as_bytes();
+        let tail = bytes
+            .get(bytes.len().saturating_sub(8)..)
+            .unwrap_or_default();
+        let key = tail
+            .iter()
+            .fold(bytes.len() as u64, |k, &b| (k << 8) | u64::from(b));
+        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 48) as u16
+    }
+
+    fn insert(&mut self, id: &str) {
+        let key = Self::key(id);
+        if let Some(w) = self.bits.get_mut(usize::from(key >> 6)) {
+            *w |= 1 << (key & 63);
+        }
+    }
+
+    fn has(&self, key: u16) -> bool {
+        self.bits
+            .get(usize::from(key >> 6))
+            .is_some_and(|w| w & (1 << (key & 63)) != 0)
+    }
+}
+
+/// Drop the deployments no gate can read: the circuit breaker counts only
+/// its scope (team, service or org), and the error budget reads only the
+/// proposed deployment's own rows (same tier and group values). What is kept
+/// is closed over services, because a change-failure outage is charged to the
+/// latest change of its service, so a service is judged whole or not at all.
+/// Every kept deployment is judged exactly as with the full history.
+fn keep_relevant(policy: &Policy, deployments: &mut Vec<Deployment<'_>>, pseudo: &Deployment<'_>) {
+    let g = &policy.gates;
+    let budget_slas: Vec<_> = if g.error_budget {
+        policy.slas.iter().filter(|s| in_scope(s, pseudo)).collect()
+    } else {
+        Vec::new()
+    };
+    let relevant = |d: &Deployment<'_>| {
+        d.id == pseudo.id
+            || match g.circuit_breaker.map(|(_, scope)| scope) {
+                Some(BreakerScope::Org) => true,
+                Some(BreakerScope::Team) => pseudo.team.is_some() && d.team == pseudo.team,
+                Some(BreakerScope::Service) => {
+                    pseudo.service.is_some() && d.service == pseudo.service
+                }
+                None => false,
+            }
+            || (d.tier == pseudo.tier
+                && budget_slas.iter().any(|s| {
+                    s.group_by
+                        .iter()
+                        .all(|k| d.group_value(*k) == pseudo.group_value(*k))
+                }))
+    };
+    let services: BTreeSet<&str> = deployments
+        .iter()
+        .filter(|d| relevant(d))
+        .filter_map(|d| d.service)
+        .collect();
+    deployments.retain(|d| relevant(d) || d.service.is_some_and(|s| services.contains(s)));
 }
 
 fn open_windows(report: &Report) -> BTreeSet<(&str, &str)> {
@@ -535,4 +649,127 @@ pub fn parse_proposed(text: &str) -> Result<Proposed> {
         .at_record(0, Some(e.line()))
     })?;
     Proposed::from_value(v)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "test code")]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const SCOPES: [&str; 3] = ["org", "team", "service"];
+
+    fn policy(scope: &str, max_breached: u32, lead_group: &str) -> Policy {
+        let services: String = (0..6)
+            .map(|i| format!("  s{i}: {{tier: t{}, team: team{}}}\n", i % 2, i % 3))
+            .collect();
+        Policy::from_yaml(&format!(
+            "slakit: 1\ntimezone: UTC\nservices:\n{services}tiers: [t0, t1]\nslas:\n\
+  - {{id: lead, clock: {{start: merged, stop: succeeded}}, window: month, group_by: [{lead_group}], targets: {{default: {{max: 3h, objective: 90%}}}}}}\n\
+  - {{id: lead-team, clock: {{start: merged, stop: succeeded}}, window: week, group_by: [team], targets: {{t0: {{max: 2h, objective: 50%}}}}}}\n\
+  - {{id: sr, kind: success_rate, window: month, group_by: [team], targets: {{default: {{min: 80%}}}}}}\n\
+  - {{id: cfr, kind: change_failure_rate, window: month, group_by: [team], attribution: 1d, targets: {{default: {{max: 20%}}}}}}\n\
+  - {{id: rb, kind: rollback_time, clock: {{start: failed, stop: rollback_completed}}, window: month, group_by: [{lead_group}], targets: {{default: {{max: 30m}}}}}}\n\
+gates:\n  circuit_breaker: {{max_breached: {max_breached}, scope: {scope}}}\n  error_budget: deny_when_exhausted\n"
+        ))
+        .unwrap()
+    }
+
+    /// (service, offset in minutes, lead minutes, outcome 0 ok / 1 failed /
+    /// 2 failed+rollback, team); s6 is not in the catalog, so its team comes
+    /// from the event and differs between its deployments.
+    fn history(
+        deps: &[(usize, i64, i64, u8, usize)],
+        outages: &[(usize, i64, i64)],
+    ) -> Vec<Record> {
+        let base = 1_735_689_600_000_i64; // 2025-01-01
+        let min = 60_000;
+        let fmt = instant::format;
+        let mut text = String::new();
+        for (i, (svc, off, lead, outcome, team)) in deps.iter().enumerate() {
+            let t = base + off * min;
+            let end = t + lead * min;
+            let stop = if *outcome == 0 { "succeeded" } else { "failed" };
+            text.push_str(&format!(
+                "{{\"deployment\":\"d{i}\",\"event\":\"merged\",\"time\":\"{}\",\"service\":\"s{svc}\",\"team\":\"team{team}\"}}\n\
+                 {{\"deployment\":\"d{i}\",\"event\":\"{stop}\",\"time\":\"{}\"}}\n",
+                fmt(t),
+                fmt(end)
+            ));
+            if *outcome == 2 {
+                text.push_str(&format!(
+                    "{{\"deployment\":\"d{i}\",\"event\":\"rollback_completed\",\"time\":\"{}\"}}\n",
+                    fmt(end + lead * min / 2)
+                ));
+            }
+        }
+        for (k, (svc, off, len)) in outages.iter().enumerate() {
+            let t = base + off * min;
+            text.push_str(&format!(
+                "{{\"kind\":\"outage\",\"id\":\"o{k}\",\"service\":\"s{svc}\",\"from\":\"{}\",\"to\":\"{}\"}}\n",
+                fmt(t),
+                fmt(t + len * min)
+            ));
+        }
+        crate::record::parse_records(&text).unwrap()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        /// Pruning the history to what the gates read never changes a decision.
+        #[test]
+        fn pruned_decision_equals_full(
+            deps in prop::collection::vec((0usize..7, 0i64..20_000, 1i64..400, 0u8..3, 0usize..3), 0..60),
+            outages in prop::collection::vec((0usize..7, 0i64..20_000, 1i64..120), 0..12),
+            scope in 0usize..3,
+            max_breached in 1u32..6,
+            svc in 0usize..7,
+            team in 0usize..3,
+            by_service in any::<bool>(),
+            at_min in 10_000i64..25_000,
+        ) {
+            let policy = policy(SCOPES[scope], max_breached, if by_service { "service" } else { "team" });
+            let records = history(&deps, &outages);
+            let proposed = parse_proposed(&format!(
+                "{{\"deployment\": \"new\", \"service\": \"s{svc}\", \"team\": \"team{team}\"}}"
+            ))
+            .unwrap();
+            let at = 1_735_689_600_000_i64 + at_min * 60_000;
+            let pruned = decide(&policy, &records, &proposed, at, true).unwrap();
+            let full = decide(&policy, &records, &proposed, at, false).unwrap();
+            prop_assert_eq!(pruned.to_json(), full.to_json());
+        }
+    }
+
+    #[test]
+    fn pruning_keeps_whole_services() {
+        // s6 is not in the catalog: d0 (team0) then d1 (team1) change it, and
+        // its outage is charged to d1, the latest change. Dropping d1 (another
+        // team) would charge d0 instead and deny team0 on its failure rate.
+        let records = history(&[(6, 0, 30, 0, 0), (6, 60, 30, 0, 1)], &[(6, 120, 10)]);
+        let policy = policy("team", 5, "team");
+        let proposed =
+            parse_proposed("{\"deployment\": \"new\", \"service\": \"s6\", \"team\": \"team0\"}")
+                .unwrap();
+        let at = 1_735_689_600_000_i64 + 180 * 60_000;
+        let full = decide(&policy, &records, &proposed, at, false).unwrap();
+        assert_eq!(full.decision, "allow", "{}", full.to_json());
+        let pruned = decide(&policy, &records, &proposed, at, true).unwrap();
+        assert_eq!(pruned.to_json(), full.to_json());
+    }
+
+    #[test]
+    fn pruning_keeps_denials() {
+        // Three breached lead times in s0 (team0): the team breaker opens at 3.
+        let deps: Vec<_> = (0..3)
+            .map(|i| (0usize, 40_000 + i * 60, 300i64, 0u8, 0usize))
+            .collect();
+        let records = history(&deps, &[]);
+        let policy = policy("team", 3, "service");
+        let proposed = parse_proposed("{\"deployment\": \"new\", \"service\": \"s3\"}").unwrap();
+        let at = 1_735_689_600_000_i64 + 41_000 * 60_000;
+        let d = decide(&policy, &records, &proposed, at, true).unwrap();
+        assert_eq!(d.decision, "deny", "{}", d.to_json());
+        assert!(d.reasons.iter().any(|r| r.gate == "circuit_breaker"));
+    }
 }
