@@ -201,12 +201,35 @@ fn gate(c: &mut Criterion) {
     });
 }
 
+/// ADVERSARIAL 27: a 9 x 9 YAML billion-laughs document (~300 bytes, 387
+/// million strings expanded) is refused; the catalog asks for under 50 ms.
+fn hostile(c: &mut Criterion) {
+    let mut laughs = String::from("a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for (prev, name) in "abcdefgh".chars().zip("bcdefghi".chars()) {
+        laughs.push_str(&format!(
+            "{name}: &{name} [{}]\n",
+            vec![format!("*{prev}"); 9].join(", ")
+        ));
+    }
+    let typed = format!(
+        "slakit: 1\nname: &n x\ntiers: [{}]\n",
+        vec!["*n"; 1_001].join(", ")
+    );
+    c.bench_function("refuse/billion laughs", |b| {
+        b.iter(|| slakit::Policy::from_yaml(&laughs).is_err())
+    });
+    c.bench_function("refuse/1001 aliases", |b| {
+        b.iter(|| slakit::Policy::from_yaml(&typed).is_err())
+    });
+}
+
 criterion_group!(
     benches,
     business,
     business_throughput,
     evaluate,
     gate,
+    hostile,
     workload
 );
 criterion_main!(benches);

@@ -83,5 +83,13 @@ export declare function __panicForTests(mode?: string | undefined | null): void
  */
 export declare function __panicForTestsAsync(): Promise<never>
 
+/**
+ * The report as a self-contained HTML dashboard (inline CSS and SVG
+ * charts, no scripts, no network): the bytes of `slakit evaluate --format
+ * html` without the final newline. `report` is what `evaluate` returned,
+ * a parsed `report.json`, or its JSON text; anything else throws `E303`.
+ */
+export declare function reportToHtml(report: Report | string): string
+
 /** The engine version, as in a report's `engine.version`. */
 export declare function version(): string

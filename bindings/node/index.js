@@ -838,4 +838,5 @@ module.exports = nativeBinding
 module.exports.Policy = nativeBinding.Policy
 module.exports.__panicForTests = nativeBinding.__panicForTests
 module.exports.__panicForTestsAsync = nativeBinding.__panicForTestsAsync
+module.exports.reportToHtml = nativeBinding.reportToHtml
 module.exports.version = nativeBinding.version

@@ -132,6 +132,24 @@ slakit_status slakit_check(const slakit_policy *policy, char **out_json);
 slakit_status slakit_evaluate(const slakit_policy *policy, const char *records, size_t len, const char *as_of, char **report_json);
 
 /**
+ * Render a report as the self-contained HTML dashboard (inline CSS and SVG
+ * charts, no scripts, no network): the bytes of `slakit evaluate --format
+ * html` without the final newline. `report_json` is `len` bytes of a
+ * report's JSON, as `slakit_evaluate` returns it or as a stored
+ * `report.json` holds it; a document that is not a slakit report is
+ * `SLAKIT_USAGE_ERROR`, `E303`, with the JSON pointer of the first field
+ * that does not fit.
+ *
+ * On `SLAKIT_OK`, `*html` is the page (UTF-8); the caller owns it and
+ * releases it with `slakit_string_free`. On failure `*html` is untouched.
+ *
+ * # Safety
+ * `report_json` must point to `len` readable bytes; `html` must point to a
+ * writable `char *`. Both may be NULL (`SLAKIT_NULL_ARGUMENT`).
+ */
+slakit_status slakit_report_to_html(const char *report_json, size_t len, char **html);
+
+/**
  * Explain one deployment's clocks as a timeline (`slakit explain --format
  * json`). `records`, `len` and `as_of` are as for `slakit_evaluate`;
  * `deployment` is the NUL-terminated deployment id (`SLAKIT_USAGE_ERROR`,

@@ -466,6 +466,41 @@ pub unsafe extern "C" fn slakit_evaluate(
     })
 }
 
+/// Render a report as the self-contained HTML dashboard (inline CSS and SVG
+/// charts, no scripts, no network): the bytes of `slakit evaluate --format
+/// html` without the final newline. `report_json` is `len` bytes of a
+/// report's JSON, as `slakit_evaluate` returns it or as a stored
+/// `report.json` holds it; a document that is not a slakit report is
+/// `SLAKIT_USAGE_ERROR`, `E303`, with the JSON pointer of the first field
+/// that does not fit.
+///
+/// On `SLAKIT_OK`, `*html` is the page (UTF-8); the caller owns it and
+/// releases it with `slakit_string_free`. On failure `*html` is untouched.
+///
+/// # Safety
+/// `report_json` must point to `len` readable bytes; `html` must point to a
+/// writable `char *`. Both may be NULL (`SLAKIT_NULL_ARGUMENT`).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn slakit_report_to_html(
+    report_json: *const c_char,
+    len: usize,
+    html: *mut *mut c_char,
+) -> slakit_status {
+    boundary(|| {
+        not_null(report_json, "report_json")?;
+        not_null(html, "html")?;
+        // SAFETY: `report_json` is non-NULL; the caller guarantees `len` bytes.
+        let text =
+            unsafe { text_arg(report_json, len, "report_json", ErrorCode::InvalidArguments) }?;
+        let report = slakit_core::Report::from_json(text)?;
+        let page = owned_json(report.to_html()?)?;
+        // SAFETY: `html` is non-NULL and the caller guarantees it points to
+        // a writable `char *`; written only now, on success.
+        unsafe { html.write(page) };
+        Ok(())
+    })
+}
+
 /// Explain one deployment's clocks as a timeline (`slakit explain --format
 /// json`). `records`, `len` and `as_of` are as for `slakit_evaluate`;
 /// `deployment` is the NUL-terminated deployment id (`SLAKIT_USAGE_ERROR`,

@@ -228,6 +228,55 @@ static void test_evaluate(void) {
   slakit_policy_free(policy);
 }
 
+static void test_report_to_html(void) {
+  slakit_policy *policy = demo_policy();
+  char *report = NULL;
+  CHECK(slakit_evaluate(policy, RECORDS, strlen(RECORDS), AS_OF, &report) == SLAKIT_OK);
+  CHECK(report != NULL);
+  if (report == NULL) {
+    slakit_policy_free(policy);
+    return;
+  }
+
+  char *html = SENTINEL_STR;
+  CHECK(slakit_report_to_html(report, strlen(report), &html) == SLAKIT_OK);
+  expect_no_last_error();
+  CHECK(html != SENTINEL_STR && html != NULL);
+  if (html != NULL && html != SENTINEL_STR) {
+    CHECK(strncmp(html, "<!DOCTYPE html>", 15) == 0);
+    CHECK_CONTAINS(html, "data-sla=\"lead-time\"");
+    CHECK_CONTAINS(html, "as of <strong>2026-03-31 00:00Z</strong>");
+    CHECK(strstr(html, "<script") == NULL);
+    CHECK(html[strlen(html) - 1] == '>'); /* no trailing newline */
+    /* Deterministic. */
+    char *again = NULL;
+    CHECK(slakit_report_to_html(report, strlen(report), &again) == SLAKIT_OK);
+    CHECK(again != NULL && strcmp(html, again) == 0);
+    slakit_string_free(again);
+    slakit_string_free(html);
+  }
+
+  /* Not a report: a usage error located by its JSON pointer; *html untouched. */
+  const char not_report[] = "{\"engine\": {\"name\": \"slakit\", \"version\": 1}}";
+  html = SENTINEL_STR;
+  EXPECT_FAILURE(slakit_report_to_html(not_report, strlen(not_report), &html), SLAKIT_USAGE_ERROR,
+                 "E303", "not a slakit report");
+  CHECK_CONTAINS(slakit_last_error_json(), "\"path\":\"/engine/version\"");
+  CHECK(html == SENTINEL_STR);
+  EXPECT_FAILURE(slakit_report_to_html("{", 1, &html), SLAKIT_USAGE_ERROR, "E303",
+                 "not valid JSON");
+  EXPECT_FAILURE(slakit_report_to_html("\xff", 1, &html), SLAKIT_INVALID_UTF8, "E303",
+                 "`report_json` is not valid UTF-8");
+  EXPECT_FAILURE(slakit_report_to_html(NULL, 0, &html), SLAKIT_NULL_ARGUMENT, "E303",
+                 "`report_json`");
+  EXPECT_FAILURE(slakit_report_to_html(report, strlen(report), NULL), SLAKIT_NULL_ARGUMENT,
+                 "E303", "`html`");
+  CHECK(html == SENTINEL_STR);
+
+  slakit_string_free(report);
+  slakit_policy_free(policy);
+}
+
 static void test_evaluate_errors(void) {
   slakit_policy *policy = demo_policy();
   char *out = SENTINEL_STR;
@@ -311,7 +360,7 @@ static void test_invalid_text(void) {
 }
 
 /* ADVERSARIAL 37: every pointer argument NULL, outputs untouched. */
-static void test_null_arguments(void) {
+static void test_adv_37_null_arguments(void) {
   slakit_policy *policy = demo_policy();
   slakit_policy *p = SENTINEL_POLICY;
   char *out = SENTINEL_STR;
@@ -592,7 +641,7 @@ static void test_gate_errors(void) {
 }
 
 /* ADVERSARIAL 38: a panic inside slakit is SLAKIT_PANIC and the process goes on. */
-static void test_panic_boundary(void) {
+static void test_adv_38_panic_boundary(void) {
   fprintf(stderr, "test_api: two panic messages from slakit__test_panic are expected here\n");
   EXPECT_FAILURE(slakit__test_panic(), SLAKIT_PANIC, "E900", "panicked");
   CHECK_CONTAINS(slakit_last_error_message(), "slakit__test_panic was called");
@@ -637,7 +686,7 @@ static char *repeat(const char *open, size_t times, const char *tail) {
 }
 
 /* ADVERSARIAL 28: JSON (and YAML) nested 100 000 deep: an error, no stack overflow. */
-static void test_deep_nesting(void) {
+static void test_adv_28_deep_nesting(void) {
   enum { DEPTH = 100000 };
   slakit_policy *policy = demo_policy();
   slakit_policy *p = SENTINEL_POLICY;
@@ -673,13 +722,14 @@ int main(void) {
   test_policies();
   test_policy_errors();
   test_evaluate();
+  test_report_to_html();
   test_evaluate_errors();
   test_invalid_text();
   test_gate();
   test_gate_errors();
-  test_null_arguments();
-  test_panic_boundary();
+  test_adv_37_null_arguments();
+  test_adv_38_panic_boundary();
   test_last_error_lifetime();
-  test_deep_nesting();
+  test_adv_28_deep_nesting();
   return check_summary("test_api");
 }

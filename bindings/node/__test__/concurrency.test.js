@@ -25,7 +25,7 @@ async function whileTicking(work) {
   }
 }
 
-test('8 concurrent evaluate() calls: identical reports, and the event loop ticks', async (t) => {
+test('ADVERSARIAL 40: 8 concurrent evaluate() calls: identical reports, and the event loop ticks', async (t) => {
   const started = process.hrtime.bigint()
   const elu = performance.eventLoopUtilization()
   const [reports, ticks] = await whileTicking(() =>

@@ -15,7 +15,7 @@ const { Policy, __panicForTests, __panicForTestsAsync } = addon
 // Rust prints each panic to stderr; a backtrace would only add noise here.
 process.env.RUST_BACKTRACE = '0'
 
-test('a panic in the engine is a thrown Error with code E900', () => {
+test('ADVERSARIAL 38: a panic in the engine is a thrown Error with code E900', () => {
   assert.throws(
     () => __panicForTests(),
     (e) => e instanceof Error && e.code === 'E900' && /forced panic/.test(e.message) && typeof e.kind === 'string',
@@ -26,7 +26,7 @@ test('a panic in an export body is a thrown Error (napi catch_unwind)', () => {
   assert.throws(() => __panicForTests('export'), (e) => e instanceof Error && /forced panic in an export body/.test(e.message))
 })
 
-test('a panic on the thread pool rejects the promise with E900 (no hang)', async () => {
+test('ADVERSARIAL 38: a panic on the thread pool rejects the promise with E900 (no hang)', async () => {
   const e = await __panicForTestsAsync().then(
     () => assert.fail('resolved'),
     (err) => err,
@@ -43,7 +43,7 @@ test('the process still works after the panics', async () => {
   assert.deepStrictEqual(policy.evaluateSync(EXAMPLE_RECORDS), a)
 })
 
-test('a separate process that panics exits normally (no SIGABRT, no exit 134)', () => {
+test('ADVERSARIAL 38: a separate process that panics exits normally (no SIGABRT, no exit 134)', () => {
   const script = `
     const { __panicForTests, __panicForTestsAsync, version } = require(${JSON.stringify(PACKAGE_DIR)})
     const codes = []

@@ -46,6 +46,7 @@ enum Subject {
     Policy,
     Record(usize),
     Proposed,
+    Report,
 }
 
 impl Subject {
@@ -64,6 +65,10 @@ impl Subject {
             Subject::Proposed => Error::new(
                 ErrorCode::RecordSyntax,
                 format!("the proposed deployment is not JSON: {what}"),
+            ),
+            Subject::Report => Error::new(
+                ErrorCode::InvalidArguments,
+                format!("the report object is not JSON: {what}"),
             ),
         };
         if !pointer.is_empty() {
@@ -126,6 +131,25 @@ pub fn policy(value: Unknown<'_>) -> Result<Value, Error> {
             "the policy must be an object, not a function or a symbol",
         )),
     }
+}
+
+/// A report handed back to the addon: the object `evaluate` returned (or a
+/// parsed `report.json`), or its JSON text. Not a report: `E303` with the
+/// JSON pointer of the first field that does not fit.
+pub fn report(value: Unknown<'_>) -> Result<slakit::Report, Error> {
+    let env = value.value().env;
+    let napi = |e: napi::Error| {
+        let why = take_pending_exception(env).unwrap_or(e.reason);
+        usage(format!("cannot read the report argument: {why}"))
+    };
+    if value.get_type().map_err(napi)? == ValueType::String {
+        // SAFETY: the type was checked just above.
+        let text: String = unsafe { value.cast() }.map_err(napi)?;
+        return slakit::Report::from_json(&text);
+    }
+    let mut pointer = String::new();
+    let json = to_json(value, Subject::Report, &mut pointer, 0)?;
+    slakit::Report::from_value(json.unwrap_or(Value::Null))
 }
 
 /// The proposed deployment of a gate: a plain object, read like a record

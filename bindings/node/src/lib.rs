@@ -231,6 +231,15 @@ fn compile(env: &Env, f: impl FnOnce() -> Result<slakit::Policy, Error>) -> napi
         .map_err(|e| errors::to_js(env, e))
 }
 
+/// The report as a self-contained HTML dashboard (inline CSS and SVG
+/// charts, no scripts, no network): the bytes of `slakit evaluate --format
+/// html` without the final newline. `report` is what `evaluate` returned,
+/// a parsed `report.json`, or its JSON text; anything else throws `E303`.
+#[napi(catch_unwind, ts_args_type = "report: Report | string")]
+pub fn report_to_html(env: Env, report: Unknown<'_>) -> napi::Result<String> {
+    errors::guard(|| convert::report(report)?.to_html()).map_err(|e| errors::to_js(&env, e))
+}
+
 /// The engine version, as in a report's `engine.version`.
 #[napi(catch_unwind)]
 pub fn version() -> String {

@@ -12,6 +12,7 @@
 mod columns;
 mod errors;
 mod gate;
+mod partial;
 mod policy;
 mod records;
 mod values;
@@ -52,6 +53,7 @@ fn _slakit(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<policy::PyReport>()?;
     m.add_class::<gate::PyDecision>()?;
     m.add_class::<records::PyRecords>()?;
+    m.add_class::<partial::PyPartial>()?;
     m.add_function(wrap_pyfunction!(_error_classes, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;
     Ok(())

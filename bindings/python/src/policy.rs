@@ -20,6 +20,13 @@ pub struct PyPolicy {
     source: (&'static str, Arc<str>),
 }
 
+impl PyPolicy {
+    /// The compiled policy, shared.
+    pub(crate) fn policy(&self) -> Arc<slakit::Policy> {
+        Arc::clone(&self.inner)
+    }
+}
+
 /// Compile `text` with the core reader named by `format`, keeping the text.
 fn compile(py: Python<'_>, format: &'static str, text: String) -> PyResult<PyPolicy> {
     let policy = detached(py, || match format {
@@ -34,7 +41,7 @@ fn compile(py: Python<'_>, format: &'static str, text: String) -> PyResult<PyPol
 }
 
 /// `as_of` as the caller gave it: `None`, an aware `datetime`, or RFC 3339 text.
-fn as_of_ms(py: Python<'_>, as_of: Option<&Bound<'_, PyAny>>) -> PyResult<Option<i64>> {
+pub(crate) fn as_of_ms(py: Python<'_>, as_of: Option<&Bound<'_, PyAny>>) -> PyResult<Option<i64>> {
     let Some(obj) = as_of.filter(|o| !o.is_none()) else {
         return Ok(None);
     };
@@ -223,6 +230,18 @@ impl PyPolicy {
         })
     }
 
+    /// Evaluate one partition of the records at `as_of` (required): a
+    /// `Partial` to merge with the other partitions' and finish.
+    #[pyo3(signature = (records, as_of=None))]
+    fn evaluate_partial(
+        &self,
+        py: Python<'_>,
+        records: &Bound<'_, PyRecords>,
+        as_of: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<crate::partial::PyPartial> {
+        self.partial(py, records, as_of)
+    }
+
     /// May `proposed` deploy at `at`? The policy's gates against the records.
     fn gate(
         &self,
@@ -281,6 +300,13 @@ pub struct PyReport {
     inner: slakit::Report,
 }
 
+impl PyReport {
+    /// Wrap a core report.
+    pub(crate) fn new(inner: slakit::Report) -> PyReport {
+        PyReport { inner }
+    }
+}
+
 #[pymethods]
 impl PyReport {
     /// The report as pretty JSON, exactly `Report::to_json()` (no trailing newline).
@@ -288,6 +314,14 @@ impl PyReport {
         guard(py, || {
             let report = &self.inner;
             detached(py, || Ok(report.to_json()))
+        })
+    }
+
+    /// The report as a self-contained HTML dashboard, exactly `Report::to_html()`.
+    fn to_html(&self, py: Python<'_>) -> PyResult<String> {
+        guard(py, || {
+            let report = &self.inner;
+            detached(py, || report.to_html())
         })
     }
 

@@ -129,7 +129,7 @@ def test_engine_error_about_a_file_record_names_the_file(tmp_path: Path) -> None
     assert info.value.file == str(path)
 
 
-def test_naive_datetime_as_of_is_a_value_error() -> None:
+def test_adv_39_naive_datetime_as_of_is_a_value_error() -> None:
     policy = slakit.Policy.load(EXAMPLE_POLICY)
     with pytest.raises(ValueError, match="naive") as info:
         policy.evaluate(GOOD, as_of=datetime(2026, 3, 31))

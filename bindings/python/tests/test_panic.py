@@ -10,7 +10,7 @@ from conftest import EXAMPLE_RECORDS
 
 
 @pytest.mark.parametrize("detach", [False, True], ids=["gil-held", "gil-released"])
-def test_a_panic_is_an_internal_error(detach: bool) -> None:
+def test_adv_38_a_panic_is_an_internal_error(detach: bool) -> None:
     with pytest.raises(slakit.SlakitError) as info:
         slakit._slakit._panic_for_tests(detach)
     e = info.value
@@ -22,7 +22,7 @@ def test_a_panic_is_an_internal_error(detach: bool) -> None:
     assert "bug" in e.message
 
 
-def test_except_exception_catches_it() -> None:
+def test_adv_38_except_exception_catches_it() -> None:
     try:
         slakit._slakit._panic_for_tests(True)
     except Exception as e:  # noqa: BLE001 - the point of the test

@@ -12,7 +12,7 @@ import slakit
 from conftest import EXAMPLE_RECORDS
 
 
-def test_eight_threads_evaluating_one_policy_agree(example_policy: slakit.Policy) -> None:
+def test_adv_39_eight_threads_evaluating_one_policy_agree(example_policy: slakit.Policy) -> None:
     records = slakit.Records(EXAMPLE_RECORDS)
     expected = example_policy.evaluate(records).to_json()
     barrier = threading.Barrier(8)

@@ -68,7 +68,8 @@ records. Events after --as-of are treated as not having happened yet.",
 Examples:
   slakit evaluate --policy sla.yaml --records deploys.jsonl
   slakit evaluate -p sla.yaml -r deploys.jsonl -r incidents.jsonl --as-of now --format json
-  slakit evaluate -p sla.yaml -r deploys.jsonl --fail-on-breach --format csv --out q1.csv"
+  slakit evaluate -p sla.yaml -r deploys.jsonl --fail-on-breach --format csv --out q1.csv
+  slakit evaluate -p sla.yaml -r deploys.jsonl --format html --out dashboard.html"
     )]
     Evaluate(EvaluateArgs),
 
@@ -202,6 +203,9 @@ pub enum ReportFormat {
     Markdown,
     /// One CSV line per result row, for a spreadsheet
     Csv,
+    /// A self-contained HTML dashboard (inline CSS and SVG charts, no
+    /// scripts, no network): open it in a browser, attach it, print it
+    Html,
 }
 
 /// Output formats of `check` and `explain`.

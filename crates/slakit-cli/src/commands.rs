@@ -26,6 +26,7 @@ pub fn evaluate(args: &EvaluateArgs) -> Result<ExitCode, Error> {
         ReportFormat::Table => render::table(&report),
         ReportFormat::Markdown => render::markdown(&report),
         ReportFormat::Csv => render::csv(&report),
+        ReportFormat::Html => report.to_html()?,
     };
     output::deliver(&with_newline(text), args.out.as_deref())?;
     if args.fail_on_breach && report.has_breach() {

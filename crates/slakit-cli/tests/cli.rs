@@ -537,6 +537,42 @@ fn markdown_and_csv_formats() {
 }
 
 #[test]
+fn html_format_writes_a_self_contained_dashboard() {
+    let (s, p, r) = fixture("html");
+    let out = s.path("report.html");
+    let run = slakit(&[
+        "evaluate", "-p", &p, "-r", &r, "--as-of", AS_OF, "-f", "html", "--out", &out,
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+    let written = std::fs::read_to_string(&out).unwrap();
+    assert!(written.starts_with("<!DOCTYPE html>"), "{written}");
+    assert!(written.contains(r#"data-sla="lead-time""#));
+    assert!(written.contains("BREACHED"));
+    // Byte-identical for shuffled records, and the library's page plus a newline.
+    let mut lines: Vec<&str> = RECORDS.lines().collect();
+    lines.reverse();
+    let shuffled = s.file("shuffled.jsonl", &(lines.join("\n") + "\n"));
+    let again = slakit(&[
+        "evaluate",
+        "-p",
+        &p,
+        "-r",
+        &shuffled,
+        "--as-of",
+        AS_OF,
+        "--format=html",
+    ]);
+    assert_eq!(again.stdout, written);
+    let policy = slakit::Policy::from_yaml(POLICY).unwrap();
+    let records = slakit::parse_records(RECORDS).unwrap();
+    let report = policy
+        .evaluate(&records, slakit::instant::parse(AS_OF).unwrap())
+        .unwrap();
+    assert_eq!(written, format!("{}\n", report.to_html().unwrap()));
+}
+
+#[test]
 fn out_writes_the_report_to_a_file() {
     let (s, p, r) = fixture("out");
     let out = s.path("report.json");

@@ -83,10 +83,14 @@ codes! {
     InvalidTarget = "E113", Policy;
     /// An instant in the policy is invalid.
     InvalidPolicyInstant = "E114", Policy;
-    /// The policy exceeds a size or nesting limit.
+    /// The policy text is larger than the size limit.
     PolicyTooLarge = "E115", Policy;
     /// The policy is empty.
     EmptyPolicy = "E116", Policy;
+    /// The policy nests too deep or exceeds a YAML reader budget (aliases, anchors, nodes).
+    PolicyTooDeep = "E117", Policy;
+    /// The policy has more calendars, SLAs, pauses or other entries than a limit allows.
+    PolicyTooManyItems = "E118", Policy;
     /// A record line or document is not valid JSON.
     RecordSyntax = "E200", Input;
     /// A record lacks a required field.
@@ -109,6 +113,10 @@ codes! {
     InputTooLarge = "E209", Input;
     /// An interval record ends before it starts.
     InvalidInterval = "E210", Input;
+    /// The same key appears twice in one JSON object of a record.
+    DuplicateRecordKey = "E211", Input;
+    /// The records reach further back from as_of than a business calendar may be walked.
+    SpanTooLong = "E212", Input;
     /// `as_of` is not a valid RFC 3339 instant.
     InvalidAsOf = "E300", Usage;
     /// `as_of` was not given and the records hold no lifecycle event to default to.
@@ -119,6 +127,18 @@ codes! {
     InvalidArguments = "E303", Usage;
     /// The deployment asked for does not exist.
     UnknownDeployment = "E304", Usage;
+    /// Bytes given as a partial evaluation are not one this slakit reads:
+    /// another format version or engine version, truncated, or corrupt.
+    InvalidPartial = "E310", Usage;
+    /// Partials computed under different policies, as_of instants or
+    /// digest settings cannot be merged.
+    IncompatiblePartials = "E311", Usage;
+    /// Two merged partials both hold one deployment: its records were split
+    /// across partitions, or a partition was counted twice.
+    OverlappingPartials = "E312", Usage;
+    /// A partition lacked an interval record (outage, exclusion, exception)
+    /// that names a service or deployment it evaluated.
+    PartitionMissesRecords = "E313", Usage;
     /// An internal error (a bug): the engine refused to continue.
     Internal = "E900", Usage;
 }

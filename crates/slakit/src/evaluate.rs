@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::calendar::Calendar;
@@ -60,8 +61,9 @@ pub(crate) struct World<'a> {
     pub exceptions: Vec<Exception>,
     pub outages: Vec<&'a Outage>,
     pub incidents: Vec<Incident>,
-    pub ignored_future: u64,
     pub unknown_fields: BTreeSet<String>,
+    /// Deployments whose every event lies after as_of (not in `deployments`).
+    pub future_only: Vec<&'a str>,
 }
 
 fn evidence_of(e: &Event, role: &str) -> Evidence {
@@ -84,7 +86,6 @@ pub(crate) fn build_world<'a>(
     records: impl IntoIterator<Item = &'a Record>,
     as_of: i64,
 ) -> Result<World<'a>> {
-    let mut ignored_future = 0u64;
     let mut unknown_fields = BTreeSet::new();
     let mut by_dep: BTreeMap<&'a str, Vec<&'a Event>> = BTreeMap::new();
     let mut outages = Vec::new();
@@ -102,9 +103,6 @@ pub(crate) fn build_world<'a>(
             unknown_fields.insert(f.clone());
         }
         let future = r.instant().is_some_and(|t| t > as_of);
-        if future {
-            ignored_future += 1;
-        }
         match r {
             Record::Event(e) => by_dep.entry(e.deployment.as_str()).or_default().push(e),
             Record::Outage(o) => {
@@ -191,6 +189,7 @@ pub(crate) fn build_world<'a>(
     });
 
     let mut deployments = Vec::with_capacity(by_dep.len());
+    let mut future_only = Vec::new();
     for (id, mut events) in by_dep {
         events.sort_by(|a, b| {
             (
@@ -262,6 +261,7 @@ pub(crate) fn build_world<'a>(
         }
         let visible: Vec<&'a Event> = events.iter().copied().filter(|e| e.time <= as_of).collect();
         let Some(earliest) = visible.first() else {
+            future_only.push(id);
             continue;
         };
         let anchor = visible
@@ -342,8 +342,8 @@ pub(crate) fn build_world<'a>(
         exceptions,
         outages,
         incidents,
-        ignored_future,
         unknown_fields,
+        future_only,
     })
 }
 
@@ -518,7 +518,7 @@ pub(crate) fn breach_at(run: &ClockRun, cal: &Calendar, max: i64, as_of: i64) ->
 // Judging one deployment under one SLA
 // ---------------------------------------------------------------------------
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub(crate) enum State {
     Met,
     Breached,
@@ -549,7 +549,7 @@ impl State {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct Judged {
     pub state: State,
     pub elapsed: Option<i64>,
@@ -561,6 +561,7 @@ pub(crate) struct Judged {
     pub exclusion: Option<String>,
     pub exception: Option<String>,
     pub reason: Option<String>,
+    #[serde(with = "crate::partial::wire::evidence_list")]
     pub evidence: Vec<Evidence>,
     pub pause_exclusions: Vec<String>,
     pub caused_failure: bool,
@@ -794,8 +795,6 @@ fn incident_deployments<'e>(policy: &Policy, events: &'e [Event]) -> Vec<Deploym
     out
 }
 
-/// post_deploy_availability (§6.3): outage time of the service within
-/// `watch` after `succeeded`, minus `pause` exclusions, against `max`.
 /// The outages of each service, in the world's order (one pass, so judging
 /// a deployment does not scan every outage).
 pub(crate) fn outages_by_service<'w>(world: &World<'w>) -> BTreeMap<&'w str, Vec<&'w Outage>> {
@@ -806,6 +805,8 @@ pub(crate) fn outages_by_service<'w>(world: &World<'w>) -> BTreeMap<&'w str, Vec
     map
 }
 
+/// post_deploy_availability (§6.3): outage time of the service within
+/// `watch` after `succeeded`, minus `pause` exclusions, against `max`.
 /// `mine`: the outages of the deployment's service, in the world's order
 /// (from [`outages_by_service`]).
 pub(crate) fn judge_availability(
@@ -914,7 +915,7 @@ fn succeeded_instant(dep: &Deployment<'_>) -> Option<i64> {
 // Rows
 // ---------------------------------------------------------------------------
 
-type SegKey = ((usize, String), Vec<Option<String>>);
+pub(crate) type SegKey = ((usize, String), Vec<Option<String>>);
 
 #[derive(Default)]
 struct Acc {
@@ -971,11 +972,14 @@ fn fmt_segment(seg: &BTreeMap<String, Option<String>>) -> String {
     parts.join(",")
 }
 
-/// Evaluate a policy against records at `as_of` (ms).
+/// Evaluate a policy against records at `as_of` (ms): one partial over every
+/// record, finished (the same code path as a scale-out run, see [`crate::partial`]).
 pub fn evaluate(policy: &Policy, records: &[Record], as_of: i64) -> Result<Report> {
-    check_as_of(as_of)?;
-    let world = build_world(policy, records, as_of)?;
-    Ok(evaluate_world(policy, records, &world, true))
+    crate::partial::finish_with(
+        policy,
+        crate::partial::partial_of(policy, records, as_of, true)?,
+        false,
+    )
 }
 
 /// Refuse an as_of outside the supported years (a usage error `E300`).
@@ -990,25 +994,335 @@ pub(crate) fn check_as_of(as_of: i64) -> Result<()> {
     }
 }
 
-/// The report of an already-built world. `digest: false` leaves the inputs
-/// digest empty (the gate reads rows and entries only).
+/// The report of an already-built world (the gate's: its deployments may
+/// be pruned, and the records need not be given). `digest: false` leaves the
+/// inputs digest empty. The same two phases as `evaluate`, in one process.
 pub(crate) fn evaluate_world(
     policy: &Policy,
     records: &[Record],
     world: &World<'_>,
     digest: bool,
 ) -> Report {
-    let as_of = world.as_of;
-    let mut results = Vec::new();
-    let mut entries = Vec::new();
+    let (subjects, parts) = judge_world(policy, world);
+    let totals = Totals {
+        inputs: Inputs {
+            records: records.len() as u64,
+            deployments: world.deployments.len() as u64,
+            ignored_future: records
+                .iter()
+                .filter(|r| r.instant().is_some_and(|t| t > world.as_of))
+                .count() as u64,
+            digest: if digest {
+                inputs_digest(records)
+            } else {
+                String::new()
+            },
+        },
+        unknown_fields: world.unknown_fields.clone(),
+    };
+    finish_report(policy, world, &subjects, parts, totals, false)
+}
 
-    for sla in &policy.slas {
-        evaluate_sla(policy, sla, world, &mut results, &mut entries);
+/// SHA-256 over the records in §1.5 order, one canonical JSON line each.
+pub fn inputs_digest(records: &[Record]) -> String {
+    #[allow(clippy::type_complexity, reason = "a local sort key")]
+    let mut lines: Vec<((i64, &str, &str, &str), String)> = records
+        .iter()
+        .map(|r| (r.sort_key(), r.canonical_json()))
+        .collect();
+    lines.sort();
+    let mut text = String::new();
+    for (_, l) in lines {
+        text.push_str(&l);
+        text.push('\n');
+    }
+    sha256_hex(&text)
+}
+
+// ---------------------------------------------------------------------------
+// Phase 1 (per partition): judge every deployment under every SLA
+// ---------------------------------------------------------------------------
+
+/// A judged subject (a deployment, or an incident for time_to_restore) as
+/// the finishing phase needs it: its attributes, without its events.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Subject {
+    pub id: String,
+    pub anchor: i64,
+    pub service: Option<String>,
+    pub environment: Option<String>,
+    pub release_type: Option<String>,
+    pub tier: String,
+    pub team: Option<String>,
+    /// The "succeeded" instant (§6.2) and its evidence, kept when a
+    /// change_failure_rate SLA may charge an outage to this change.
+    #[serde(with = "crate::partial::wire::succeeded")]
+    pub succeeded: Option<(i64, Evidence)>,
+}
+
+impl Subject {
+    pub(crate) fn of(dep: &Deployment<'_>, keep_succeeded: bool) -> Subject {
+        let succeeded = if keep_succeeded {
+            dep.first("succeeded")
+                .or_else(|| dep.first("health_validated"))
+                .map(|e| (e.time, evidence_of(e, "succeeded")))
+        } else {
+            None
+        };
+        Subject {
+            id: dep.id.to_string(),
+            anchor: dep.anchor,
+            service: dep.service.map(str::to_string),
+            environment: dep.environment.map(str::to_string),
+            release_type: dep.release_type.map(str::to_string),
+            tier: dep.tier.clone(),
+            team: dep.team.clone(),
+            succeeded,
+        }
     }
 
-    let findings = findings(policy, world);
+    fn group_value(&self, key: GroupKey) -> Option<String> {
+        match key {
+            GroupKey::Service => self.service.clone(),
+            GroupKey::Team => self.team.clone(),
+            GroupKey::Tier => Some(self.tier.clone()),
+            GroupKey::Environment => self.environment.clone(),
+            GroupKey::ReleaseType => self.release_type.clone(),
+        }
+    }
+}
+
+/// One subject's verdict under one SLA, in the window starting at `window`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Verdict {
+    /// Index into the subjects.
+    pub subject: u32,
+    pub window: i64,
+    pub judged: Judged,
+}
+
+/// What phase 1 found for one SLA.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub(crate) struct SlaPart {
+    pub verdicts: Vec<Verdict>,
+    /// Segments of in-scope subjects outside a rolling window (quiet rows, §5.2).
+    pub seen: BTreeSet<SegKey>,
+}
+
+/// Phase 1 over a world: the subjects (the world's deployments, in its
+/// order) and, per SLA of the policy, their verdicts. time_to_restore SLAs
+/// judge incidents, which are shared by every partition: they are left to
+/// [`finish_report`].
+pub(crate) fn judge_world(policy: &Policy, world: &World<'_>) -> (Vec<Subject>, Vec<SlaPart>) {
+    let keep_succeeded = policy
+        .slas
+        .iter()
+        .any(|s| s.kind == SlaKind::ChangeFailureRate);
+    let subjects = world
+        .deployments
+        .iter()
+        .map(|d| Subject::of(d, keep_succeeded))
+        .collect();
+    let parts = policy
+        .slas
+        .iter()
+        .map(|sla| {
+            if sla.kind == SlaKind::TimeToRestore {
+                SlaPart::default()
+            } else {
+                judge_sla(policy, sla, world, &world.deployments)
+            }
+        })
+        .collect();
+    (subjects, parts)
+}
+
+fn seg_of_deployment(policy: &Policy, sla: &Sla, dep: &Deployment<'_>) -> SegKey {
+    (
+        policy.tier_rank(&dep.tier),
+        sla.group_by.iter().map(|g| dep.group_value(*g)).collect(),
+    )
+}
+
+fn seg_of_subject(policy: &Policy, sla: &Sla, s: &Subject) -> SegKey {
+    (
+        policy.tier_rank(&s.tier),
+        sla.group_by.iter().map(|g| s.group_value(*g)).collect(),
+    )
+}
+
+/// Judge each subject under one SLA (§5.5, §6): scope, window, precedence,
+/// then the kind's rule.
+fn judge_sla(
+    policy: &Policy,
+    sla: &Sla,
+    world: &World<'_>,
+    subjects: &[Deployment<'_>],
+) -> SlaPart {
+    let as_of = world.as_of;
+    let mut part = SlaPart::default();
+    let outages = if sla.kind == SlaKind::PostDeployAvailability {
+        outages_by_service(world)
+    } else {
+        BTreeMap::new()
+    };
+    for (di, dep) in subjects.iter().enumerate() {
+        if !in_scope(sla, dep) {
+            continue;
+        }
+        // The reliability rules judge only the deployments they are about:
+        // rollback_time those that failed, post_deploy_availability those that succeeded.
+        let about = match (sla.kind, &sla.clock) {
+            (SlaKind::RollbackTime, Some(c)) => dep.first(&c.start).is_some(),
+            (SlaKind::PostDeployAvailability, _) => succeeded_instant(dep).is_some(),
+            _ => true,
+        };
+        if !about {
+            continue;
+        }
+        let Some(target) = sla.target_for(&dep.tier) else {
+            continue;
+        };
+        let Some(ws) = window_for(sla, as_of, dep.anchor) else {
+            // Outside a rolling window: the segment is still known (a quiet row).
+            part.seen.insert(seg_of_deployment(policy, sla, dep));
+            continue;
+        };
+        let j = match precedence(world, dep) {
+            Some(j) => j,
+            None => match (sla.kind, target) {
+                (SlaKind::PostDeployAvailability, Target::Duration { max_ms, .. }) => {
+                    let mine = dep.service.and_then(|svc| outages.get(svc));
+                    judge_availability(world, sla, dep, *max_ms, mine.map_or(&[], Vec::as_slice))
+                }
+                (_, Target::Duration { max_ms, .. }) => judge_duration(world, sla, dep, *max_ms),
+                _ => {
+                    let (state, ev) = outcome(dep);
+                    let mut j = Judged::new(state);
+                    // Evidence is read only by breaches: the failure event.
+                    if let (State::Failed, Some(e)) = (state, ev) {
+                        j.evidence.push(evidence_of(e, state.as_str()));
+                    }
+                    j
+                }
+            },
+        };
+        let mut j = j;
+        if sla.kind == SlaKind::TimeToRestore {
+            // The subject is an incident: its evidence names the incident record.
+            for e in &mut j.evidence {
+                if e.kind == "event" {
+                    e.kind = "incident".into();
+                }
+            }
+        }
+        let Ok(subject) = u32::try_from(di) else {
+            continue;
+        };
+        part.verdicts.push(Verdict {
+            subject,
+            window: ws.start,
+            judged: j,
+        });
+    }
+    part
+}
+
+// ---------------------------------------------------------------------------
+// Phase 2 (once, over merged partials): rows, findings, the report
+// ---------------------------------------------------------------------------
+
+/// Map in order, on the current rayon pool when there is one to use.
+#[cfg(feature = "parallel")]
+fn par_map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync + Send) -> Vec<R> {
+    use rayon::prelude::*;
+    items.into_par_iter().map(f).collect()
+}
+
+#[cfg(not(feature = "parallel"))]
+fn par_map<T, R>(items: Vec<T>, f: impl Fn(T) -> R) -> Vec<R> {
+    items.into_iter().map(f).collect()
+}
+
+/// The window starting at `start` (a window some verdict was placed in).
+fn slot_at(sla: &Sla, as_of: i64, start: i64) -> WindowSlot {
+    match sla.window {
+        Window::Calendar(unit) => slot(&window_of(unit, sla.tz, start), as_of),
+        Window::Rolling(_) => WindowSlot {
+            start,
+            end: as_of,
+            days: 0,
+            first_day: None,
+            open: true,
+        },
+    }
+}
+
+/// What phase 2 needs besides the verdicts: the inputs figures.
+pub(crate) struct Totals {
+    pub inputs: Inputs,
+    pub unknown_fields: BTreeSet<String>,
+}
+
+/// Phase 2: aggregate verdicts into rows and build the report. `world`
+/// holds the interval records of every partition (its `deployments` are
+/// empty); `subjects` are every partition's, in (anchor, id) order.
+pub(crate) fn finish_report(
+    policy: &Policy,
+    world: &World<'_>,
+    subjects: &[Subject],
+    parts: Vec<SlaPart>,
+    totals: Totals,
+    parallel: bool,
+) -> Report {
+    let as_of = world.as_of;
+    let finish_one = |(sla, part): (&Sla, SlaPart)| {
+        let mut results = Vec::new();
+        let mut entries = Vec::new();
+        if sla.kind == SlaKind::TimeToRestore {
+            // Incidents, seen as pseudo-deployments whose events are `opened` and `resolved`.
+            let synthetic = incident_events(world);
+            let incidents = incident_deployments(policy, &synthetic);
+            let part = judge_sla(policy, sla, world, &incidents);
+            let subjects: Vec<Subject> = incidents.iter().map(|d| Subject::of(d, false)).collect();
+            finish_sla(
+                policy,
+                sla,
+                world,
+                &subjects,
+                part,
+                &mut results,
+                &mut entries,
+            );
+        } else {
+            finish_sla(
+                policy,
+                sla,
+                world,
+                subjects,
+                part,
+                &mut results,
+                &mut entries,
+            );
+        }
+        (results, entries)
+    };
+    let work: Vec<(&Sla, SlaPart)> = policy.slas.iter().zip(parts).collect();
+    let per_sla: Vec<(Vec<ResultRow>, Vec<DeploymentEntry>)> = if parallel {
+        par_map(work, finish_one)
+    } else {
+        work.into_iter().map(finish_one).collect()
+    };
+    let mut results = Vec::new();
+    let mut entries = Vec::new();
+    for (r, e) in per_sla {
+        results.extend(r);
+        entries.extend(e);
+    }
+
+    let findings = findings(policy, world, subjects);
     let mut warnings: Vec<Warning> = policy.warnings.clone();
-    for f in &world.unknown_fields {
+    for f in &totals.unknown_fields {
         warnings.push(Warning {
             code: "W001".into(),
             message: format!(
@@ -1034,16 +1348,7 @@ pub(crate) fn evaluate_world(
             name: policy.name.clone(),
             digest: policy.digest.clone(),
         },
-        inputs: Inputs {
-            records: records.len() as u64,
-            deployments: world.deployments.len() as u64,
-            ignored_future: world.ignored_future,
-            digest: if digest {
-                inputs_digest(records)
-            } else {
-                String::new()
-            },
-        },
+        inputs: totals.inputs,
         results,
         deployments: entries,
         findings,
@@ -1052,114 +1357,34 @@ pub(crate) fn evaluate_world(
     }
 }
 
-/// SHA-256 over the records in §1.5 order, one canonical JSON line each.
-pub fn inputs_digest(records: &[Record]) -> String {
-    #[allow(clippy::type_complexity, reason = "a local sort key")]
-    let mut lines: Vec<((i64, &str, &str, &str), String)> = records
-        .iter()
-        .map(|r| (r.sort_key(), r.canonical_json()))
-        .collect();
-    lines.sort();
-    let mut text = String::new();
-    for (_, l) in lines {
-        text.push_str(&l);
-        text.push('\n');
-    }
-    sha256_hex(&text)
-}
-
-fn evaluate_sla(
+fn finish_sla(
     policy: &Policy,
     sla: &Sla,
     world: &World<'_>,
+    subjects: &[Subject],
+    part: SlaPart,
     results: &mut Vec<ResultRow>,
     entries: &mut Vec<DeploymentEntry>,
 ) {
     let as_of = world.as_of;
     // (window start) -> (slot, segments)
     let mut windows: BTreeMap<i64, (WindowSlot, BTreeMap<SegKey, Acc>)> = BTreeMap::new();
-    let mut seen: BTreeSet<SegKey> = BTreeSet::new();
-
-    // The subjects: deployments, or — for time_to_restore — incidents, each
-    // seen as a pseudo-deployment whose events are `opened` and `resolved`.
-    let synthetic = if sla.kind == SlaKind::TimeToRestore {
-        incident_events(world)
-    } else {
-        Vec::new()
-    };
-    let incident_subjects;
-    let subjects: &[Deployment<'_>] = if sla.kind == SlaKind::TimeToRestore {
-        incident_subjects = incident_deployments(policy, &synthetic);
-        &incident_subjects
-    } else {
-        &world.deployments
-    };
-
-    let outages = if sla.kind == SlaKind::PostDeployAvailability {
-        outages_by_service(world)
-    } else {
-        BTreeMap::new()
-    };
-    for (di, dep) in subjects.iter().enumerate() {
-        if !in_scope(sla, dep) {
-            continue;
-        }
-        // The reliability rules judge only the deployments they are about:
-        // rollback_time those that failed, post_deploy_availability those that succeeded.
-        let about = match (sla.kind, &sla.clock) {
-            (SlaKind::RollbackTime, Some(c)) => dep.first(&c.start).is_some(),
-            (SlaKind::PostDeployAvailability, _) => succeeded_instant(dep).is_some(),
-            _ => true,
-        };
-        if !about {
-            continue;
-        }
-        let Some(target) = sla.target_for(&dep.tier) else {
+    for v in part.verdicts {
+        let di = v.subject as usize;
+        let Some(subject) = subjects.get(di) else {
             continue;
         };
-        let seg: SegKey = (
-            policy.tier_rank(&dep.tier),
-            sla.group_by.iter().map(|g| dep.group_value(*g)).collect(),
-        );
-        let Some(ws) = window_for(sla, as_of, dep.anchor) else {
-            // Outside a rolling window: the segment is still known (a quiet row).
-            seen.insert(seg);
-            continue;
-        };
-        let j = match precedence(world, dep) {
-            Some(j) => j,
-            None => match (sla.kind, target) {
-                (SlaKind::PostDeployAvailability, Target::Duration { max_ms, .. }) => {
-                    let mine = dep.service.and_then(|svc| outages.get(svc));
-                    judge_availability(world, sla, dep, *max_ms, mine.map_or(&[], Vec::as_slice))
-                }
-                (_, Target::Duration { max_ms, .. }) => judge_duration(world, sla, dep, *max_ms),
-                _ => {
-                    let (state, ev) = outcome(dep);
-                    let mut j = Judged::new(state);
-                    // Evidence is read only by breaches: the failure event.
-                    if let (State::Failed, Some(e)) = (state, ev) {
-                        j.evidence.push(evidence_of(e, state.as_str()));
-                    }
-                    j
-                }
-            },
-        };
-        let start = ws.start;
-        let entry = windows
-            .entry(start)
-            .or_insert_with(|| (ws, BTreeMap::new()));
-        let mut j = j;
-        if sla.kind == SlaKind::TimeToRestore {
-            // The subject is an incident: its evidence names the incident record.
-            for e in &mut j.evidence {
-                if e.kind == "event" {
-                    e.kind = "incident".into();
-                }
-            }
-        }
-        entry.1.entry(seg).or_default().judged.push((di, j));
+        let seg = seg_of_subject(policy, sla, subject);
+        windows
+            .entry(v.window)
+            .or_insert_with(|| (slot_at(sla, as_of, v.window), BTreeMap::new()))
+            .1
+            .entry(seg)
+            .or_default()
+            .judged
+            .push((di, v.judged));
     }
+    let seen = part.seen;
 
     // Change failure rate: charge outages to the most recent change (§6.2).
     if sla.kind == SlaKind::ChangeFailureRate {
@@ -1202,7 +1427,7 @@ fn evaluate_sla(
     }
 
     // The deployments section (after CFR charging), by anchor then id: the
-    // world's deployment order.
+    // subjects' order.
     let mut judged: Vec<(usize, &Judged, i64)> = Vec::new();
     for (start, (_, segs)) in &windows {
         for acc in segs.values() {
@@ -1217,12 +1442,12 @@ fn evaluate_sla(
         let rated = sla.kind == SlaKind::ChangeFailureRate
             && matches!(j.state, State::Succeeded | State::Failed);
         entries.push(DeploymentEntry {
-            deployment: dep.id.to_string(),
+            deployment: dep.id.clone(),
             sla: sla.id.clone(),
             state: j.state.as_str().into(),
             anchor: instant::format(dep.anchor),
             window_start: instant::format(wstart),
-            service: dep.service.map(str::to_string),
+            service: dep.service.clone(),
             tier: dep.tier.clone(),
             team: dep.team.clone(),
             elapsed_ms: j.elapsed,
@@ -1243,7 +1468,7 @@ fn evaluate_sla(
 fn charge_failures(
     sla: &Sla,
     world: &World<'_>,
-    subjects: &[Deployment<'_>],
+    subjects: &[Subject],
     windows: &mut BTreeMap<i64, (WindowSlot, BTreeMap<SegKey, Acc>)>,
 ) {
     // Candidate changes: in-scope deployments of this SLA with a "succeeded" instant.
@@ -1252,9 +1477,9 @@ fn charge_failures(
         for acc in segs.values() {
             for (di, _) in &acc.judged {
                 if let Some(dep) = subjects.get(*di)
-                    && let (Some(svc), Some(t)) = (dep.service, succeeded_instant(dep))
+                    && let (Some(svc), Some((t, _))) = (dep.service.as_deref(), &dep.succeeded)
                 {
-                    by_service.entry(svc).or_default().push((t, *di));
+                    by_service.entry(svc).or_default().push((*t, *di));
                 }
             }
         }
@@ -1262,35 +1487,34 @@ fn charge_failures(
     for list in by_service.values_mut() {
         list.sort_unstable();
     }
+    // Incident links, by linked deployment (incidents in id order).
+    let mut links: BTreeMap<&str, Vec<&Incident>> = BTreeMap::new();
+    for inc in &world.incidents {
+        for d in &inc.unknown_fields {
+            links.entry(d.as_str()).or_default().push(inc);
+        }
+    }
     let mut outage_charges: BTreeMap<usize, Vec<String>> = BTreeMap::new();
     for o in world.outages.iter().filter(|o| o.vendor.is_none()) {
         let Some(list) = by_service.get(o.service.as_str()) else {
             continue;
         };
         let lo = o.from.saturating_sub(sla.attribution_ms);
-        // The list is sorted: the latest "succeeded" at or before the outage.
-        let upto = list.partition_point(|(t, _)| *t <= o.from);
-        let latest = upto
+        // The list is sorted: binary search for the latest change in (lo, from].
+        let hi = list.partition_point(|(t, _)| *t <= o.from);
+        let latest = hi
             .checked_sub(1)
             .and_then(|i| list.get(i))
             .map(|(t, _)| *t)
             .filter(|t| *t > lo);
         if let Some(latest) = latest {
             let first = list.partition_point(|(t, _)| *t < latest);
-            for (_, di) in list.get(first..upto).unwrap_or_default() {
+            for (_, di) in list.get(first..hi).unwrap_or_default() {
                 outage_charges.entry(*di).or_default().push(
                     o.id.clone()
                         .unwrap_or_else(|| format!("outage@{}", instant::format(o.from))),
                 );
             }
-        }
-    }
-    // Deployment id -> the incidents linked to it, in incident order (one
-    // pass, instead of a scan of every incident per deployment).
-    let mut links: BTreeMap<&str, Vec<&Incident>> = BTreeMap::new();
-    for inc in &world.incidents {
-        for dep in &inc.unknown_fields {
-            links.entry(dep.as_str()).or_default().push(inc);
         }
     }
     for (_, segs) in windows.values_mut() {
@@ -1306,7 +1530,7 @@ fn charge_failures(
                 if j.state == State::Failed {
                     why.push("the deployment failed".to_string());
                 }
-                for inc in links.get(dep.id).into_iter().flatten() {
+                for inc in links.get(dep.id.as_str()).into_iter().flatten() {
                     why.push(format!("incident `{}`", inc.id));
                     j.evidence.push(Evidence {
                         kind: "incident".into(),
@@ -1318,11 +1542,8 @@ fn charge_failures(
                 }
                 if let Some(ids) = outage_charges.get(di) {
                     // The change's "succeeded" instant made it the latest change.
-                    if let Some(e) = dep
-                        .first("succeeded")
-                        .or_else(|| dep.first("health_validated"))
-                    {
-                        j.evidence.push(evidence_of(e, "succeeded"));
+                    if let Some((_, e)) = &dep.succeeded {
+                        j.evidence.push(e.clone());
                     }
                     for id in ids {
                         why.push(format!("outage `{id}`"));
@@ -1396,7 +1617,7 @@ fn fill_quiet_windows(
 fn make_row(
     policy: &Policy,
     sla: &Sla,
-    subjects: &[Deployment<'_>],
+    subjects: &[Subject],
     start: i64,
     ws: &WindowSlot,
     seg: &SegKey,
@@ -1516,8 +1737,8 @@ fn make_row(
                     let running = j.breach_at.is_some();
                     Some(Breach {
                         id: format!("{}/{}", sla.id, dep.id),
-                        deployment: dep.id.to_string(),
-                        service: dep.service.map(str::to_string),
+                        deployment: dep.id.clone(),
+                        service: dep.service.clone(),
                         elapsed_ms: Some(elapsed),
                         max_ms: Some(max_ms),
                         over_ms: Some(elapsed - max_ms),
@@ -1708,11 +1929,11 @@ fn breach_reason(sla: &Sla, elapsed: i64, max: i64, running: bool, paused_by: &[
     }
 }
 
-fn rate_breach(sla: &Sla, dep: &Deployment<'_>, j: &Judged, reason: String) -> Breach {
+fn rate_breach(sla: &Sla, dep: &Subject, j: &Judged, reason: String) -> Breach {
     Breach {
         id: format!("{}/{}", sla.id, dep.id),
-        deployment: dep.id.to_string(),
-        service: dep.service.map(str::to_string),
+        deployment: dep.id.clone(),
+        service: dep.service.clone(),
         elapsed_ms: None,
         max_ms: None,
         over_ms: None,
@@ -1729,7 +1950,7 @@ fn num(x: f64) -> Option<Value> {
 // Findings and in_force
 // ---------------------------------------------------------------------------
 
-fn findings(policy: &Policy, world: &World<'_>) -> Vec<Finding> {
+fn findings(policy: &Policy, world: &World<'_>, subjects: &[Subject]) -> Vec<Finding> {
     let as_of = world.as_of;
     let mut out = Vec::new();
     let mut exceptions: Vec<&Exception> = world.exceptions.iter().collect();
@@ -1757,12 +1978,23 @@ fn findings(policy: &Policy, world: &World<'_>) -> Vec<Finding> {
         }
     }
     if let Some((max, per)) = policy.exception_review {
+        // The services of the deployments that exceptions list.
+        let listed: BTreeSet<&str> = exceptions
+            .iter()
+            .flat_map(|x| x.deployments.iter().flatten())
+            .map(String::as_str)
+            .collect();
+        let service_of: BTreeMap<&str, Option<&str>> = subjects
+            .iter()
+            .filter(|s| listed.contains(s.id.as_str()))
+            .map(|s| (s.id.as_str(), s.service.as_deref()))
+            .collect();
         let mut counts: BTreeMap<(i64, String), Vec<String>> = BTreeMap::new();
         for x in &exceptions {
             let mut keys: BTreeSet<String> = x.services.iter().flatten().cloned().collect();
             for d in x.deployments.iter().flatten() {
-                if let Some(dep) = world.deployments.iter().find(|p| p.id == d) {
-                    keys.extend(dep.service.map(str::to_string));
+                if let Some(service) = service_of.get(d.as_str()) {
+                    keys.extend(service.map(str::to_string));
                 }
             }
             if x.services.is_none() && x.deployments.is_none() {

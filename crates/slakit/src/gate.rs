@@ -172,7 +172,9 @@ fn decide(
     // so history before the earliest open window is left out up front.
     crate::evaluate::check_as_of(at)?;
     let recent = recent_history(policy, records, proposed, at);
-    let mut world = build_world(policy, recent, at)?;
+    // Only what is evaluated walks a calendar, so only that is bounded.
+    crate::limits::check_span(policy, recent.iter().copied(), at)?;
+    let mut world = build_world(policy, recent.iter().map(|&(_, r)| r), at)?;
     let entry = policy.service_entry(proposed.service.as_deref());
     let tier = entry
         .and_then(|s| s.tier.clone())
@@ -383,13 +385,14 @@ fn decide(
 ///
 /// One pass over the history: older events are set aside as (index, filter
 /// slot) pairs and kept afterwards only when their deployment turned out to
-/// be active, so a long history is read once. The result is in input order.
+/// be active, so a long history is read once. The result is in input order,
+/// with input positions (for error locations).
 fn recent_history<'a>(
     policy: &Policy,
     records: &'a [Record],
     proposed: &Proposed,
     at: i64,
-) -> Vec<&'a Record> {
+) -> Vec<(usize, &'a Record)> {
     let cutoff = policy
         .slas
         .iter()
@@ -430,7 +433,9 @@ fn recent_history<'a>(
             }),
     );
     kept.sort_unstable();
-    kept.into_iter().filter_map(|i| records.get(i)).collect()
+    kept.into_iter()
+        .filter_map(|i| records.get(i).map(|r| (i, r)))
+        .collect()
 }
 
 /// A 65 536-bit membership filter keyed on an id's length and last eight

@@ -30,7 +30,10 @@ pub mod error;
 pub mod evaluate;
 pub mod explain;
 pub mod gate;
+pub mod html;
 pub mod instant;
+pub mod limits;
+pub mod partial;
 pub mod policy;
 pub mod record;
 pub mod render;
@@ -40,6 +43,7 @@ pub mod units;
 pub mod window;
 
 pub use error::{Error, ErrorCode, ErrorKind, Location, Result};
+pub use partial::{Partial, evaluate_partial};
 
 /// The engine's version (the `engine.version` of every report).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -50,7 +54,20 @@ pub use report::Report;
 impl Policy {
     /// Evaluate this policy against `records` at `as_of` (UTC milliseconds).
     pub fn evaluate(&self, records: &[Record], as_of: i64) -> Result<Report> {
+        limits::check_span(self, records.iter().enumerate(), as_of)?;
         evaluate::evaluate(self, records, as_of)
+    }
+
+    /// Evaluate the records of some partitions only (see [`partial`]): merge
+    /// the partials of every partition, then [`Partial::finish`] them.
+    pub fn evaluate_partial(&self, records: &[Record], as_of: i64) -> Result<Partial> {
+        partial::evaluate_partial(self, records, as_of)
+    }
+
+    /// [`Policy::evaluate`] on the current rayon thread pool: the same report.
+    #[cfg(feature = "parallel")]
+    pub fn evaluate_parallel(&self, records: &[Record], as_of: i64) -> Result<Report> {
+        partial::evaluate_parallel(self, records, as_of)
     }
 
     /// Evaluate at `as_of`, or — when `None` — at the latest lifecycle event

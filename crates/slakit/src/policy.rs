@@ -1159,6 +1159,13 @@ fn classify(raw: &str) -> (ErrorCode, String) {
     if msg.starts_with("duplicate field") || msg.contains("duplicate key") {
         return (ErrorCode::DuplicateKey, msg.to_string());
     }
+    if let Some(rest) = msg.strip_prefix("non-finite float `") {
+        let value = rest.split('`').next().unwrap_or("");
+        return (
+            ErrorCode::InvalidValue,
+            format!("`{value}` is not a finite number"),
+        );
+    }
     if msg.starts_with("invalid type")
         || msg.starts_with("invalid value")
         || msg.starts_with("unknown variant")
@@ -1171,12 +1178,27 @@ fn classify(raw: &str) -> (ErrorCode, String) {
         || msg.contains("recursion limit")
         || msg.contains("depth")
     {
-        return (
-            ErrorCode::PolicyTooLarge,
-            format!("the policy exceeds a parser limit: {msg}"),
-        );
+        return (ErrorCode::PolicyTooDeep, reader_limit(msg));
     }
     (ErrorCode::PolicySyntax, msg.to_string())
+}
+
+/// A YAML budget or JSON depth message in the house style. serde-saphyr
+/// writes `budget breached: Aliases { aliases: 1001 }`.
+fn reader_limit(msg: &str) -> String {
+    let what = match msg.split_once("budget breached: ") {
+        Some((_, rest)) => match rest.split([' ', '{']).next().unwrap_or("") {
+            "Aliases" => "more than 1000 aliases (`*name`)",
+            "Anchors" => "more than 1000 anchors (`&name`)",
+            "Nodes" => "more than 200000 nodes",
+            "Events" => "more than 500000 parser events",
+            "Depth" => "nesting deeper than 64",
+            _ => "a YAML reader budget",
+        },
+        None if msg.contains("recursion limit") => "nesting deeper than 128",
+        None => return format!("the policy exceeds a reader limit: {msg}"),
+    };
+    format!("the policy exceeds a reader limit: {what}")
 }
 
 fn strip_position(msg: &str) -> &str {
@@ -1720,6 +1742,7 @@ fn compile(doc: PolicyDoc) -> Result<Policy> {
             ),
         ));
     }
+    crate::limits::check_policy(&doc)?;
     let tz = match &doc.timezone {
         Some(z) => parse_tz(z, "/timezone")?,
         None => Tz::UTC,

@@ -356,9 +356,9 @@ pub fn parse_records_with_limits(text: &str, limits: &Limits) -> Result<Vec<Reco
     }
     let trimmed = text.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
     if trimmed.starts_with('[') {
-        let value: Value = serde_json::from_str(text).map_err(|e| {
+        let value: Value = unique::from_str(text).map_err(|e| {
             let mut err = Error::new(
-                ErrorCode::RecordSyntax,
+                unique::code(&e),
                 format!(
                     "the records are not a valid JSON array: {}",
                     lower(&e.to_string())
@@ -419,9 +419,9 @@ pub fn parse_records_with_limits(text: &str, limits: &Limits) -> Result<Vec<Reco
                 out.push(Record::Event(event));
                 continue;
             }
-            let value: Value = serde_json::from_str(line).map_err(|e| {
+            let value: Value = unique::from_str(line).map_err(|e| {
                 let mut err = Error::new(
-                    ErrorCode::RecordSyntax,
+                    unique::code(&e),
                     format!("invalid JSON: {}", lower(&e.to_string())),
                 )
                 .at_record(origin.index, origin.line);
@@ -869,7 +869,7 @@ mod tests {
                 index: 0,
                 line: Some(1),
             };
-            let general = serde_json::from_str::<Value>(line)
+            let general = unique::from_str(line)
                 .map_err(|e| e.to_string())
                 .and_then(|v| record_from_value(v, origin).map_err(|e| e.to_string()));
             let parsed = parse_records(line).map_err(|e| e.to_string());
@@ -924,5 +924,107 @@ mod tests {
             Some("/time")
         );
         assert!(e.is_some_and(|e| e.message.contains("no UTC offset")));
+    }
+}
+
+/// JSON text to a [`Value`] like `serde_json::from_str`, but refusing a key
+/// that appears twice in one object (ADVERSARIAL 30): serde_json keeps the
+/// last one silently. The check is the `insert` the map does anyway.
+mod unique {
+    use std::fmt;
+
+    use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+    use serde_json::map::Entry;
+    use serde_json::{Map, Number, Value};
+
+    use crate::error::ErrorCode;
+
+    /// The start of the message of a duplicate-key error.
+    const DUPLICATE: &str = "duplicate key `";
+
+    /// Parse `text`; a duplicate key is an error naming the key.
+    pub(super) fn from_str(text: &str) -> serde_json::Result<Value> {
+        serde_json::from_str::<Unique>(text).map(|u| u.0)
+    }
+
+    /// `E211` for a duplicate key, `E200` for any other JSON error.
+    pub(super) fn code(e: &serde_json::Error) -> ErrorCode {
+        if e.is_data() && e.to_string().starts_with(DUPLICATE) {
+            ErrorCode::DuplicateRecordKey
+        } else {
+            ErrorCode::RecordSyntax
+        }
+    }
+
+    struct Unique(Value);
+
+    impl<'de> Deserialize<'de> for Unique {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Unique, D::Error> {
+            d.deserialize_any(UniqueVisitor)
+        }
+    }
+
+    struct UniqueVisitor;
+
+    impl<'de> Visitor<'de> for UniqueVisitor {
+        type Value = Unique;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("any JSON value")
+        }
+        fn visit_bool<E>(self, v: bool) -> Result<Unique, E> {
+            Ok(Unique(Value::Bool(v)))
+        }
+        fn visit_i64<E>(self, v: i64) -> Result<Unique, E> {
+            Ok(Unique(Value::Number(v.into())))
+        }
+        fn visit_u64<E>(self, v: u64) -> Result<Unique, E> {
+            Ok(Unique(Value::Number(v.into())))
+        }
+        fn visit_f64<E>(self, v: f64) -> Result<Unique, E> {
+            Ok(Unique(
+                Number::from_f64(v).map_or(Value::Null, Value::Number),
+            ))
+        }
+        fn visit_str<E>(self, v: &str) -> Result<Unique, E> {
+            Ok(Unique(Value::String(v.to_owned())))
+        }
+        fn visit_string<E>(self, v: String) -> Result<Unique, E> {
+            Ok(Unique(Value::String(v)))
+        }
+        fn visit_unit<E>(self) -> Result<Unique, E> {
+            Ok(Unique(Value::Null))
+        }
+        fn visit_none<E>(self) -> Result<Unique, E> {
+            Ok(Unique(Value::Null))
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Unique, D::Error> {
+            Unique::deserialize(d)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Unique, A::Error> {
+            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+            while let Some(Unique(v)) = seq.next_element()? {
+                out.push(v);
+            }
+            Ok(Unique(Value::Array(out)))
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Unique, A::Error> {
+            let mut out = Map::new();
+            while let Some(key) = map.next_key::<String>()? {
+                let Unique(value) = map.next_value()?;
+                match out.entry(key) {
+                    Entry::Vacant(slot) => {
+                        slot.insert(value);
+                    }
+                    Entry::Occupied(slot) => {
+                        return Err(de::Error::custom(format_args!(
+                            "{DUPLICATE}{}` in one JSON object; a record gives each field once",
+                            slot.key()
+                        )));
+                    }
+                }
+            }
+            Ok(Unique(Value::Object(out)))
+        }
     }
 }

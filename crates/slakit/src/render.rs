@@ -265,7 +265,7 @@ fn doc_markdown(blocks: &[Block]) -> String {
 // Formatting of values.
 
 /// A ratio in [0, 1] as a percentage with at most 4 decimals: `99.95%`.
-fn percent(ratio: f64) -> String {
+pub(crate) fn percent(ratio: f64) -> String {
     let text = format!("{:.4}", ratio * 100.0);
     let text = if text.contains('.') {
         text.trim_end_matches('0').trim_end_matches('.')
@@ -277,7 +277,7 @@ fn percent(ratio: f64) -> String {
 }
 
 /// A count or rate as a number: integers without a fraction.
-fn number(x: f64) -> String {
+pub(crate) fn number(x: f64) -> String {
     if x.fract() == 0.0 && x.abs() < 1e15 {
         format!("{}", x as i64)
     } else {
@@ -300,7 +300,7 @@ fn short_digest(digest: &str) -> String {
     }
 }
 
-fn is_count_kind(kind: &str) -> bool {
+pub(crate) fn is_count_kind(kind: &str) -> bool {
     kind == "deployment_frequency"
 }
 
@@ -320,7 +320,7 @@ fn marker(status: &str) -> &'static str {
 }
 
 /// The target of a row in words: `95% within 4h`, `≥ 98%`, `≥ 3`, `≥ 0.1/day (3.1)`.
-fn target_text(row: &ResultRow) -> String {
+pub(crate) fn target_text(row: &ResultRow) -> String {
     let t = &row.target;
     let mut parts = Vec::new();
     if let Some(max_ms) = t.max_ms {
@@ -357,7 +357,7 @@ fn target_text(row: &ResultRow) -> String {
     }
 }
 
-fn value_text(row: &ResultRow) -> Option<String> {
+pub(crate) fn value_text(row: &ResultRow) -> Option<String> {
     let v = row.value.as_ref().and_then(json_number)?;
     Some(if is_count_kind(&row.kind) {
         number(v)
@@ -367,7 +367,7 @@ fn value_text(row: &ResultRow) -> Option<String> {
 }
 
 /// The counts that are not part of `measured`, as words: `1 excluded, 2 unmeasured`.
-fn not_counted(row: &ResultRow) -> Option<String> {
+pub(crate) fn not_counted(row: &ResultRow) -> Option<String> {
     let parts: Vec<String> = [
         ("excluded", Some(row.excluded)),
         ("suspended", Some(row.suspended)),
@@ -381,7 +381,7 @@ fn not_counted(row: &ResultRow) -> Option<String> {
 }
 
 /// Segment values other than the tier: `service=checkout team=payments`.
-fn segment_text(row: &ResultRow) -> Option<String> {
+pub(crate) fn segment_text(row: &ResultRow) -> Option<String> {
     let parts: Vec<String> = row
         .segment
         .iter()
@@ -865,7 +865,7 @@ pub fn csv(report: &Report) -> String {
 
 /// An RFC 3339 UTC instant shortened for a timeline: `2026-03-02 08:48`,
 /// seconds only when non-zero.
-fn short_instant(text: &str) -> String {
+pub(crate) fn short_instant(text: &str) -> String {
     let Some(body) = text.strip_suffix('Z') else {
         return text.to_string();
     };

@@ -7,12 +7,12 @@
 use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 /// The evaluation report.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Report {
     /// The engine that produced it.
     pub engine: Engine,
@@ -35,7 +35,7 @@ pub struct Report {
 }
 
 /// `engine`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Engine {
     /// Always `slakit`.
     pub name: String,
@@ -44,7 +44,7 @@ pub struct Engine {
 }
 
 /// `policy`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct PolicyInfo {
     /// The policy's `name`.
     pub name: String,
@@ -53,7 +53,7 @@ pub struct PolicyInfo {
 }
 
 /// `inputs`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Inputs {
     /// Records read.
     pub records: u64,
@@ -66,7 +66,7 @@ pub struct Inputs {
 }
 
 /// A window of a result row.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct WindowInfo {
     /// Start (inclusive).
     pub start: String,
@@ -82,7 +82,7 @@ pub struct WindowInfo {
 }
 
 /// The target a row was judged against; ratios as numbers in [0, 1].
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Default)]
 pub struct TargetInfo {
     /// Duration SLAs: the longest allowed elapsed time.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -105,7 +105,7 @@ pub struct TargetInfo {
 }
 
 /// `error_budget` of a duration row.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ErrorBudget {
     /// Breaches the objective allows.
     pub allowed: i64,
@@ -115,7 +115,7 @@ pub struct ErrorBudget {
 
 /// A record that decided a verdict: by its `id` when given, else by kind,
 /// event name and time — never by input position.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
 pub struct Evidence {
     /// The record kind (`event`, `incident`, `outage`, `exclusion`, `exception`).
     pub kind: String,
@@ -133,7 +133,7 @@ pub struct Evidence {
 }
 
 /// One breach in a row.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Breach {
     /// Stable id: `<sla>/<deployment>`.
     pub id: String,
@@ -158,7 +158,7 @@ pub struct Breach {
 }
 
 /// One result row (§5.4, §10).
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ResultRow {
     /// Stable id: SLA, window start and segment values.
     pub id: String,
@@ -226,7 +226,7 @@ pub struct ResultRow {
 }
 
 /// One deployment under one SLA.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct DeploymentEntry {
     /// Deployment id.
     pub deployment: String,
@@ -256,7 +256,11 @@ pub struct DeploymentEntry {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remaining_ms: Option<i64>,
     /// Running clocks: when elapsed reaches max (null if the calendar never opens again).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present"
+    )]
     pub breach_at: Option<Option<String>>,
     /// Running clocks: elapsed / max (6 decimals).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -285,7 +289,7 @@ pub struct DeploymentEntry {
 }
 
 /// A governance finding.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Finding {
     /// `unjustified_emergency`, `exception_frequency`, ...
     pub kind: String,
@@ -297,7 +301,7 @@ pub struct Finding {
 }
 
 /// An exclusion in force at as_of.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct InForceExclusion {
     /// Id.
     pub id: String,
@@ -319,7 +323,7 @@ pub struct InForceExclusion {
 }
 
 /// An exception in force at as_of.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct InForceException {
     /// Id.
     pub id: String,
@@ -341,7 +345,7 @@ pub struct InForceException {
 }
 
 /// `in_force`: what to tell stakeholders now.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Default)]
 pub struct InForce {
     /// Exclusions whose time contains as_of.
     pub exclusions: Vec<InForceExclusion>,
@@ -364,7 +368,7 @@ pub struct CheckReport {
 }
 
 /// A warning: `{code: "W…", message}`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
 pub struct Warning {
     /// Stable code.
     pub code: String,
@@ -388,6 +392,87 @@ impl Report {
     pub fn has_breach(&self) -> bool {
         self.results.iter().any(|r| r.status == "breached")
     }
+}
+
+impl Report {
+    /// Read a report back from its JSON (`slakit evaluate --format json`,
+    /// [`Report::to_json`]): what the Node and C bindings hand out, and what
+    /// a stored report is. A document that is not a slakit report is a
+    /// usage error `E303` located by the JSON pointer of the first field
+    /// that does not fit.
+    pub fn from_json(text: &str) -> crate::Result<Report> {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let report = serde_path_to_error::deserialize(&mut de).map_err(not_a_report)?;
+        de.end().map_err(|e| not_a_report_syntax(&e))?;
+        Ok(report)
+    }
+
+    /// [`Report::from_json`] for a JSON value (a binding's native object).
+    pub fn from_value(value: Value) -> crate::Result<Report> {
+        serde_path_to_error::deserialize(value).map_err(not_a_report)
+    }
+}
+
+fn not_a_report(e: serde_path_to_error::Error<serde_json::Error>) -> crate::Error {
+    let pointer = pointer_of(e.path());
+    let inner = e.into_inner();
+    if inner.is_syntax() || inner.is_eof() {
+        return not_a_report_syntax(&inner);
+    }
+    let message = inner.to_string();
+    // serde's message without its ` at line L column C` suffix.
+    let message = match message.rfind(" at line ") {
+        Some(i) => message.get(..i).unwrap_or(&message).to_string(),
+        None => message,
+    };
+    let err = crate::Error::new(
+        crate::ErrorCode::InvalidArguments,
+        format!("not a slakit report: {}", message.replace('`', "'")),
+    );
+    if pointer.is_empty() {
+        err
+    } else {
+        err.at_path(pointer)
+    }
+}
+
+fn not_a_report_syntax(e: &serde_json::Error) -> crate::Error {
+    let mut err = crate::Error::new(
+        crate::ErrorCode::InvalidArguments,
+        format!("the report is not valid JSON: {e}"),
+    );
+    if e.line() > 0 {
+        err.location.line = Some(e.line() as u64);
+        err.location.column = Some(e.column() as u64);
+    }
+    err
+}
+
+/// A serde path as a JSON pointer: `/results/3/window/start`.
+fn pointer_of(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut out = String::new();
+    for seg in path.iter() {
+        match seg {
+            Segment::Seq { index } => out.push_str(&format!("/{index}")),
+            Segment::Map { key } => {
+                out.push('/');
+                out.push_str(&key.replace('~', "~0").replace('/', "~1"));
+            }
+            Segment::Enum { variant } => {
+                out.push('/');
+                out.push_str(variant);
+            }
+            Segment::Unknown => out.push_str("/?"),
+        }
+    }
+    out
+}
+
+/// `breach_at`: a present `null` is `Some(None)` (the calendar never opens
+/// again), an absent field `None` (not a running clock).
+fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
 }
 
 /// The JSON Schema of the report.

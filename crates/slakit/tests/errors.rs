@@ -378,7 +378,7 @@ i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
     assert!(start.elapsed().as_secs() < 10);
     assert_eq!(e.kind(), ErrorKind::Policy);
     assert!(
-        matches!(e.code, ErrorCode::PolicyTooLarge | ErrorCode::UnknownField),
+        matches!(e.code, ErrorCode::PolicyTooDeep | ErrorCode::UnknownField),
         "{e}"
     );
 }

@@ -223,3 +223,181 @@ fn as_of_echoed_and_future_ignored() {
     assert_eq!(report.inputs.deployments, 1);
     assert_eq!(report.inputs.ignored_future, 3);
 }
+
+// ---------------------------------------------------------------------------
+// Partial evaluation: random splits of random inputs, merged in any order
+// ---------------------------------------------------------------------------
+
+/// The props policy plus every rule that reads interval records or spans
+/// partitions: incidents (time_to_restore, CFR links), outages
+/// (availability, CFR charging), exception review, quiet rolling windows,
+/// rows grouped by team and tier.
+fn wide_policy() -> Policy {
+    let extra = r#"
+  - id: restore
+    kind: time_to_restore
+    window: month
+    targets: {default: {max: 2h, objective: 50%}}
+  - id: avail
+    kind: post_deploy_availability
+    window: week
+    watch: 2h
+    targets: {default: {max_unavailable: 5m, objective: 90%}}
+  - id: rollback
+    kind: rollback_time
+    window: month
+    targets: {default: {max: 30m, objective: 90%}}
+  - id: freq-rolling
+    kind: deployment_frequency
+    window: {rolling: 3d}
+    group_by: [service]
+    targets: {default: {min: 1}}
+  - id: lead-by-team
+    clock: {start: merged, stop: succeeded, calendar: office}
+    window: month
+    group_by: [team, tier]
+    warn_at: [25%]
+    targets: {default: {max: 8h, objective: 75%}}
+"#;
+    let text = POLICY.replacen(
+        "slas:\n",
+        "exception_review: {max: 1, per: quarter}\nslas:\n",
+        1,
+    ) + extra;
+    Policy::from_yaml(&text).unwrap()
+}
+
+/// Interval records over the deployments: (kind, deployment index, service
+/// index, start offset in hours, length in hours, flag).
+type Extra = (u8, usize, usize, i64, i64, bool);
+
+fn extras() -> impl Strategy<Value = Vec<Extra>> {
+    prop::collection::vec(
+        (
+            0u8..5,
+            0usize..14,
+            0usize..3,
+            0i64..(22 * 24),
+            1i64..30,
+            any::<bool>(),
+        ),
+        0..8,
+    )
+}
+
+fn extra_records(deps: &[Dep], extras: &[Extra]) -> Vec<Value> {
+    let services = ["checkout", "search", "wiki"];
+    let mut out = Vec::new();
+    for (k, (kind, dep, svc, at, len, flag)) in extras.iter().enumerate() {
+        let from = time(BASE + at * H, 0);
+        let to = time(BASE + (at + len) * H, 0);
+        let dep = format!("d{}", dep % deps.len().max(1));
+        let svc = services[*svc];
+        out.push(match kind {
+            // Incidents: two records for one id sometimes (a ticket updated), a link to any deployment.
+            0 => json!({"kind": "incident", "id": format!("inc{}", k % 3), "service": "checkout", "opened": from, "resolved": if *flag { Value::from(to) } else { Value::Null }, "deployment": dep}),
+            1 => json!({"kind": "outage", "id": format!("out{k}"), "service": svc, "from": from, "to": to, "vendor": if *flag { Value::from("cdn") } else { Value::Null }}),
+            2 => json!({"kind": "exclusion", "id": format!("x{k}"), "from": from, "to": to, "effect": if *flag { "exclude" } else { "pause" }, "services": [svc]}),
+            3 => json!({"kind": "exception", "id": format!("e{k}"), "from": from, "to": to, "emergency": *flag, "approved_by": "cab", "deployments": [dep]}),
+            _ => json!({"kind": "exception", "id": format!("e{k}"), "from": from, "to": to, "emergency": *flag, "approved_by": "cab", "services": [svc]}),
+        });
+    }
+    // `null` fields are not part of the record format: drop them.
+    for v in &mut out {
+        if let Value::Object(m) = v {
+            m.retain(|_, x| !x.is_null());
+        }
+    }
+    out
+}
+
+/// Split: each deployment to a random partition; each interval record to every partition.
+fn split_records(records: &[Record], parts: usize, seed: u64) -> Vec<Vec<Record>> {
+    let mut out = vec![Vec::new(); parts];
+    for r in records {
+        match r {
+            Record::Event(e) => {
+                let mut h = seed;
+                for b in e.deployment.bytes() {
+                    h = h.wrapping_mul(0x100_0000_01b3) ^ u64::from(b);
+                }
+                out[(h % parts as u64) as usize].push(r.clone());
+            }
+            _ => out.iter_mut().for_each(|p| p.push(r.clone())),
+        }
+    }
+    out
+}
+
+/// Merge in a random tree: repeatedly merge two partials picked by the seed.
+fn merge_randomly(mut partials: Vec<slakit::Partial>, mut seed: u64) -> slakit::Partial {
+    while partials.len() > 1 {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let i = (seed as usize) % partials.len();
+        let a = partials.swap_remove(i);
+        let j = (seed as usize >> 8) % partials.len();
+        let b = partials.swap_remove(j);
+        // Sometimes through bytes, as between processes.
+        let b = if seed & 1 == 0 {
+            slakit::Partial::from_bytes(&b.to_bytes().unwrap()).unwrap()
+        } else {
+            b
+        };
+        partials.push(
+            if seed & 2 == 0 {
+                a.merge(b)
+            } else {
+                b.merge(a)
+            }
+            .unwrap(),
+        );
+    }
+    partials.pop().unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// finish(merge(partials)) == evaluate(all), byte for byte, for random
+    /// splits merged in random trees.
+    #[test]
+    fn split_merge_finish_is_evaluate(deps in deps(), extras in extras(), parts in 1usize..6, split_seed in any::<u64>(), merge_seed in any::<u64>()) {
+        let p = wide_policy();
+        let mut values = records(&deps, &[0]);
+        values.extend(extra_records(&deps, &extras));
+        let all = parse(&values);
+        let whole = p.evaluate(&all, as_of());
+        let partials: Result<Vec<_>, _> = split_records(&all, parts, split_seed)
+            .iter()
+            .map(|r| p.evaluate_partial(r, as_of()))
+            .collect();
+        match (whole, partials) {
+            (Ok(whole), Ok(partials)) => {
+                let report = merge_randomly(partials, merge_seed | 1).finish(&p).unwrap();
+                prop_assert_eq!(report.to_json(), whole.to_json());
+            }
+            (Err(a), Err(b)) => prop_assert_eq!(a.code, b.code),
+            (a, b) => prop_assert!(false, "whole {:?} vs parts {:?}", a.err(), b.err()),
+        }
+    }
+
+    /// merge is commutative and associative on the partials themselves.
+    #[test]
+    fn merge_is_commutative_and_associative(deps in deps(), extras in extras(), split_seed in any::<u64>()) {
+        let p = wide_policy();
+        let mut values = records(&deps, &[0]);
+        values.extend(extra_records(&deps, &extras));
+        let all = parse(&values);
+        let Ok(parts) = split_records(&all, 3, split_seed)
+            .iter()
+            .map(|r| p.evaluate_partial(r, as_of()))
+            .collect::<Result<Vec<_>, _>>() else { return Ok(()); };
+        let (a, b, c) = (parts[0].clone(), parts[1].clone(), parts[2].clone());
+        prop_assert_eq!(a.clone().merge(b.clone()).unwrap(), b.clone().merge(a.clone()).unwrap());
+        let left = a.clone().merge(b.clone()).unwrap().merge(c.clone()).unwrap();
+        let right = a.merge(b.merge(c).unwrap()).unwrap();
+        prop_assert_eq!(left.to_bytes().unwrap(), right.to_bytes().unwrap());
+    }
+}

@@ -11,7 +11,7 @@ The same engine as the ``slakit`` command line, in-process::
 See docs/python.md.
 """
 
-from ._api import AsOf, Decision, Policy, Records, RecordsLike, Report
+from ._api import AsOf, Decision, Partial, Policy, Records, RecordsLike, Report, evaluate_partial
 from ._errors import InternalError, PolicyError, RecordError, SlakitError, UsageError
 from ._slakit import __version__
 
@@ -19,6 +19,7 @@ __all__ = [
     "AsOf",
     "Decision",
     "InternalError",
+    "Partial",
     "Policy",
     "PolicyError",
     "RecordError",
@@ -28,4 +29,5 @@ __all__ = [
     "SlakitError",
     "UsageError",
     "__version__",
+    "evaluate_partial",
 ]

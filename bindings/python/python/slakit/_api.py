@@ -8,8 +8,18 @@ from datetime import datetime
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, Union
 
 from . import _slakit, _tables
+from ._errors import UsageError
 
-__all__ = ["Policy", "Records", "Report", "Decision", "AsOf", "RecordsLike"]
+__all__ = [
+    "Policy",
+    "Records",
+    "Report",
+    "Decision",
+    "Partial",
+    "AsOf",
+    "RecordsLike",
+    "evaluate_partial",
+]
 
 #: An evaluation instant: an aware ``datetime``, RFC 3339 text, or ``None``
 #: (the latest lifecycle event time in the records, as the CLI).
@@ -187,6 +197,18 @@ class Policy:
         native = Records.of(records)._native
         return Report._wrap(self._native.evaluate(native, as_of))
 
+    def evaluate_partial(self, records: RecordsLike, as_of: Union[datetime, str]) -> "Partial":
+        """Evaluate one partition of the records (docs/scale-out.md): every
+        event of each of its deployments, and the interval records (outages,
+        incidents, exclusions, exceptions) they may need. Merge the partials
+        of all partitions with :meth:`Partial.merge` and :meth:`Partial.finish`
+        them: the report is byte-identical to :meth:`evaluate` on all records.
+        ``as_of`` is required (a default taken from each partition's records
+        would differ between partitions). The GIL is released while the engine runs.
+        """
+        native = Records.of(records)._native
+        return Partial._wrap(self._native.evaluate_partial(native, as_of), self)
+
     def gate(
         self,
         records: RecordsLike,
@@ -259,6 +281,13 @@ class Report:
         """The report as pretty JSON: byte-identical to ``slakit evaluate
         --format json``, except that the CLI adds a final newline."""
         return self._native.to_json()
+
+    def to_html(self) -> str:
+        """The report as a self-contained HTML dashboard (inline CSS and SVG
+        charts, no scripts, no network): byte-identical to ``slakit evaluate
+        --format html``, except that the CLI adds a final newline. Write it
+        to a ``.html`` file and open it in a browser, attach it, print it."""
+        return self._native.to_html()
 
     def to_dict(self) -> Dict[str, Any]:
         """The report as a new dict, ``json.loads(report.to_json())`` (key order kept)."""
@@ -429,3 +458,111 @@ class Decision:
             f"<slakit.Decision {self.decision} {self.deployment!r} at {self.at}: "
             f"{n} reason{'' if n == 1 else 's'}>"
         )
+
+
+class Partial:
+    """The evaluation of some partitions of the records: merge partials in any
+    order or grouping, ship them as bytes (or pickles) between processes, and
+    :meth:`finish` the merge of all of them into the :class:`Report`.
+
+    A partial remembers the :class:`Policy` it was computed with (also when
+    pickled), so ``finish()`` needs no argument; one read back with
+    :meth:`from_bytes` needs the policy, given there or to ``finish``.
+    """
+
+    __slots__ = ("_native", "_policy")
+    _native: _slakit.Partial
+    _policy: Optional[Policy]
+
+    def __init__(self) -> None:
+        raise TypeError("a Partial comes from Policy.evaluate_partial(...) or Partial.from_bytes(...)")
+
+    @classmethod
+    def _wrap(cls, native: _slakit.Partial, policy: Optional[Policy]) -> "Partial":
+        obj = cls.__new__(cls)
+        obj._native = native
+        obj._policy = policy
+        return obj
+
+    def merge(self, other: "Partial") -> "Partial":
+        """This partial combined with the partial of other deployments: a
+        :class:`UsageError` ``E311`` when they were computed under different
+        policies or as_of. Order and grouping of merges do not matter."""
+        if not isinstance(other, Partial):
+            raise TypeError(f"can only merge a Partial with a Partial, not {type(other).__name__}")
+        return Partial._wrap(self._native.merge(other._native), self._policy or other._policy)
+
+    @staticmethod
+    def merge_all(partials: Iterable["Partial"]) -> "Partial":
+        """Merge many partials as a balanced tree (a ``ValueError`` when there are none)."""
+        level = list(partials)
+        if not level:
+            raise ValueError("merge_all needs at least one partial")
+        while len(level) > 1:
+            merged = [a.merge(b) for a, b in zip(level[0::2], level[1::2])]
+            if len(level) % 2:
+                merged.append(level[-1])
+            level = merged
+        return level[0]
+
+    def finish(self, policy: Optional[Policy] = None) -> Report:
+        """The report of every record the merged partials saw, byte-identical
+        to ``policy.evaluate(all_records, as_of)``. ``policy`` defaults to
+        the one the partial remembers; a different policy is a
+        :class:`UsageError` ``E311``; a deployment found in two partials an
+        ``E312``."""
+        policy = policy if policy is not None else self._policy
+        if policy is None:
+            raise UsageError(
+                "this partial was read from bytes without its policy: pass it, "
+                "partial.finish(policy) or Partial.from_bytes(data, policy)",
+                code="E303",
+            )
+        return Report._wrap(self._native.finish(policy._native))
+
+    def to_bytes(self) -> bytes:
+        """The compact, versioned byte form (docs/scale-out.md); the policy is not included."""
+        return self._native.to_bytes()
+
+    @classmethod
+    def from_bytes(cls, data: Union[bytes, bytearray, memoryview], policy: Optional[Policy] = None) -> "Partial":
+        """Read :meth:`to_bytes` output: a :class:`UsageError` ``E310`` when the
+        bytes are of another format or slakit version, truncated or corrupt."""
+        return cls._wrap(_slakit.Partial.from_bytes(bytes(data)), policy)
+
+    @property
+    def as_of(self) -> str:
+        """The evaluation instant, RFC 3339 UTC."""
+        return self._native.as_of
+
+    @property
+    def policy_digest(self) -> str:
+        """``sha256:…`` of the policy the partial was computed under."""
+        return self._native.policy_digest
+
+    @property
+    def deployments(self) -> int:
+        """Deployments judged (with an event at or before as_of)."""
+        return self._native.deployments
+
+    @property
+    def records(self) -> int:
+        """Records read (an interval record given to several partitions counts once)."""
+        return self._native.records
+
+    def __reduce__(self) -> Tuple[Any, Tuple[bytes, Optional[Policy]]]:
+        # Pickled as its bytes and its policy (for Dask, Spark, multiprocessing).
+        return (_partial_from_bytes, (self.to_bytes(), self._policy))
+
+    def __repr__(self) -> str:
+        return f"<slakit.Partial as_of={self.as_of} {self.deployments} deployments, {self.records} records>"
+
+
+def _partial_from_bytes(data: bytes, policy: Optional[Policy]) -> Partial:
+    """Unpickle a Partial."""
+    return Partial.from_bytes(data, policy)
+
+
+def evaluate_partial(policy: Policy, records: RecordsLike, as_of: Union[datetime, str]) -> Partial:
+    """``policy.evaluate_partial(records, as_of)``: see :meth:`Policy.evaluate_partial`."""
+    return policy.evaluate_partial(records, as_of)

@@ -1,0 +1,286 @@
+//! The HTML dashboard (`slakit::html`): what it holds, that it is
+//! self-contained, deterministic and escaped, and that it caps long tables.
+//! The real-browser check lives in `tests/html/` (`make test-html`).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use slakit::html::{Limits, dashboard_with};
+use slakit::report::Report;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn read(rel: &str) -> String {
+    std::fs::read_to_string(root().join(rel)).unwrap_or_else(|e| panic!("read {rel}: {e}"))
+}
+
+fn example() -> Report {
+    let policy = slakit::Policy::from_yaml(&read("examples/policy.yaml")).unwrap();
+    let records = slakit::parse_records(&read("examples/records.jsonl")).unwrap();
+    policy.evaluate_at(&records, None).unwrap()
+}
+
+fn count(haystack: &str, needle: &str) -> usize {
+    haystack.matches(needle).count()
+}
+
+#[test]
+fn the_example_dashboard_holds_every_sla_and_every_breach() {
+    let report = example();
+    let html = report.to_html().unwrap();
+    let slas: BTreeSet<&str> = report.results.iter().map(|r| r.sla.as_str()).collect();
+    assert_eq!(slas.len(), 6);
+    for sla in &slas {
+        // A tile, a section with its charts, and the section's anchor.
+        assert!(html.contains(&format!(r#"data-sla="{sla}""#)), "{sla}");
+        assert!(html.contains(&format!(r#"id="sla-{sla}""#)), "{sla}");
+    }
+    assert_eq!(count(&html, "<article class=\"tile "), 6);
+    // Every breach of the report is a row (78 < the 200 cap), by its id.
+    let breaches: Vec<&str> = report
+        .results
+        .iter()
+        .flat_map(|r| r.breaches.iter().map(|b| b.id.as_str()))
+        .collect();
+    assert_eq!(breaches.len(), 78);
+    assert_eq!(count(&html, r#"<tr class="breach""#), breaches.len());
+    for id in &breaches {
+        assert!(html.contains(&format!(r#"data-breach="{id}""#)), "{id}");
+    }
+    assert!(!html.contains("more are in the JSON report"));
+    // Header evidence.
+    assert!(html.contains(&report.policy.digest));
+    assert!(html.contains(&report.inputs.digest));
+    assert!(html.contains("2026-03-31T20:45:00Z"));
+    // The at-risk in-flight deployment and its deadline.
+    assert!(html.contains("D-1366"));
+    assert!(html.contains("2026-04-01 13:10Z"));
+    // In force and findings.
+    assert!(html.contains("EX-2026-010-reco-replatform"));
+    assert_eq!(count(&html, "unjustified_emergency"), 2);
+    assert!(html.contains("exception_frequency"));
+    // One chart per segment: 7 + 2 + 8 + 6 + 4 + 5 (deployment-frequency
+    // has one segment per team and tier) = at least 32 line charts.
+    let charts = count(&html, r#"<svg class="chart line""#);
+    let segments: BTreeSet<(String, String)> = report
+        .results
+        .iter()
+        .map(|r| (r.sla.clone(), format!("{:?}", r.segment)))
+        .collect();
+    assert_eq!(charts, segments.len());
+    // Budget charts for the three duration SLAs only.
+    assert_eq!(count(&html, r#"<svg class="chart budget""#), 3);
+}
+
+#[test]
+fn the_breaches_table_is_worst_first() {
+    let report = example();
+    let html = report.to_html().unwrap();
+    // The breach ids in page order.
+    let shown: Vec<&str> = html
+        .match_indices(r#"data-breach=""#)
+        .map(|(i, m)| {
+            let rest = &html[i + m.len()..];
+            &rest[..rest.find('"').unwrap()]
+        })
+        .collect();
+    let over = |id: &str| -> Option<i64> {
+        report
+            .results
+            .iter()
+            .flat_map(|r| r.breaches.iter())
+            .find(|b| b.id == id)
+            .unwrap()
+            .over_ms
+    };
+    let overs: Vec<Option<i64>> = shown.iter().map(|id| over(id)).collect();
+    let clocks = overs.iter().take_while(|o| o.is_some()).count();
+    assert!(clocks > 10 && clocks < overs.len());
+    // Clock breaches first, furthest over target first; then the rest.
+    assert!(
+        overs[..clocks].windows(2).all(|w| w[0] >= w[1]),
+        "{overs:?}"
+    );
+    assert!(overs[clocks..].iter().all(Option::is_none));
+    let max = report
+        .results
+        .iter()
+        .flat_map(|r| r.breaches.iter())
+        .filter_map(|b| b.over_ms)
+        .max();
+    assert_eq!(overs[0], max);
+}
+
+#[test]
+fn the_same_report_gives_byte_identical_html() {
+    let a = example().to_html().unwrap();
+    let b = example().to_html().unwrap();
+    assert_eq!(a, b);
+    assert!(a.len() > 50_000);
+}
+
+#[test]
+fn the_page_is_self_contained() {
+    let html = example().to_html().unwrap();
+    for forbidden in [
+        "http://", "https://", "<script", "<link", "@import", "src=", "<iframe", "<img",
+    ] {
+        let found = html
+            .match_indices(forbidden)
+            // The SVG namespace is the one URL allowed; askama writes none.
+            .filter(|(i, _)| !html[*i..].starts_with("http://www.w3.org/2000/svg"))
+            .count();
+        assert_eq!(found, 0, "`{forbidden}` in the page");
+    }
+    // url(...) only for in-page hatch patterns.
+    for (i, _) in html.match_indices("url(") {
+        assert!(html[i..].starts_with("url(#hatch-"), "{}", &html[i..i + 40]);
+    }
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains("<meta charset=\"utf-8\">"));
+    assert!(html.contains("@media print"));
+}
+
+const INJECTION: &str = "<script>alert(1)</script>";
+
+#[test]
+fn telemetry_text_stays_text() {
+    let policy = slakit::Policy::from_yaml(
+        r#"
+slakit: 1
+name: "<img src=x onerror=alert(2)>"
+slas:
+  - id: lead-time
+    clock: {start: merged, stop: succeeded}
+    window: month
+    group_by: [service]
+    targets: {default: {max: 1h, objective: 90%}}
+"#,
+    )
+    .unwrap();
+    let service = serde_json::to_string(INJECTION).unwrap();
+    let records = slakit::parse_records(&format!(
+        r#"
+{{"deployment":"d\"1<b>","event":"merged","time":"2026-03-02T10:00:00Z","service":{service},"team":"a&b"}}
+{{"deployment":"d\"1<b>","event":"succeeded","time":"2026-03-02T14:00:00Z"}}
+{{"deployment":"d2","event":"merged","time":"2026-03-03T10:00:00Z","service":{service}}}
+"#
+    ))
+    .unwrap();
+    let report = policy
+        .evaluate(
+            &records,
+            slakit::instant::parse("2026-03-04T00:00:00Z").unwrap(),
+        )
+        .unwrap();
+    assert!(report.has_breach());
+    let html = report.to_html().unwrap();
+    // askama writes numeric entities (`&#60;`), the charts named ones (`&lt;`).
+    let html = html
+        .replace("&#60;", "&lt;")
+        .replace("&#62;", "&gt;")
+        .replace("&#34;", "&quot;")
+        .replace("&#38;", "&amp;");
+    // Nothing from the inputs became markup.
+    assert!(!html.contains("<script"), "a <script> tag in the page");
+    assert!(!html.contains("<img"));
+    assert!(!html.contains("<b>"));
+    // ... and it is all there as text, escaped.
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(html.contains("&lt;img src=x onerror=alert(2)&gt;"));
+    assert!(html.contains("a&amp;b"));
+    assert!(html.contains("d&quot;1&lt;b&gt;"));
+    // In the charts too (titles and tooltips).
+    let svg_start = html.find(r#"<svg class="chart line""#).unwrap();
+    let svg = &html[svg_start..html[svg_start..].find("</svg>").unwrap() + svg_start];
+    assert!(svg.contains("&lt;script&gt;"), "{svg}");
+}
+
+#[test]
+fn long_tables_are_capped_and_say_so() {
+    let report = example();
+    let html = dashboard_with(&report, Limits { rows: 5, charts: 2 }).unwrap();
+    assert_eq!(count(&html, r#"<tr class="breach""#), 5);
+    assert!(html.contains("Showing the worst 5 of 78 breaches; 73 more are in the JSON report"));
+    // lead-time has 7 segments: 2 drawn, 5 counted.
+    assert!(
+        html.contains("5 more segments are not drawn (the 2 with the most breached windows are)")
+    );
+    // deploy-duration's open window has 8 segments: the worst 5 are listed.
+    assert!(html.contains("Showing the worst 5 of 8 segments; 3 more are in the JSON report"));
+    assert!(html.contains("Tables show at most 5 rows and each SLA at most 2 charts"));
+}
+
+#[test]
+fn an_empty_report_renders() {
+    let policy = slakit::Policy::from_yaml(
+        "slakit: 1\nname: empty\nslas:\n  - id: x\n    clock: {start: merged, stop: succeeded}\n    window: month\n    targets: {default: {max: 1h, objective: 90%}}\n",
+    )
+    .unwrap();
+    let report = policy
+        .evaluate(&[], slakit::instant::parse("2026-03-04T00:00:00Z").unwrap())
+        .unwrap();
+    let html = report.to_html().unwrap();
+    assert!(html.contains("No breaches."));
+    assert!(html.contains("No deployment is in flight."));
+    assert!(html.contains("No findings."));
+    assert!(html.ends_with("</html>\n") || html.ends_with("</html>"));
+}
+
+#[test]
+fn a_report_reads_back_from_its_json_unchanged() {
+    let mut report = example();
+    // A running clock whose calendar never opens again: `breach_at: null`.
+    let running = report
+        .deployments
+        .iter_mut()
+        .find(|d| d.state == "in_flight")
+        .unwrap();
+    running.breach_at = Some(None);
+    let text = report.to_json();
+    assert!(text.contains("\"breach_at\": null"));
+    let back = Report::from_json(&text).unwrap();
+    assert_eq!(back, report);
+    assert_eq!(back.to_json(), text);
+    assert_eq!(Report::from_value(report.to_value()).unwrap(), report);
+    // The dashboard of the read-back report is the same page.
+    assert_eq!(back.to_html().unwrap(), report.to_html().unwrap());
+}
+
+#[test]
+fn a_document_that_is_not_a_report_is_a_located_usage_error() {
+    let mut value = example().to_value();
+    value["results"][3]["window"]["start"] = serde_json::json!(42);
+    let e = Report::from_value(value).unwrap_err();
+    assert_eq!(e.code.as_str(), "E303");
+    assert_eq!(e.location.path.as_deref(), Some("/results/3/window/start"));
+    assert!(
+        e.message.starts_with("not a slakit report: invalid type"),
+        "{}",
+        e.message
+    );
+
+    let e = Report::from_json(r#"{"engine": {"name": "slakit", "version": "0.1.0"}}"#).unwrap_err();
+    assert_eq!(e.code.as_str(), "E303");
+    assert!(e.message.contains("missing field 'as_of'"), "{}", e.message);
+
+    let e = Report::from_json("{\"as_of\": ").unwrap_err();
+    assert_eq!(e.code.as_str(), "E303");
+    assert!(
+        e.message.starts_with("the report is not valid JSON"),
+        "{}",
+        e.message
+    );
+    assert_eq!(e.location.line, Some(1));
+
+    let e = Report::from_json(&format!("{} x", example().to_json())).unwrap_err();
+    assert_eq!(e.code.as_str(), "E303");
+}
