@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 SHARED ?= ../shared
 
-.PHONY: help example test test-rust test-html dashboard-png test-python test-node test-c conformance-sync schema lint fmt bench install fuzz fuzz-build fuzz-smoke fuzz-tool
+.PHONY: help example test test-rust test-html dashboard-png test-python test-node test-c conformance-sync schema lint fmt bench compare compare-smoke install fuzz fuzz-build fuzz-smoke fuzz-tool
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 20
@@ -11,7 +11,7 @@ help: ## list the targets
 example: ## evaluate the bundled example and print the report as a table
 	$(CARGO) run -q --release -p slakit-cli -- evaluate --policy examples/policy.yaml --records examples/records.jsonl --format table
 
-test: conformance-sync test-rust test-html test-python test-node test-c ## run every test: Rust, the dashboard in Chromium, then Python, Node and C
+test: conformance-sync test-rust test-html test-python test-node test-c compare-smoke ## run every test: Rust, the dashboard in Chromium, Python, Node, C, and the compare equality smoke check
 
 conformance-sync: ## fail when ../shared/conformance differs from tests/conformance
 	@if [ -d "$(SHARED)/conformance" ]; then \
@@ -56,8 +56,32 @@ lint: ## clippy with warnings as errors
 fmt: ## format the code
 	$(CARGO) fmt --all
 
-bench: ## run the criterion benchmarks (slow; not part of make test)
-	$(CARGO) bench -p slakit
+BENCH_DATA ?= target/bench-data/1m
+
+bench: ## run the criterion benchmarks, 1M generated deployments included (slow; not part of make test)
+	@[ -f $(BENCH_DATA)/records.jsonl ] || $(CARGO) run -q --release -p slakit-cli -- generate --out $(BENCH_DATA) --preset 1m
+	SLAKIT_BENCH_DATA=$(abspath $(BENCH_DATA)) $(CARGO) bench -p slakit
+
+COMPARE_VENV ?= benches/compare/.venv
+COMPARE_DATA ?= target/compare-data/1m
+COMPARE_PRESET ?= 1m
+COMPARE_RUNS ?= 3
+
+$(COMPARE_VENV)/.installed: benches/compare/requirements.txt
+	python3 -m venv $(COMPARE_VENV)
+	$(COMPARE_VENV)/bin/pip install -q -r benches/compare/requirements.txt
+	touch $@
+
+compare: $(COMPARE_VENV)/.installed ## slakit vs DuckDB vs pandas on generated data: equal numbers, wall time, peak RSS (slow)
+	@command -v /usr/bin/time >/dev/null || { echo "GNU time is missing: apt-get install time" >&2; exit 1; }
+	$(CARGO) build -q --release -p slakit-cli
+	@[ -f $(COMPARE_DATA)/records.jsonl ] || target/release/slakit generate --out $(COMPARE_DATA) --preset $(COMPARE_PRESET)
+	$(COMPARE_VENV)/bin/python benches/compare/compare.py --slakit target/release/slakit --data $(COMPARE_DATA) --runs $(COMPARE_RUNS)
+
+compare-smoke: $(COMPARE_VENV)/.installed ## the compare equality check on tiny generated data (part of make test)
+	$(CARGO) build -q -p slakit-cli
+	target/debug/slakit generate --out target/compare-data/smoke --deployments 1500 --services 20 --seed 5 >/dev/null
+	$(COMPARE_VENV)/bin/python benches/compare/compare.py --slakit target/debug/slakit --data target/compare-data/smoke --runs 1 --subset-only
 
 # Fuzzing (docs/hardening.md). cargo-fuzz on the stable toolchain: `build -s
 # none` needs no nightly; `run` sets RUSTC_BOOTSTRAP for AddressSanitizer.

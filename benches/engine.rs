@@ -1,5 +1,9 @@
-//! Criterion benches of the hot paths: business time, breach_at, evaluation.
-//! Run with `make bench`; never part of `make test`.
+//! Criterion benches of the hot paths: business time, breach_at, JSON Lines
+//! loading and full evaluation. Run with `make bench`; never part of `make test`.
+//!
+//! The `workload/*` benches read the data `slakit generate` writes: `make bench`
+//! generates the 1M-deployment preset into `target/bench-data/1m` and points
+//! `SLAKIT_BENCH_DATA` at it. Without that variable they are skipped.
 #![allow(
     missing_docs,
     clippy::unwrap_used,
@@ -11,7 +15,7 @@
 use std::collections::BTreeSet;
 use std::hint::black_box;
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use slakit::calendar::Calendar;
 
 const DAY: i64 = 86_400_000;
@@ -47,6 +51,84 @@ fn business(c: &mut Criterion) {
     c.bench_function("breach_at/16h", |b| {
         b.iter(|| cal.breach_at(black_box(JAN_2015 + 3_600_000), black_box(16 * 3_600_000)))
     });
+}
+
+/// 4096 intervals from one hour to ten days, spread over two years, start
+/// and end at any millisecond (a deterministic LCG, no clock).
+fn intervals() -> Vec<(i64, i64)> {
+    let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = move || {
+        x = x
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (x >> 33) as i64
+    };
+    (0..4096)
+        .map(|_| {
+            let a = JAN_2015 + next() % (730 * DAY);
+            let len = 3_600_000 + next() % (10 * DAY);
+            (a, a + len)
+        })
+        .collect()
+}
+
+/// Throughput of business(a, b) and breach_at over many intervals: the
+/// figure behind the "intervals per second" target.
+fn business_throughput(c: &mut Criterion) {
+    let cal = office();
+    let iv = intervals();
+    let mut g = c.benchmark_group("business-throughput");
+    g.throughput(Throughput::Elements(iv.len() as u64));
+    g.bench_function("business/4096 intervals (1h-10d)", |b| {
+        b.iter(|| {
+            iv.iter()
+                .map(|&(a, z)| cal.business(black_box(a), black_box(z)))
+                .sum::<i64>()
+        })
+    });
+    g.bench_function("breach_at/4096 amounts (1h-10d)", |b| {
+        b.iter(|| {
+            iv.iter()
+                .map(|&(a, z)| {
+                    cal.breach_at(black_box(a), black_box((z - a) / 4))
+                        .unwrap_or(0)
+                })
+                .sum::<i64>()
+        })
+    });
+    g.finish();
+}
+
+/// JSON Lines loading and full evaluation of a generated workload
+/// (`SLAKIT_BENCH_DATA=DIR` with `records.jsonl` and `policy.yaml`).
+fn workload(c: &mut Criterion) {
+    let Ok(dir) = std::env::var("SLAKIT_BENCH_DATA") else {
+        eprintln!("workload benches skipped: set SLAKIT_BENCH_DATA (make bench does)");
+        return;
+    };
+    let dir = std::path::Path::new(&dir);
+    let text = std::fs::read_to_string(dir.join("records.jsonl")).unwrap();
+    let policy =
+        slakit::Policy::from_yaml(&std::fs::read_to_string(dir.join("policy.yaml")).unwrap())
+            .unwrap();
+    let records = slakit::parse_records(&text).unwrap();
+    let as_of = slakit::evaluate::latest_event_time(&records).unwrap();
+    let mut g = c.benchmark_group("workload");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(records.len() as u64));
+    g.bench_function("parse_records", |b| {
+        b.iter(|| slakit::parse_records(black_box(&text)).unwrap().len())
+    });
+    g.bench_function("evaluate", |b| {
+        b.iter(|| {
+            policy
+                .evaluate(black_box(&records), as_of)
+                .unwrap()
+                .results
+                .len()
+        })
+    });
+    g.finish();
 }
 
 fn evaluate(c: &mut Criterion) {
@@ -141,5 +223,13 @@ fn hostile(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, business, evaluate, gate, hostile);
+criterion_group!(
+    benches,
+    business,
+    business_throughput,
+    evaluate,
+    gate,
+    hostile,
+    workload
+);
 criterion_main!(benches);

@@ -23,6 +23,7 @@
 //!   at chrono's representable range.
 
 use std::collections::BTreeSet;
+use std::sync::OnceLock;
 
 use chrono::{DateTime, Datelike, Days, LocalResult, NaiveDate, Offset, TimeZone, Weekday};
 use chrono_tz::{GapInfo, Tz};
@@ -71,7 +72,107 @@ struct Zoned {
     holidays: BTreeSet<NaiveDate>,
     /// Open length of a week without holidays or UTC offset changes.
     week_ms: i64,
+    /// Per-day tables of the years `TABLE_FIRST_YEAR..=TABLE_LAST_YEAR`,
+    /// each built on first use (a cache: not part of the calendar's value).
+    years: YearTables,
 }
+
+/// The first local year with a per-day table.
+const TABLE_FIRST_YEAR: i32 = 1970;
+/// The last local year with a per-day table (chrono-tz's tables end in 2099).
+const TABLE_LAST_YEAR: i32 = 2099;
+const TABLE_YEARS: usize = (TABLE_LAST_YEAR - TABLE_FIRST_YEAR + 1) as usize;
+/// The mean Gregorian year in ms, to guess the year of an instant.
+const MEAN_YEAR_MS: i64 = 31_556_952_000;
+
+/// One local year of a zoned calendar, day by day: each local date's
+/// midnight (UTC ms), the open time before it since the year began, and its
+/// open intervals. `business` within the table is then two lookups and a
+/// subtraction; `breach_at` a binary search: O(1) per week, per day or per
+/// query, never a walk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct YearTable {
+    /// `midnight[k]`: the start of day k; `midnight[days]`: the next year's.
+    midnight: Vec<i64>,
+    /// `cum[k]`: open ms of days `0..k`; `cum[days]`: the year's total.
+    cum: Vec<i64>,
+    /// Day k's intervals are `intervals[first[k]..first[k + 1]]`.
+    first: Vec<usize>,
+    intervals: Vec<(i64, i64)>,
+}
+
+impl YearTable {
+    fn start(&self) -> i64 {
+        self.midnight.first().copied().unwrap_or(i64::MAX)
+    }
+
+    fn end(&self) -> i64 {
+        self.midnight.last().copied().unwrap_or(i64::MIN)
+    }
+
+    fn total(&self) -> i64 {
+        self.cum.last().copied().unwrap_or(0)
+    }
+
+    fn day_intervals(&self, k: usize) -> &[(i64, i64)] {
+        let lo = self.first.get(k).copied().unwrap_or(0);
+        let hi = self.first.get(k + 1).copied().unwrap_or(lo);
+        self.intervals.get(lo..hi).unwrap_or_default()
+    }
+
+    /// Open ms in `[start(), t)`, for `start() <= t <= end()`.
+    fn before(&self, t: i64) -> i64 {
+        let days = self.midnight.len().saturating_sub(1);
+        // Days are 23 to 25 hours: the guess is at most a step or two off.
+        let guess = usize::try_from((t - self.start()) / DAY_MS).unwrap_or(0);
+        let mut k = guess.min(days.saturating_sub(1));
+        while k > 0 && self.midnight.get(k).is_some_and(|&m| m > t) {
+            k -= 1;
+        }
+        while k + 1 < days && self.midnight.get(k + 1).is_some_and(|&m| m <= t) {
+            k += 1;
+        }
+        let partial: i64 = self
+            .day_intervals(k)
+            .iter()
+            .map(|&(s, e)| (e.min(t) - s).max(0))
+            .sum();
+        self.cum.get(k).copied().unwrap_or(0) + partial
+    }
+
+    /// The smallest instant at which the open time since `start()` reaches
+    /// `target`, for `0 < target <= total()`.
+    fn reach(&self, target: i64) -> Option<i64> {
+        // The day k with cum[k] < target <= cum[k + 1].
+        let k = self.cum.partition_point(|&c| c < target).checked_sub(1)?;
+        let mut run = self.cum.get(k).copied()?;
+        for &(s, e) in self.day_intervals(k) {
+            if run + (e - s) >= target {
+                return Some(s + (target - run));
+            }
+            run += e - s;
+        }
+        None
+    }
+}
+
+/// The lazily built [`YearTable`]s of a calendar. Equal whatever is cached.
+#[derive(Debug, Clone)]
+struct YearTables(Box<[OnceLock<YearTable>]>);
+
+impl YearTables {
+    fn new() -> YearTables {
+        YearTables((0..TABLE_YEARS).map(|_| OnceLock::new()).collect())
+    }
+}
+
+impl PartialEq for YearTables {
+    fn eq(&self, _: &YearTables) -> bool {
+        true
+    }
+}
+
+impl Eq for YearTables {}
 
 impl Calendar {
     /// The built-in `24x7` calendar: always open.
@@ -101,6 +202,7 @@ impl Calendar {
                 week,
                 holidays,
                 week_ms,
+                years: YearTables::new(),
             })),
         }
     }
@@ -269,12 +371,110 @@ impl Zoned {
             .then_some(offset)
     }
 
+    /// The table of local year `year`, built on first use.
+    fn year(&self, year: i32) -> Option<&YearTable> {
+        let i = usize::try_from(year.checked_sub(TABLE_FIRST_YEAR)?).ok()?;
+        let cell = self.years.0.get(i)?;
+        Some(cell.get_or_init(|| self.build_year(year)))
+    }
+
+    fn build_year(&self, year: i32) -> YearTable {
+        let (Some(mut d), Some(end)) = (
+            NaiveDate::from_ymd_opt(year, 1, 1),
+            NaiveDate::from_ymd_opt(year + 1, 1, 1),
+        ) else {
+            return YearTable {
+                midnight: Vec::new(),
+                cum: Vec::new(),
+                first: Vec::new(),
+                intervals: Vec::new(),
+            };
+        };
+        let mut t = YearTable {
+            midnight: Vec::with_capacity(367),
+            cum: Vec::with_capacity(367),
+            first: Vec::with_capacity(367),
+            intervals: Vec::with_capacity(2 * 262),
+        };
+        let mut m = self.midnight(d);
+        let mut total = 0;
+        while d < end {
+            let Some(next) = d.succ_opt() else { break };
+            let m_next = self.midnight(next);
+            t.midnight.push(m);
+            t.cum.push(total);
+            t.first.push(t.intervals.len());
+            for iv in self.day_intervals(d, m, m_next) {
+                total += iv.1 - iv.0;
+                t.intervals.push(iv);
+            }
+            d = next;
+            m = m_next;
+        }
+        t.midnight.push(m);
+        t.cum.push(total);
+        t.first.push(t.intervals.len());
+        t
+    }
+
+    /// The table whose local year holds instant `t`, when one exists.
+    fn year_of(&self, t: i64) -> Option<(i32, &YearTable)> {
+        // A guess from the mean year, then at most a step either way.
+        let mut y = 1970 + i32::try_from(t.div_euclid(MEAN_YEAR_MS)).ok()?;
+        for _ in 0..3 {
+            let table = self.year(y)?;
+            if t < table.start() {
+                y -= 1;
+            } else if t >= table.end() {
+                y += 1;
+            } else {
+                return Some((y, table));
+            }
+        }
+        None
+    }
+
+    /// `business` through the year tables; `None` outside them.
+    fn business_by_table(&self, a: i64, b: i64) -> Option<i64> {
+        let (ya, ta) = self.year_of(a)?;
+        if b <= ta.end() {
+            return Some(ta.before(b) - ta.before(a));
+        }
+        let (yb, tb) = self.year_of(b.checked_sub(1)?)?;
+        let mut total = ta.total() - ta.before(a) + tb.before(b);
+        for y in ya + 1..yb {
+            total += self.year(y)?.total();
+        }
+        Some(total)
+    }
+
+    /// `breach_at` through the year tables; `None` when the answer is not
+    /// inside them (then the day walk decides).
+    fn breach_at_by_table(&self, from: i64, amount: i64) -> Option<i64> {
+        let (mut y, mut table) = self.year_of(from)?;
+        let mut target = table.before(from).checked_add(amount)?;
+        loop {
+            if target <= table.total() {
+                return table.reach(target);
+            }
+            target -= table.total();
+            y += 1;
+            table = self.year(y)?;
+        }
+    }
+
     fn business(&self, a: i64, b: i64) -> i64 {
         let a = a.max(DOMAIN_START_MS);
         let b = b.min(DOMAIN_END_MS);
         if b <= a || self.week_ms == 0 {
             return 0;
         }
+        self.business_by_table(a, b)
+            .unwrap_or_else(|| self.business_by_walk(a, b))
+    }
+
+    /// `business` day by day (whole weeks at once): outside the year tables.
+    fn business_by_walk(&self, a: i64, b: i64) -> i64 {
         // Dates from two days after b's local date start after b.
         let limit = add_days(local_date(self.tz, b), 2);
         let mut total = 0;
@@ -322,6 +522,15 @@ impl Zoned {
         if start >= DOMAIN_END_MS || amount > DOMAIN_END_MS - start {
             return None;
         }
+        if let Some(t) = self.breach_at_by_table(start, amount) {
+            return Some(t);
+        }
+        self.breach_at_by_walk(start, amount)
+    }
+
+    /// `breach_at` day by day (whole weeks at once), from `start` inside
+    /// the domain.
+    fn breach_at_by_walk(&self, start: i64, amount: i64) -> Option<i64> {
         let limit = add_days(local_date(self.tz, DOMAIN_END_MS), 2);
         let last_holiday = self.holidays.last().copied();
         let mut remaining = amount;
@@ -693,6 +902,79 @@ fn far_future_shift_days(year: i32) -> i64 {
 )]
 mod tests {
     use super::*;
+
+    /// The year tables and the day walk agree on `business` and `breach_at`,
+    /// in zones with DST (both hemispheres, a 30-minute shift, a skipped
+    /// day), with holidays, overnight and midnight-crossing hours, over
+    /// intervals from a minute to three years, across year ends.
+    #[test]
+    fn year_tables_agree_with_the_day_walk() {
+        let zones = [
+            chrono_tz::America::New_York,
+            chrono_tz::Europe::London,
+            chrono_tz::Australia::Sydney,
+            chrono_tz::Australia::Lord_Howe,
+            chrono_tz::Asia::Kolkata,
+            chrono_tz::Pacific::Apia,
+            chrono_tz::America::Sao_Paulo,
+        ];
+        let weeks: [[Vec<(u32, u32)>; 7]; 3] = [
+            std::array::from_fn(|d| if d < 5 { vec![(540, 1020)] } else { vec![] }),
+            std::array::from_fn(|d| if d == 6 { vec![(60, 240)] } else { vec![] }),
+            std::array::from_fn(|d| match d {
+                0..=4 => vec![(0, 120), (150, 1440)],
+                _ => vec![(1320, 1440)],
+            }),
+        ];
+        let holidays: BTreeSet<NaiveDate> =
+            [date(2011, 12, 29), date(2025, 12, 25), date(2026, 1, 1)]
+                .into_iter()
+                .collect();
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move |m: i64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            i64::try_from(x % u64::try_from(m).unwrap()).unwrap()
+        };
+        let mut checked = 0;
+        for tz in zones {
+            for week in &weeks {
+                let cal = Calendar::new(tz, week.clone(), holidays.clone());
+                let Inner::Zoned(z) = &cal.inner else {
+                    unreachable!()
+                };
+                for _ in 0..120 {
+                    // 2010..2028, and now and then near a year end.
+                    let a = 1_262_304_000_000 + next(18 * 365 * DAY_MS);
+                    let len = match next(3) {
+                        0 => next(3 * DAY_MS),
+                        1 => next(60 * DAY_MS),
+                        _ => next(3 * 365 * DAY_MS),
+                    } + 1;
+                    let b = a + len;
+                    assert_eq!(
+                        z.business_by_table(a, b),
+                        Some(z.business_by_walk(a, b)),
+                        "{tz} {a} {b}"
+                    );
+                    let amount = next(len) + 1;
+                    let walk = z.breach_at_by_walk(a, amount);
+                    match z.breach_at_by_table(a, amount) {
+                        Some(t) => assert_eq!(Some(t), walk, "{tz} {a} {amount}"),
+                        // Past the tables (a Sunday-only calendar, years of
+                        // business time): the walk answers.
+                        None => assert!(
+                            walk.is_none_or(|t| t >= 4_102_358_400_000),
+                            "{tz} {a} {amount} {walk:?}"
+                        ),
+                    }
+                    checked += 1;
+                }
+            }
+        }
+        assert_eq!(checked, 7 * 3 * 120);
+    }
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()

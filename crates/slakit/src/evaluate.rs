@@ -799,25 +799,32 @@ fn incident_deployments<'e>(policy: &Policy, events: &'e [Event]) -> Vec<Deploym
     out
 }
 
+/// The outages of each service, in the world's order (one pass, so judging
+/// a deployment does not scan every outage).
+pub(crate) fn outages_by_service<'w>(world: &World<'w>) -> BTreeMap<&'w str, Vec<&'w Outage>> {
+    let mut map: BTreeMap<&'w str, Vec<&'w Outage>> = BTreeMap::new();
+    for o in &world.outages {
+        map.entry(o.service.as_str()).or_default().push(o);
+    }
+    map
+}
+
 /// post_deploy_availability (§6.3): outage time of the service within
 /// `watch` after `succeeded`, minus `pause` exclusions, against `max`.
+/// `mine`: the outages of the deployment's service, in the world's order
+/// (from [`outages_by_service`]).
 pub(crate) fn judge_availability(
     world: &World<'_>,
     sla: &Sla,
     dep: &Deployment<'_>,
     max: i64,
+    mine: &[&Outage],
 ) -> Judged {
     let Some(s) = succeeded_instant(dep) else {
         return Judged::new(State::Unmeasured);
     };
     let watch_end = s.saturating_add(sla.watch_ms);
     let end = watch_end.min(world.as_of);
-    let mine: Vec<&Outage> = world
-        .outages
-        .iter()
-        .copied()
-        .filter(|o| Some(o.service.as_str()) == dep.service)
-        .collect();
     let down = union(
         mine.iter()
             .map(|o| (o.from.max(s), o.to.unwrap_or(world.as_of).min(end))),
@@ -1159,6 +1166,11 @@ fn judge_sla(
 ) -> SlaPart {
     let as_of = world.as_of;
     let mut part = SlaPart::default();
+    let outages = if sla.kind == SlaKind::PostDeployAvailability {
+        outages_by_service(world)
+    } else {
+        BTreeMap::new()
+    };
     for (di, dep) in subjects.iter().enumerate() {
         if !in_scope(sla, dep) {
             continue;
@@ -1185,7 +1197,8 @@ fn judge_sla(
             Some(j) => j,
             None => match (sla.kind, target) {
                 (SlaKind::PostDeployAvailability, Target::Duration { max_ms, .. }) => {
-                    judge_availability(world, sla, dep, *max_ms)
+                    let mine = dep.service.and_then(|svc| outages.get(svc));
+                    judge_availability(world, sla, dep, *max_ms, mine.map_or(&[], Vec::as_slice))
                 }
                 (_, Target::Duration { max_ms, .. }) => judge_duration(world, sla, dep, *max_ms),
                 _ => {

@@ -7,8 +7,8 @@ use serde::Serialize;
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::evaluate::{
-    ClockOutcome, build_world, in_scope, judge_availability, judge_duration, outcome, precedence,
-    run_clock, window_for,
+    ClockOutcome, build_world, in_scope, judge_availability, judge_duration, outages_by_service,
+    outcome, precedence, run_clock, window_for,
 };
 use crate::instant;
 use crate::policy::{Policy, SlaKind, Target};
@@ -212,7 +212,10 @@ pub fn explain(
         }
         match (sla.kind, sla.target_for(&dep.tier), &sla.clock) {
             (SlaKind::PostDeployAvailability, Some(Target::Duration { max_ms, .. }), _) => {
-                let j = judge_availability(&world, sla, dep, *max_ms);
+                let outages = outages_by_service(&world);
+                let mine = dep.service.and_then(|svc| outages.get(svc));
+                let j =
+                    judge_availability(&world, sla, dep, *max_ms, mine.map_or(&[], Vec::as_slice));
                 e.state = j.state.as_str().into();
                 e.max_ms = Some(*max_ms);
                 e.elapsed_ms = j.elapsed;

@@ -415,6 +415,10 @@ pub fn parse_records_with_limits(text: &str, limits: &Limits) -> Result<Vec<Reco
             if out.len() >= limits.max_records {
                 return Err(too_many(limits));
             }
+            if let Some(event) = fast_event(line, origin) {
+                out.push(Record::Event(event));
+                continue;
+            }
             let value: Value = unique::from_str(line).map_err(|e| {
                 let mut err = Error::new(
                     unique::code(&e),
@@ -428,6 +432,59 @@ pub fn parse_records_with_limits(text: &str, limits: &Limits) -> Result<Vec<Reco
         }
         Ok(out)
     }
+}
+
+/// The common lifecycle-event line, read without building a JSON tree.
+///
+/// Every known event field, as an unescaped string (borrowed from the line)
+/// or null. Anything else — another kind, `attrs`, an unknown, duplicate or
+/// non-string field, an escape, an empty required field, an invalid time, a
+/// syntax error — fails here, and the line is read again by the general path,
+/// which gives the record (or the error) exactly as before.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FastEvent<'a> {
+    #[serde(borrow, default)]
+    kind: Option<&'a str>,
+    #[serde(borrow, default)]
+    deployment: Option<&'a str>,
+    #[serde(borrow, default)]
+    event: Option<&'a str>,
+    #[serde(borrow, default)]
+    time: Option<&'a str>,
+    #[serde(borrow, default)]
+    service: Option<&'a str>,
+    #[serde(borrow, default)]
+    environment: Option<&'a str>,
+    #[serde(borrow, default)]
+    release_type: Option<&'a str>,
+    #[serde(borrow, default)]
+    team: Option<&'a str>,
+    #[serde(borrow, default)]
+    id: Option<&'a str>,
+}
+
+fn fast_event(line: &str, origin: Origin) -> Option<Event> {
+    let f: FastEvent<'_> = serde_json::from_str(line).ok()?;
+    if f.kind.is_some_and(|k| k != "event") {
+        return None;
+    }
+    let deployment = f.deployment.filter(|d| !d.is_empty())?;
+    let event = f.event.filter(|e| !e.is_empty())?;
+    let time = instant::parse(f.time?).ok()?;
+    Some(Event {
+        deployment: deployment.to_string(),
+        event: event.to_string(),
+        time,
+        service: f.service.map(str::to_string),
+        environment: f.environment.map(str::to_string),
+        release_type: f.release_type.map(str::to_string),
+        team: f.team.map(str::to_string),
+        id: f.id.map(str::to_string),
+        attrs: None,
+        unknown_fields: Vec::new(),
+        origin,
+    })
 }
 
 fn too_many(limits: &Limits) -> Error {
@@ -784,6 +841,54 @@ fn check_order(f: &Fields, from: i64, to: Option<i64>, field: &str) -> Result<()
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The fast event path and the general path agree on every line: the
+    /// same record, or the same error (the fast path declines those).
+    #[test]
+    fn the_fast_event_path_reads_what_the_general_path_reads() {
+        let lines = [
+            r#"{"deployment":"d1","event":"started","time":"2026-03-01T00:00:00Z","service":"a"}"#,
+            r#"{"kind":"event","deployment":"d1","event":"merged","time":"2026-03-01T01:02:03.456+05:30","environment":"prod","release_type":"minor","team":"t","id":"e-1"}"#,
+            r#"{"deployment":"d1","event":"merged","time":"2026-03-01T00:00:00Z","service":null,"team":null}"#,
+            r#"{"deployment":"d\u00e9","event":"merged","time":"2026-03-01T00:00:00Z"}"#,
+            r#"{"deployment":"d1","event":"merged","time":"2026-03-01T00:00:00Z","extra":1}"#,
+            r#"{"deployment":"d1","event":"merged","time":"2026-03-01T00:00:00Z","attrs":{"a":1}}"#,
+            r#"{"deployment":"d1","deployment":"d2","event":"merged","time":"2026-03-01T00:00:00Z"}"#,
+            r#"{"deployment":"","event":"merged","time":"2026-03-01T00:00:00Z"}"#,
+            r#"{"deployment":"d1","event":"merged","time":"2026-03-01T00:00:00"}"#,
+            r#"{"deployment":"d1","event":"merged","time":"2026-03-01T23:59:60Z"}"#,
+            r#"{"deployment":"d1","event":"merged"}"#,
+            r#"{"deployment":1,"event":"merged","time":"2026-03-01T00:00:00Z"}"#,
+            r#"{"kind":"outage","service":"a","from":"2026-03-01T00:00:00Z"}"#,
+            r#"{"kind":"bogus","deployment":"d1"}"#,
+            r#"{"deployment":"d1","event":"merged","time":"2026-03-01T00:00:00Z"} x"#,
+            r#"["not an object"]"#,
+        ];
+        for (n, line) in lines.iter().enumerate() {
+            let origin = Origin {
+                index: 0,
+                line: Some(1),
+            };
+            let general = unique::from_str(line)
+                .map_err(|e| e.to_string())
+                .and_then(|v| record_from_value(v, origin).map_err(|e| e.to_string()));
+            let parsed = parse_records(line).map_err(|e| e.to_string());
+            assert_eq!(
+                general.is_ok(),
+                parsed.is_ok(),
+                "line {n}: {general:?} vs {parsed:?}"
+            );
+            if let (Ok(g), Ok(p)) = (&general, &parsed) {
+                assert_eq!(std::slice::from_ref(g), p.as_slice(), "line {n}");
+            }
+            if let Some(e) = fast_event(line, origin) {
+                assert_eq!(general.as_ref().ok(), Some(&Record::Event(e)), "line {n}");
+            }
+        }
+        assert!(fast_event(lines[0], Origin::default()).is_some());
+        assert!(fast_event(lines[3], Origin::default()).is_none());
+        assert!(fast_event(lines[6], Origin::default()).is_none());
+    }
 
     #[test]
     fn jsonl_and_array_give_the_same_records() {
