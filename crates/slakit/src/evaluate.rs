@@ -1368,6 +1368,7 @@ pub(crate) fn finish_report(
         policy: PolicyInfo {
             name: policy.name.clone(),
             digest: policy.digest.clone(),
+            version: None,
         },
         inputs: totals.inputs,
         results,
@@ -1497,6 +1498,7 @@ fn finish_sla(
             exclusion: j.exclusion.clone(),
             exception: j.exception.clone(),
             reason: j.reason.clone(),
+            policy_version: None,
         });
     }
 }
@@ -1719,6 +1721,7 @@ fn make_row(
         exclusions: exclusions.into_iter().collect(),
         exceptions: exceptions.into_iter().collect(),
         trend: None,
+        policy_version: None,
     };
     let dep_of = |di: usize| subjects.get(di);
     match (sla.kind, target) {
