@@ -238,7 +238,10 @@ fn closed_before(r: &Report, t: i64) -> (Vec<String>, Vec<String>) {
 fn appending_a_later_version_leaves_closed_windows_byte_identical() {
     let v1 = version("2026-02-10T00:00:00Z", "2026-02-01T00:00:00Z", "2h");
     let v2 = version("2026-05-01T00:00:00Z", "2026-04-20T00:00:00Z", "8h");
-    let before = eval(&versioned(&[v1.clone()], ""), "2026-06-30T00:00:00Z");
+    let before = eval(
+        &versioned(std::slice::from_ref(&v1), ""),
+        "2026-06-30T00:00:00Z",
+    );
     let after = eval(&versioned(&[v1, v2], ""), "2026-06-30T00:00:00Z");
     let t = at("2026-05-01T00:00:00Z");
     let (a, b) = (closed_before(&before, t), closed_before(&after, t));
@@ -273,7 +276,7 @@ proptest! {
         let v1 = version(&fmt(e1), &fmt(e1 - day), "2h");
         let v2 = version(&fmt(e2), &fmt(e2 - day), max);
         let as_of = "2026-07-15T00:00:00Z";
-        let before = eval(&versioned(&[v1.clone()], ""), as_of);
+        let before = eval(&versioned(std::slice::from_ref(&v1), ""), as_of);
         let after = eval(&versioned(&[v1, v2], ""), as_of);
         prop_assert_eq!(closed_before(&before, e2), closed_before(&after, e2));
         // Base-only vs one version: the same for the version's own date.
