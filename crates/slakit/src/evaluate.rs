@@ -1008,7 +1008,7 @@ pub(crate) fn evaluate_world(
     world: &World<'_>,
     digest: bool,
 ) -> Report {
-    let (subjects, parts) = judge_world(policy, world);
+    let (subjects, parts) = judge_world(policy, world, ALL_TIME);
     let totals = Totals {
         inputs: Inputs {
             records: records.len() as u64,
@@ -1118,7 +1118,19 @@ pub(crate) struct SlaPart {
 /// order) and, per SLA of the policy, their verdicts. time_to_restore SLAs
 /// judge incidents, which are shared by every partition: they are left to
 /// [`finish_report`].
-pub(crate) fn judge_world(policy: &Policy, world: &World<'_>) -> (Vec<Subject>, Vec<SlaPart>) {
+/// Every window: the era of an unversioned policy.
+pub(crate) const ALL_TIME: (i64, i64) = (i64::MIN, i64::MAX);
+
+/// Phase 1 over a world. `era` is `[from, to)` of the policy version being
+/// judged (§9b): clocks of windows starting outside it are not run, since
+/// another version judges those windows ([`crate::versions`]). Rate verdicts
+/// are kept everywhere: change_failure_rate charges outages to the latest
+/// change, whichever window it is in.
+pub(crate) fn judge_world(
+    policy: &Policy,
+    world: &World<'_>,
+    era: (i64, i64),
+) -> (Vec<Subject>, Vec<SlaPart>) {
     let keep_succeeded = policy
         .slas
         .iter()
@@ -1135,7 +1147,7 @@ pub(crate) fn judge_world(policy: &Policy, world: &World<'_>) -> (Vec<Subject>, 
             if sla.kind == SlaKind::TimeToRestore {
                 SlaPart::default()
             } else {
-                judge_sla(policy, sla, world, &world.deployments)
+                judge_sla(policy, sla, world, &world.deployments, era)
             }
         })
         .collect();
@@ -1163,7 +1175,12 @@ fn judge_sla(
     sla: &Sla,
     world: &World<'_>,
     subjects: &[Deployment<'_>],
+    era: (i64, i64),
 ) -> SlaPart {
+    let clocked = matches!(
+        sla.kind,
+        SlaKind::Duration | SlaKind::RollbackTime | SlaKind::PostDeployAvailability
+    );
     let as_of = world.as_of;
     let mut part = SlaPart::default();
     let outages = if sla.kind == SlaKind::PostDeployAvailability {
@@ -1193,6 +1210,10 @@ fn judge_sla(
             part.seen.insert(seg_of_deployment(policy, sla, dep));
             continue;
         };
+        if clocked && !(era.0 <= ws.start && ws.start < era.1) {
+            // Another policy version judges this window: its clock is not run here.
+            continue;
+        }
         let j = match precedence(world, dep) {
             Some(j) => j,
             None => match (sla.kind, target) {
@@ -1290,7 +1311,7 @@ pub(crate) fn finish_report(
             // Incidents, seen as pseudo-deployments whose events are `opened` and `resolved`.
             let synthetic = incident_events(world);
             let incidents = incident_deployments(policy, &synthetic);
-            let part = judge_sla(policy, sla, world, &incidents);
+            let part = judge_sla(policy, sla, world, &incidents, ALL_TIME);
             let subjects: Vec<Subject> = incidents.iter().map(|d| Subject::of(d, false)).collect();
             collect_spans(sla, &subjects, &part, &mut spans);
             finish_sla(

@@ -53,7 +53,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::evaluate::{
-    SlaPart, Subject, Totals, build_world, check_as_of, finish_report, judge_world,
+    ALL_TIME, SlaPart, Subject, Totals, build_world, check_as_of, finish_report, judge_world,
 };
 use crate::policy::Policy;
 use crate::record::{Origin, Record, record_from_value};
@@ -244,14 +244,24 @@ where
 {
     check_as_of(as_of)?;
     let world = build_world(policy, records.clone(), as_of)?;
-    let mut p = partial_of_world(policy, records.clone(), &world, digest);
+    let eras = policy.eras();
+    let era = |i: usize| eras.get(i).map_or(ALL_TIME, |e| (e.from, e.to));
+    let mut p = partial_of_world(policy, records.clone(), &world, digest, era(0));
     // Each later version in force by as_of judges the same records under its
     // own rules; the finish keeps each version's windows (crate::versions).
-    for v in policy.versions.iter().filter(|v| v.effective_from <= as_of) {
+    for (i, v) in policy.versions.iter().enumerate() {
+        if v.effective_from > as_of {
+            break;
+        }
         let world = build_world(&v.policy, records.clone(), as_of)?;
         // The inputs figures are the base partial's: no event lines here.
-        p.versions
-            .push(partial_of_world(&v.policy, records.clone(), &world, false));
+        p.versions.push(partial_of_world(
+            &v.policy,
+            records.clone(),
+            &world,
+            false,
+            era(i + 1),
+        ));
     }
     Ok(p)
 }
@@ -262,6 +272,7 @@ pub(crate) fn partial_of_world<'a>(
     records: impl IntoIterator<Item = &'a Record>,
     world: &crate::evaluate::World<'_>,
     digest: bool,
+    era: (i64, i64),
 ) -> Partial {
     let as_of = world.as_of;
     let (mut events, mut events_future) = (0u64, 0u64);
@@ -284,7 +295,7 @@ pub(crate) fn partial_of_world<'a>(
         }
     }
     event_lines.sort_unstable();
-    let (subjects, slas) = judge_world(policy, world);
+    let (subjects, slas) = judge_world(policy, world, era);
     let (coverage, listed) = coverage_of(&hashed, &subjects);
     let mut future_only: Vec<String> = world.future_only.iter().map(|s| s.to_string()).collect();
     future_only.sort_unstable();
