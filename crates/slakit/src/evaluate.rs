@@ -980,6 +980,10 @@ fn fmt_segment(seg: &BTreeMap<String, Option<String>>) -> String {
 /// Evaluate a policy against records at `as_of` (ms): one partial over every
 /// record, finished (the same code path as a scale-out run, see [`crate::partial`]).
 pub fn evaluate(policy: &Policy, records: &[Record], as_of: i64) -> Result<Report> {
+    // A version may bring the first business calendar: its span limit too.
+    for v in &policy.versions {
+        crate::limits::check_span(&v.policy, records.iter().enumerate(), as_of)?;
+    }
     crate::partial::finish_with(
         policy,
         crate::partial::partial_of(policy, records, as_of, true)?,

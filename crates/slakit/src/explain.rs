@@ -508,6 +508,9 @@ impl Policy {
     /// Explain one deployment's clocks at `as_of` (UTC ms).
     pub fn explain(&self, records: &[Record], deployment: &str, as_of: i64) -> Result<Explanation> {
         crate::limits::check_span(self, records.iter().enumerate(), as_of)?;
+        for v in &self.versions {
+            crate::limits::check_span(&v.policy, records.iter().enumerate(), as_of)?;
+        }
         explain(self, records, deployment, as_of)
     }
 }

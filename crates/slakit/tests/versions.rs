@@ -664,3 +664,34 @@ fn the_policy_digest_covers_versions_and_freezes() {
     let r = a.evaluate(&records(), at("2026-06-01T00:00:00Z")).unwrap();
     assert_eq!(r.policy.digest, a.digest);
 }
+
+#[test]
+fn too_many_versions_are_refused() {
+    let versions: Vec<String> = (0..101)
+        .map(|i| {
+            let t = instant::format(at("2026-01-01T00:00:00Z") + i * 86_400_000);
+            format!("  - {{effective_from: \"{t}\", approved_at: \"2025-12-01T00:00:00Z\"}}\n")
+        })
+        .collect();
+    let e = err(&versioned(&versions, ""));
+    assert_eq!(e.code, ErrorCode::PolicyTooManyItems);
+    assert_eq!(e.location.path.as_deref(), Some("/versions"));
+    // 100 are fine.
+    Policy::from_yaml(&versioned(&versions[..100], "")).unwrap();
+}
+
+#[test]
+fn a_version_bringing_a_business_calendar_brings_the_span_limit() {
+    let v = r#"  - effective_from: "2026-03-01T00:00:00Z"
+    approved_at: "2026-02-01T00:00:00Z"
+    calendars:
+      office: {hours: {mon-fri: ["09:00-17:00"]}}
+"#;
+    let p = Policy::from_yaml(&versioned(&[v.to_string()], "")).unwrap();
+    let old = parse_records(
+        r#"{"deployment":"x","event":"merged","time":"1900-01-02T10:00:00Z","service":"api"}"#,
+    )
+    .unwrap();
+    let e = p.evaluate(&old, at("2026-06-01T00:00:00Z")).unwrap_err();
+    assert_eq!(e.code.as_str(), "E212");
+}
