@@ -39,7 +39,8 @@ pub fn evaluate(args: &EvaluateArgs) -> Result<ExitCode, Error> {
 pub fn check(args: &CheckArgs) -> Result<ExitCode, Error> {
     let policy = Reader::default().policy(&args.policy)?;
     let warnings = policy.check();
-    let slas: Vec<&str> = policy.slas.iter().map(|s| s.id.as_str()).collect();
+    // Every SLA of every version, in first-appearance order (as in the JSON).
+    let slas = policy.sla_order();
     let text = match args.format {
         TextFormat::Json => to_pretty(&policy.check_report())?,
         TextFormat::Table => {
@@ -56,6 +57,13 @@ pub fn check(args: &CheckArgs) -> Result<ExitCode, Error> {
                 plural(slas.len()),
                 slas.join(", ")
             ));
+            for v in &policy.versions {
+                out.push_str(&format!(
+                    "version effective from {}, approved {}\n",
+                    v.label,
+                    slakit::instant::format(v.approved_at)
+                ));
+            }
             if !warnings.is_empty() {
                 out.push('\n');
             }

@@ -92,6 +92,19 @@ fn the_versioned_example_checks_and_evaluates() {
         check["slas"],
         serde_json::json!(["lead-time", "deploys-weekly"])
     );
+    // The table lists the SLAs of every version, and the versions.
+    let out = slakit(&["check", "--policy", "examples/policy-versions.yaml"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("2 SLAs: lead-time, deploys-weekly\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "version effective from 2026-04-01T04:00:00Z, approved 2026-03-18T19:00:00Z\n"
+        ),
+        "{text}"
+    );
     let out = slakit(&[
         "evaluate",
         "--policy",
