@@ -126,7 +126,7 @@ pub struct BaselinePolicy {
     pub name: String,
     /// `sha256:` of the policy document.
     pub digest: String,
-    /// True when no policy was given and [`DEFAULT_POLICY`] was used.
+    /// True when the policy is [`DEFAULT_POLICY`] (no policy was given).
     pub default: bool,
 }
 
@@ -276,7 +276,9 @@ impl Policy {
     /// measured, each SLA saying so.
     pub fn baseline(&self, records: &[Record], as_of: i64) -> Result<Baseline> {
         let report = self.evaluate(records, as_of)?;
-        Ok(build(self, records, &report, false))
+        // The default policy, however it was reached, gives the same output.
+        let default = default_policy().is_ok_and(|p| p.digest == self.digest);
+        Ok(build(self, records, &report, default))
     }
 
     /// [`Policy::baseline`] with the as_of default of [`Policy::evaluate_at`].
@@ -287,10 +289,7 @@ impl Policy {
 
 /// A baseline without a policy: [`DEFAULT_POLICY`]'s common clocks and rates.
 pub fn baseline_default(records: &[Record], as_of: Option<i64>) -> Result<Baseline> {
-    let policy = default_policy()?;
-    let as_of = crate::resolve_as_of(records, as_of)?;
-    let report = policy.evaluate(records, as_of)?;
-    Ok(build(&policy, records, &report, true))
+    default_policy()?.baseline_at(records, as_of)
 }
 
 /// [`Policy::baseline_at`] when `policy` is given, else [`baseline_default`]:
