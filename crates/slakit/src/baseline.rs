@@ -1159,13 +1159,13 @@ fn write_sla(o: &mut String, b: &SlaBaseline, doc: &SlaDoc, default_policy: bool
     }
     push(head);
     if let Some(note) = &b.note {
-        push(format!("    # {note}"));
+        push(comment_safe(&format!("    # {note}")));
     }
     push("    targets:".to_string());
     let mut suggested: BTreeSet<&str> = BTreeSet::new();
     for t in &b.tiers {
         for l in segment_comment(b, t, "      # ") {
-            push(l);
+            push(comment_safe(&l));
         }
         if let Some(s) = &t.suggestion {
             push(format!(
@@ -1185,9 +1185,24 @@ fn write_sla(o: &mut String, b: &SlaBaseline, doc: &SlaDoc, default_policy: bool
         } else {
             "kept as written: nothing measured in this tier"
         };
-        push(format!("      # {key}: {why}"));
+        push(comment_safe(&format!("      # {key}: {why}")));
         push(format!("      {}: {}", flow_key(key), kept_target(target)));
     }
+}
+
+/// A comment line with every control character escaped, so that a name or
+/// id from the records (a newline in a service name) cannot end the comment.
+fn comment_safe(line: &str) -> String {
+    line.chars()
+        .flat_map(|c| {
+            let escaped: Vec<char> = if c.is_control() {
+                c.escape_default().collect()
+            } else {
+                vec![c]
+            };
+            escaped
+        })
+        .collect()
 }
 
 fn segment_comment(b: &SlaBaseline, t: &Segment, pre: &str) -> Vec<String> {
