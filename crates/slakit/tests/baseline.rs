@@ -437,3 +437,15 @@ proptest! {
         prop_assert_eq!(c.of, minutes.len() as u64);
     }
 }
+
+#[test]
+fn names_with_control_characters_cannot_break_the_snippet() {
+    let records = parse_records(
+        "{\"deployment\":\"a\",\"event\":\"merged\",\"time\":\"2026-03-02T10:00:00Z\",\"service\":\"api\\nslas: []\",\"environment\":\"prod\\n  - id: x\"}\n\
+         {\"deployment\":\"a\",\"event\":\"health_validated\",\"time\":\"2026-03-02T11:00:00Z\"}",
+    )
+    .unwrap();
+    let b = baseline_default(&records, Some(as_of())).unwrap();
+    assert!(b.to_yaml().contains("environment=prod\\n  - id: x"));
+    assert!(assert_reproduces(None, &records, as_of()) >= 1);
+}
