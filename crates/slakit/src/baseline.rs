@@ -55,14 +55,14 @@ name: baseline
 description: slakit's default baseline policy (docs/baseline.md)
 slas:
   - id: lead-time
-    description: merged to health-validated, 24x7, approval waits paused
-    clock: {start: merged, stop: health_validated}
+    description: merged to health-validated, 24x7, approval waits paused, failed changes not timed
+    clock: {start: merged, stop: health_validated, cancel: [failed, rollback_started]}
     window: month
     group_by: [environment]
     targets: {default: {max: 24h, objective: 90%}}
   - id: deploy-duration
-    description: started to succeeded, 24x7
-    clock: {start: started, stop: succeeded, pauses: []}
+    description: started to succeeded, 24x7, failed deployments not timed
+    clock: {start: started, stop: succeeded, pauses: [], cancel: [failed, rollback_started]}
     window: month
     group_by: [environment]
     targets: {default: {max: 1h, objective: 90%}}

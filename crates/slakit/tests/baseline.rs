@@ -140,6 +140,19 @@ fn the_yaml_states_the_method_and_the_compliance() {
         "tier1: {{max: {}, objective: 90%}}",
         s.target["max"].as_str().unwrap()
     )));
+    // docs/baseline.md quotes these lines of the worked example.
+    for quoted in [
+        "      tier1: {max: 8h26m, objective: 90%}\n",
+        "#     with max 8h26m: 69 of 77 deployments (89.6%) would have met it\n",
+        "#   service=payments-api: 27 stopped clocks, its own p90 10h53m; under the suggestion 23 of 28 deployments (82.1%) met\n",
+        "#   3 windows with data, overall 11.6%; lowest first: [10.3%, 10.9%, 13.6%]\n",
+        "      tier1: {max: 13.7%}\n",
+    ] {
+        assert!(
+            yaml.contains(quoted),
+            "docs/baseline.md quotes `{quoted}`:\n{yaml}"
+        );
+    }
     // Nothing lost: every judged deployment is measured or has a reason.
     for sla in &b.slas {
         for t in &sla.tiers {
