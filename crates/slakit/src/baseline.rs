@@ -117,6 +117,9 @@ pub struct Baseline {
     /// The SLA documents, for the YAML snippet.
     #[serde(skip)]
     docs: Vec<SlaDoc>,
+    /// The policy has `versions:` (the snippet shows the base SLAs).
+    #[serde(skip)]
+    versioned: bool,
 }
 
 /// The policy a baseline measured with.
@@ -369,6 +372,7 @@ fn build(policy: &Policy, records: &[Record], report: &Report, default: bool) ->
         slas,
         warnings: report.warnings.clone(),
         docs: policy.doc.slas.clone(),
+        versioned: !policy.doc.versions.is_empty(),
     }
 }
 
@@ -1061,6 +1065,20 @@ impl Baseline {
             line(
                 &mut o,
                 "# the history holds no deployment: nothing to suggest, targets kept as written",
+            );
+        }
+        if self.versioned {
+            line(
+                &mut o,
+                "# this policy has `versions:`: each window was measured under the version in",
+            );
+            line(
+                &mut o,
+                "#   force at its start, and the snippet shows the base `slas:` only; review the",
+            );
+            line(
+                &mut o,
+                "#   versions' own `slas:` before pasting (docs/baseline.md#limits)",
             );
         }
         if self.policy.default {

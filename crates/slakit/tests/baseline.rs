@@ -462,3 +462,22 @@ fn names_with_control_characters_cannot_break_the_snippet() {
     assert!(b.to_yaml().contains("environment=prod\\n  - id: x"));
     assert!(assert_reproduces(None, &records, as_of()) >= 1);
 }
+
+#[test]
+fn a_versioned_policy_says_the_snippet_holds_its_base_slas() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/");
+    let policy =
+        Policy::from_yaml(&std::fs::read_to_string(format!("{root}policy-versions.yaml")).unwrap())
+            .unwrap();
+    let (_, records, as_of) = example();
+    let yaml = policy.baseline(&records, as_of).unwrap().to_yaml();
+    assert!(yaml.contains("# this policy has `versions:`"), "{yaml}");
+    let (plain, _, _) = example();
+    assert!(
+        !plain
+            .baseline(&records, as_of)
+            .unwrap()
+            .to_yaml()
+            .contains("`versions:`")
+    );
+}
