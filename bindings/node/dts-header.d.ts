@@ -2,5 +2,5 @@
 /* eslint-disable */
 // The report and input types are written by hand in report.d.ts (checked
 // against docs/report.schema.json by the tests).
-import type { AsOf, Decision, Explanation, PolicyDocument, Proposed, RecordInput, Report, Warning } from './report'
+import type { AsOf, Baseline, Decision, Explanation, PolicyDocument, Proposed, RecordInput, Report, Warning } from './report'
 export type * from './report'

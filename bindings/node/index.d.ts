@@ -2,7 +2,7 @@
 /* eslint-disable */
 // The report and input types are written by hand in report.d.ts (checked
 // against docs/report.schema.json by the tests).
-import type { AsOf, Decision, Explanation, PolicyDocument, Proposed, RecordInput, Report, Warning } from './report'
+import type { AsOf, Baseline, Decision, Explanation, PolicyDocument, Proposed, RecordInput, Report, Warning } from './report'
 export type * from './report'
 
 /**
@@ -33,6 +33,12 @@ export declare class Policy {
    * carry its name as `file`.
    */
   static load(path: string): Policy
+  /**
+   * slakit's default baseline policy (`slakit baseline` without
+   * `--policy`, docs/baseline.md): lead time, deploy duration, rollback
+   * time, success and change failure rates, weekly deployment frequency.
+   */
+  static defaultBaseline(): Policy
   /**
    * Evaluate on the calling thread. `records` is an array of record
    * objects or the path of a JSON Lines / JSON array file; `asOf` is a
@@ -67,6 +73,19 @@ export declare class Policy {
    * arguments and decision. Every error is a rejection.
    */
   gate(records: RecordInput[] | string, proposed: Proposed, at: Date | string): Promise<Decision>
+  /**
+   * Suggested targets for this policy's SLAs from the history in
+   * `records` (`slakit baseline --format json`), on the calling thread.
+   * `records` and `asOf` as for `evaluateSync`.
+   */
+  baselineSync(records: RecordInput[] | string, asOf?: AsOf): Baseline
+  /** `baselineSync` on the libuv thread pool, off the event loop. */
+  baseline(records: RecordInput[] | string, asOf?: AsOf): Promise<Baseline>
+  /**
+   * The baseline as the YAML snippet of `slakit baseline`: a `slas:`
+   * section with the suggested targets, every figure in comments.
+   */
+  baselineYaml(records: RecordInput[] | string, asOf?: AsOf): string
 }
 
 /**

@@ -541,3 +541,83 @@ export interface GateReason {
   /** Ids of what decided it: breached rows, breaches. */
   evidence?: string[]
 }
+
+// ---------------------------------------------------------------------------
+// baseline (slakit baseline, docs/baseline.md)
+// ---------------------------------------------------------------------------
+
+/** Suggested targets from history: the JSON of `slakit baseline --format json`. */
+export interface Baseline {
+  engine: Engine
+  as_of: Instant
+  policy: { name: string; digest: string; default: boolean }
+  /** Always `nearest-rank`. */
+  method: string
+  /** Rate and frequency suggestions: the share of judged windows that reach them (0.9). */
+  window_share: number
+  inputs: Inputs
+  slas: BaselineSla[]
+  warnings: Warning[]
+}
+
+/** One SLA's baseline. */
+export interface BaselineSla {
+  sla: string
+  kind: SlaKind
+  /** `month`, `week`, `rolling 28d`, ... */
+  window: string
+  group_by: string[]
+  /** Deployments (incidents for time_to_restore) the SLA judged. */
+  judged: number
+  /** Deployments it did not judge (out of scope or window); absent for time_to_restore. */
+  not_judged?: number
+  tiers: BaselineSegment[]
+  /** Why nothing could be suggested. */
+  note?: string
+}
+
+/** A tier, or a `group_by` group inside one. */
+export interface BaselineSegment {
+  tier: string
+  /** Groups: their `group_by` values. */
+  group?: Record<string, string | null>
+  judged: number
+  measured: number
+  /** The rest, by reason (`in flight`, ``unmeasured: no `merged` event``, `excluded: <id>`, ...). */
+  not_measured: Record<string, number>
+  /** Duration kinds: nearest-rank percentiles of the stopped clocks. */
+  percentiles?: BaselineCandidate[]
+  /** Rates and frequency: the judged windows. */
+  windows?: { judged: number; overall: number | null; per_week?: number; values: number[] }
+  suggestion?: BaselineSuggestion
+  /** Groups: how the group fares under its tier's suggestion. */
+  under_suggestion?: BaselineCompliance
+  groups?: BaselineSegment[]
+}
+
+export interface BaselineCandidate {
+  /** `p50`, `p90`, `p95`, `p99` or the objective's (`p97.5`). */
+  percentile: string
+  value_ms: Millis
+  /** The target it makes (rounded up), e.g. `7h40m`. */
+  max: string
+  max_ms: Millis
+  compliance: BaselineCompliance
+}
+
+export interface BaselineSuggestion {
+  /** The target as it goes into the policy: `{max: '7h40m', objective: '90%'}`, `{min: '97.5%'}`, `{min: 3}`. */
+  target: Record<string, string | number>
+  percentile?: string
+  basis: string
+  compliance: BaselineCompliance
+}
+
+/** How the history would have fared with a target, counted as `evaluate` counts it. */
+export interface BaselineCompliance {
+  met: number
+  of: number
+  /** `deployments`, `incidents` or `windows`. */
+  unit: string
+  ratio: number | null
+}

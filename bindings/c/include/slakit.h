@@ -194,8 +194,39 @@ slakit_status slakit_explain(const slakit_policy *policy, const char *records, s
 slakit_status slakit_gate(const slakit_policy *policy, const char *records, size_t records_len, const char *proposed_json, size_t proposed_len, const char *at, char **decision_json);
 
 /**
+ * Suggest targets from history (docs/baseline.md): for each SLA of `policy`
+ * — or, when `policy` is NULL, of slakit's default baseline policy — per
+ * tier and group, nearest-rank percentiles of the measured clocks, the
+ * window rates and counts, and the suggested target with the compliance it
+ * would have had. `records`, `len` and `as_of` as for `slakit_evaluate`.
+ *
+ * On `SLAKIT_OK`, `*baseline_json` is the baseline as pretty JSON — the
+ * bytes of `slakit baseline --format json` without the final newline. The
+ * caller owns it and releases it with `slakit_string_free`. On failure
+ * `*baseline_json` is untouched.
+ *
+ * # Safety
+ * `policy` must be NULL or a live handle; `records` must point to `len`
+ * readable bytes; `as_of` must be NULL or NUL-terminated; `baseline_json`
+ * must point to a writable `char *`. `records` and `baseline_json` may be
+ * NULL (`SLAKIT_NULL_ARGUMENT`).
+ */
+slakit_status slakit_baseline(const slakit_policy *policy, const char *records, size_t len, const char *as_of, char **baseline_json);
+
+/**
+ * `slakit_baseline` as the YAML snippet of `slakit baseline`: a `slas:`
+ * section with the suggested targets and every figure in comments (a
+ * complete policy when `policy` is NULL), ending with a newline. The caller
+ * releases `*yaml` with `slakit_string_free`; on failure it is untouched.
+ *
+ * # Safety
+ * As for `slakit_baseline`.
+ */
+slakit_status slakit_baseline_yaml(const slakit_policy *policy, const char *records, size_t len, const char *as_of, char **yaml);
+
+/**
  * Release a string returned by slakit (`*report_json`, `*out_json`,
- * `*decision_json`). NULL is a no-op. Never pass it to `free()`, nor a
+ * `*decision_json`, `*baseline_json`, `*yaml`). NULL is a no-op. Never pass it to `free()`, nor a
  * string slakit did not return.
  *
  * # Safety

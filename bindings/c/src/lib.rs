@@ -624,8 +624,100 @@ pub unsafe extern "C" fn slakit_gate(
     })
 }
 
+/// The baseline of `policy` (NULL: the default policy) as JSON or YAML.
+///
+/// # Safety
+/// As for [`slakit_baseline`].
+unsafe fn baseline_text(
+    policy: *const slakit_policy,
+    records: *const c_char,
+    len: usize,
+    as_of: *const c_char,
+    out: *mut *mut c_char,
+    yaml: bool,
+) -> slakit_status {
+    boundary(|| {
+        not_null(records, "records")?;
+        not_null(out, "out")?;
+        let policy = if policy.is_null() {
+            None
+        } else {
+            // SAFETY: `policy` is non-NULL; the caller guarantees a live handle.
+            Some(unsafe { policy_ref(policy) })
+        };
+        // SAFETY: `records` is non-NULL; the caller guarantees `len` bytes.
+        let records = unsafe { text_arg(records, len, "records", ErrorCode::RecordSyntax) }?;
+        let as_of = if as_of.is_null() {
+            None
+        } else {
+            // SAFETY: `as_of` is non-NULL; the caller guarantees a NUL-terminated string.
+            let text = unsafe { c_str_arg(as_of, "as_of", ErrorCode::InvalidAsOf) }?;
+            Some(slakit_core::parse_as_of(text)?)
+        };
+        let records = slakit_core::parse_records(records)?;
+        let baseline = slakit_core::baseline::baseline(policy, &records, as_of)?;
+        let text = if yaml {
+            baseline.to_yaml()
+        } else {
+            baseline.to_json()
+        };
+        let text = owned_json(text)?;
+        // SAFETY: `out` is non-NULL and the caller guarantees it points to a
+        // writable `char *`; written only now, on success.
+        unsafe { out.write(text) };
+        Ok(())
+    })
+}
+
+/// Suggest targets from history (docs/baseline.md): for each SLA of `policy`
+/// — or, when `policy` is NULL, of slakit's default baseline policy — per
+/// tier and group, nearest-rank percentiles of the measured clocks, the
+/// window rates and counts, and the suggested target with the compliance it
+/// would have had. `records`, `len` and `as_of` as for `slakit_evaluate`.
+///
+/// On `SLAKIT_OK`, `*baseline_json` is the baseline as pretty JSON — the
+/// bytes of `slakit baseline --format json` without the final newline. The
+/// caller owns it and releases it with `slakit_string_free`. On failure
+/// `*baseline_json` is untouched.
+///
+/// # Safety
+/// `policy` must be NULL or a live handle; `records` must point to `len`
+/// readable bytes; `as_of` must be NULL or NUL-terminated; `baseline_json`
+/// must point to a writable `char *`. `records` and `baseline_json` may be
+/// NULL (`SLAKIT_NULL_ARGUMENT`).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn slakit_baseline(
+    policy: *const slakit_policy,
+    records: *const c_char,
+    len: usize,
+    as_of: *const c_char,
+    baseline_json: *mut *mut c_char,
+) -> slakit_status {
+    // SAFETY: the caller's guarantees are this function's.
+    unsafe { baseline_text(policy, records, len, as_of, baseline_json, false) }
+}
+
+/// `slakit_baseline` as the YAML snippet of `slakit baseline`: a `slas:`
+/// section with the suggested targets and every figure in comments (a
+/// complete policy when `policy` is NULL), ending with a newline. The caller
+/// releases `*yaml` with `slakit_string_free`; on failure it is untouched.
+///
+/// # Safety
+/// As for `slakit_baseline`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn slakit_baseline_yaml(
+    policy: *const slakit_policy,
+    records: *const c_char,
+    len: usize,
+    as_of: *const c_char,
+    yaml: *mut *mut c_char,
+) -> slakit_status {
+    // SAFETY: the caller's guarantees are this function's.
+    unsafe { baseline_text(policy, records, len, as_of, yaml, true) }
+}
+
 /// Release a string returned by slakit (`*report_json`, `*out_json`,
-/// `*decision_json`). NULL is a no-op. Never pass it to `free()`, nor a
+/// `*decision_json`, `*baseline_json`, `*yaml`). NULL is a no-op. Never pass it to `free()`, nor a
 /// string slakit did not return.
 ///
 /// # Safety

@@ -4,6 +4,7 @@
 import {
   Policy,
   version,
+  type Baseline,
   type Decision,
   type DeploymentEntry,
   type Explanation,
@@ -107,3 +108,13 @@ async function main(): Promise<void> {
 }
 
 void main()
+
+// Baseline: the JSON document and the YAML snippet of `slakit baseline`.
+const baseline: Baseline = policy.baselineSync(records, '2026-03-31T00:00:00Z')
+const suggested: string | number | undefined = baseline.slas[0]?.tiers[0]?.suggestion?.target['max']
+const snippet: string = Policy.defaultBaseline().baselineYaml(records)
+void baseline.method, suggested, snippet
+void policy.baseline(records).then((b: Baseline) => b.slas.length)
+// @ts-expect-error the YAML snippet is a string, not a Baseline
+const wrong: Baseline = policy.baselineYaml(records)
+void wrong

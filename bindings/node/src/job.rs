@@ -1,4 +1,4 @@
-//! The work behind `evaluate`, `explain`, `gate` and the panic hook: run
+//! The work behind `evaluate`, `explain`, `gate`, `baseline` and the panic hook: run
 //! inline by the `…Sync` methods, or on the libuv thread pool by the
 //! promise-returning ones (an [`napi::Task`]), with the same panic guard
 //! either way.
@@ -49,6 +49,17 @@ pub enum Job {
         /// The instant of the decision (required: the core reads no clock).
         at: i64,
     },
+    /// `Policy::baseline_at` (docs/baseline.md).
+    Baseline {
+        /// The compiled policy.
+        policy: Arc<slakit::Policy>,
+        /// The history.
+        records: Records,
+        /// The instant to read it at, `None` for the latest event.
+        as_of: Option<i64>,
+        /// The YAML snippet (a string) instead of the JSON document.
+        yaml: bool,
+    },
     /// The test hook: a panic where the core would run.
     Panic,
 }
@@ -91,6 +102,22 @@ impl Job {
                     .gate(&records, &proposed, at)
                     .map_err(|e| in_file(e, file.as_deref()))?;
                 JsonText::of(&decision)
+            }
+            Job::Baseline {
+                policy,
+                records,
+                as_of,
+                yaml,
+            } => {
+                let (records, file) = load(records)?;
+                let baseline = policy
+                    .baseline_at(&records, as_of)
+                    .map_err(|e| in_file(e, file.as_deref()))?;
+                if yaml {
+                    JsonText::of(&baseline.to_yaml())
+                } else {
+                    JsonText::of(&baseline)
+                }
             }
             Job::Panic => panic_for_tests(),
         })

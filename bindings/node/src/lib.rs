@@ -65,6 +65,14 @@ impl Policy {
         })
     }
 
+    /// slakit's default baseline policy (`slakit baseline` without
+    /// `--policy`, docs/baseline.md): lead time, deploy duration, rollback
+    /// time, success and change failure rates, weekly deployment frequency.
+    #[napi(factory, catch_unwind)]
+    pub fn default_baseline(env: Env) -> napi::Result<Policy> {
+        compile(&env, slakit::baseline::default_policy)
+    }
+
     /// Evaluate on the calling thread. `records` is an array of record
     /// objects or the path of a JSON Lines / JSON array file; `asOf` is a
     /// `Date`, an RFC 3339 string, or absent for the latest lifecycle event.
@@ -179,7 +187,73 @@ impl Policy {
     }
 }
 
+#[napi]
 impl Policy {
+    /// Suggested targets for this policy's SLAs from the history in
+    /// `records` (`slakit baseline --format json`), on the calling thread.
+    /// `records` and `asOf` as for `evaluateSync`.
+    #[napi(
+        catch_unwind,
+        ts_args_type = "records: RecordInput[] | string, asOf?: AsOf",
+        ts_return_type = "Baseline"
+    )]
+    pub fn baseline_sync(
+        &self,
+        env: Env,
+        records: Unknown<'_>,
+        as_of: Option<Unknown<'_>>,
+    ) -> napi::Result<JsonText> {
+        self.baseline_job(records, as_of, false)
+            .and_then(Job::run)
+            .map_err(|e| errors::to_js(&env, e))
+    }
+
+    /// `baselineSync` on the libuv thread pool, off the event loop.
+    #[napi(
+        catch_unwind,
+        ts_args_type = "records: RecordInput[] | string, asOf?: AsOf",
+        ts_return_type = "Promise<Baseline>"
+    )]
+    pub fn baseline(&self, records: Unknown<'_>, as_of: Option<Unknown<'_>>) -> AsyncTask<JobTask> {
+        AsyncTask::new(JobTask::new(self.baseline_job(records, as_of, false)))
+    }
+
+    /// The baseline as the YAML snippet of `slakit baseline`: a `slas:`
+    /// section with the suggested targets, every figure in comments.
+    #[napi(
+        catch_unwind,
+        ts_args_type = "records: RecordInput[] | string, asOf?: AsOf",
+        ts_return_type = "string"
+    )]
+    pub fn baseline_yaml(
+        &self,
+        env: Env,
+        records: Unknown<'_>,
+        as_of: Option<Unknown<'_>>,
+    ) -> napi::Result<JsonText> {
+        self.baseline_job(records, as_of, true)
+            .and_then(Job::run)
+            .map_err(|e| errors::to_js(&env, e))
+    }
+}
+
+impl Policy {
+    fn baseline_job(
+        &self,
+        records: Unknown<'_>,
+        as_of: Option<Unknown<'_>>,
+        yaml: bool,
+    ) -> Result<Job, Error> {
+        errors::guard(|| {
+            Ok(Job::Baseline {
+                policy: Arc::clone(&self.inner),
+                records: convert::records(records)?,
+                as_of: convert::as_of(as_of)?,
+                yaml,
+            })
+        })
+    }
+
     fn evaluate_job(&self, records: Unknown<'_>, as_of: Option<Unknown<'_>>) -> Result<Job, Error> {
         errors::guard(|| {
             Ok(Job::Evaluate {

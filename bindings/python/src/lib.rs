@@ -9,6 +9,7 @@
     reason = "pyo3's #[pymodule]/#[pyclass] macros expand to unsafe FFI glue"
 )]
 
+mod baseline;
 mod columns;
 mod errors;
 mod gate;
@@ -54,6 +55,8 @@ fn _slakit(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<gate::PyDecision>()?;
     m.add_class::<records::PyRecords>()?;
     m.add_class::<partial::PyPartial>()?;
+    m.add_class::<baseline::PyBaseline>()?;
+    m.add_function(wrap_pyfunction!(baseline::baseline, m)?)?;
     m.add_function(wrap_pyfunction!(_error_classes, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;
     Ok(())

@@ -25,6 +25,7 @@ Examples:
       --as-of 2026-03-01T00:00:00Z --format markdown --out report.md
   ./export-deploys.sh | slakit evaluate --policy release-sla.yaml --records - --as-of now
   slakit explain --policy release-sla.yaml --records deploys.jsonl --deployment d-1042
+  slakit baseline --policy release-sla.yaml --records deploys.jsonl
 
 Exit codes:
   0  ok
@@ -115,6 +116,33 @@ Example (a CI step that stops the deploy on exit 1):
     --deployment '{\"deployment\": \"d-1042\", \"service\": \"checkout\", \"environment\": \"production\"}'"
     )]
     Gate(GateArgs),
+
+    /// Suggest achievable targets from history (a YAML snippet to paste)
+    #[command(
+        long_about = "\
+Suggest targets from history alone, so that objectives are achievable, not
+aspirational.
+
+For each SLA of the policy (or, without --policy, of slakit's default policy:
+lead time merged -> health_validated, deploy duration started -> succeeded,
+rollback time, success and change failure rates, weekly deployment
+frequency), per tier and `group_by` group: nearest-rank percentiles (p50,
+p90, p95, p99 and the objective's) of the measured clock times, current
+success and failure rates per window, deployments per window. Each
+suggestion states the compliance it would have had over the same history,
+counted as `slakit evaluate` would count it once pasted back, and every
+deployment not measured is accounted for (in flight, unmeasured, cancelled,
+excluded, suspended).
+
+The output is a `slas:` section to replace the policy's (without --policy, a
+complete policy). docs/baseline.md explains how to read it.",
+        after_help = "\
+Examples:
+  slakit baseline --records deploys.jsonl
+  slakit baseline --policy sla.yaml --records deploys.jsonl --as-of 2026-04-01T00:00:00Z
+  slakit baseline -p sla.yaml -r deploys.jsonl --format json --out baseline.json"
+    )]
+    Baseline(BaselineArgs),
 
     /// Write a seeded synthetic workload (records and a matching policy) for benchmarks
     #[command(
@@ -253,6 +281,42 @@ pub struct EvaluateArgs {
 
     /// Write the report to FILE instead of standard output (errors still go
     /// to standard output with --format json, else to standard error)
+    #[arg(short, long, value_name = "FILE")]
+    pub out: Option<String>,
+}
+
+/// Output formats of `baseline`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BaselineFormat {
+    /// A YAML `slas:` section with the suggestions, every figure in comments
+    Yaml,
+    /// The baseline document as JSON (errors are JSON on stdout too)
+    Json,
+}
+
+/// `slakit baseline`.
+#[derive(Debug, Args)]
+pub struct BaselineArgs {
+    /// The SLA policy whose SLAs to baseline, YAML or JSON (`-` reads
+    /// standard input). Default: slakit's default policy (docs/baseline.md)
+    #[arg(short, long, value_name = "FILE")]
+    pub policy: Option<String>,
+
+    /// Deployment records, JSON Lines or a JSON array (`-` reads standard
+    /// input); repeat the flag or list several files to concatenate them
+    #[arg(short, long, value_name = "FILE", required = true, num_args = 1..)]
+    pub records: Vec<String>,
+
+    /// The instant to read the history at: RFC 3339 with an offset, or
+    /// `now`. Default: the latest lifecycle event in the records
+    #[arg(short, long, value_name = "INSTANT")]
+    pub as_of: Option<String>,
+
+    /// Output format
+    #[arg(short, long, value_enum, default_value_t = BaselineFormat::Yaml)]
+    pub format: BaselineFormat,
+
+    /// Write the result to FILE instead of standard output
     #[arg(short, long, value_name = "FILE")]
     pub out: Option<String>,
 }

@@ -5,8 +5,8 @@ use std::process::ExitCode;
 use slakit::{Error, ErrorCode, render};
 
 use crate::args::{
-    CheckArgs, EvaluateArgs, ExplainArgs, GateArgs, GenerateArgs, Inputs, Preset, ReportFormat,
-    TextFormat,
+    BaselineArgs, BaselineFormat, CheckArgs, EvaluateArgs, ExplainArgs, GateArgs, GenerateArgs,
+    Inputs, Preset, ReportFormat, TextFormat,
 };
 use crate::generate::{self, Workload};
 use crate::input::{self, Reader};
@@ -130,6 +130,27 @@ pub fn gate(args: &GateArgs) -> Result<ExitCode, Error> {
     } else {
         ExitCode::from(EXIT_BREACH)
     })
+}
+
+/// `slakit baseline`: suggested targets from history.
+pub fn baseline(args: &BaselineArgs) -> Result<ExitCode, Error> {
+    let as_of = input::AsOf::from_flag(args.as_of.as_deref())?;
+    let mut reader = Reader::default();
+    let policy = args
+        .policy
+        .as_deref()
+        .map(|p| reader.policy(p))
+        .transpose()?;
+    let records = reader.records(&args.records)?;
+    let at = as_of.resolve(&records.records)?;
+    let baseline = slakit::baseline::baseline(policy.as_ref(), &records.records, Some(at))
+        .map_err(|e| records.locate(e))?;
+    let text = match args.format {
+        BaselineFormat::Yaml => baseline.to_yaml(),
+        BaselineFormat::Json => baseline.to_json(),
+    };
+    output::deliver(&with_newline(text), args.out.as_deref())?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `slakit generate`: DIR/policy.yaml and DIR/records.jsonl.

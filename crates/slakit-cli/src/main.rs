@@ -17,7 +17,7 @@ use clap::Parser;
 use clap::error::ErrorKind as ClapErrorKind;
 use slakit::{Error, ErrorCode};
 
-use crate::args::{Cli, Command, ReportFormat, TextFormat};
+use crate::args::{BaselineFormat, Cli, Command, ReportFormat, TextFormat};
 use crate::output::ErrorStyle;
 
 fn main() -> ExitCode {
@@ -31,6 +31,7 @@ fn main() -> ExitCode {
         Command::Check(a) if a.format == TextFormat::Json => ErrorStyle::Json,
         Command::Explain(a) if a.format == TextFormat::Json => ErrorStyle::Json,
         Command::Gate(a) if a.format == TextFormat::Json => ErrorStyle::Json,
+        Command::Baseline(a) if a.format == BaselineFormat::Json => ErrorStyle::Json,
         _ => ErrorStyle::Text,
     };
     let result = match &cli.command {
@@ -38,6 +39,7 @@ fn main() -> ExitCode {
         Command::Check(a) => commands::check(a),
         Command::Explain(a) => commands::explain(a),
         Command::Gate(a) => commands::gate(a),
+        Command::Baseline(a) => commands::baseline(a),
         Command::Generate(a) => commands::generate(a),
     };
     match result {

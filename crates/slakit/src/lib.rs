@@ -25,6 +25,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod baseline;
 pub mod calendar;
 pub mod continuity;
 pub mod error;

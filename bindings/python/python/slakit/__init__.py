@@ -11,12 +11,13 @@ The same engine as the ``slakit`` command line, in-process::
 See docs/python.md.
 """
 
-from ._api import AsOf, Decision, Partial, Policy, Records, RecordsLike, Report, evaluate_partial
+from ._api import AsOf, Baseline, Decision, Partial, Policy, Records, RecordsLike, Report, baseline, evaluate_partial
 from ._errors import InternalError, PolicyError, RecordError, SlakitError, UsageError
 from ._slakit import __version__
 
 __all__ = [
     "AsOf",
+    "Baseline",
     "Decision",
     "InternalError",
     "Partial",
@@ -29,5 +30,6 @@ __all__ = [
     "SlakitError",
     "UsageError",
     "__version__",
+    "baseline",
     "evaluate_partial",
 ]

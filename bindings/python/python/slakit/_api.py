@@ -19,6 +19,8 @@ __all__ = [
     "AsOf",
     "RecordsLike",
     "evaluate_partial",
+    "Baseline",
+    "baseline",
 ]
 
 #: An evaluation instant: an aware ``datetime``, RFC 3339 text, or ``None``
@@ -226,6 +228,11 @@ class Policy:
         """
         native = Records.of(records)._native
         return Decision._wrap(self._native.gate(native, proposed, at))
+
+    def baseline(self, records: RecordsLike, as_of: AsOf = None) -> "Baseline":
+        """Suggested targets for this policy's SLAs from the records' history
+        (``slakit baseline --policy``): see :func:`baseline`."""
+        return baseline(records, self, as_of)
 
     def explain(self, records: RecordsLike, deployment: str, as_of: AsOf = None) -> Dict[str, Any]:
         """One deployment's clocks as a timeline (``slakit explain --format json``)."""
@@ -572,3 +579,67 @@ def _partial_from_bytes(data: bytes, policy: Optional[Policy]) -> Partial:
 def evaluate_partial(policy: Policy, records: RecordsLike, as_of: Union[datetime, str]) -> Partial:
     """``policy.evaluate_partial(records, as_of)``: see :meth:`Policy.evaluate_partial`."""
     return policy.evaluate_partial(records, as_of)
+
+
+class Baseline:
+    """Targets suggested from history (docs/baseline.md): per SLA, tier and
+    group, nearest-rank percentiles of the measured clocks, window rates and
+    counts, each suggestion with the compliance it would have had.
+
+    :meth:`to_yaml` is the snippet of ``slakit baseline``; :meth:`to_json`
+    the document of ``slakit baseline --format json``.
+    """
+
+    __slots__ = ("_native", "_doc")
+
+    _native: _slakit.Baseline
+    _doc: Optional[Dict[str, Any]]
+
+    def __init__(self) -> None:
+        raise TypeError("a Baseline comes from slakit.baseline(...) or Policy.baseline(...)")
+
+    @classmethod
+    def _wrap(cls, native: _slakit.Baseline) -> "Baseline":
+        obj = cls.__new__(cls)
+        obj._native = native
+        obj._doc = None
+        return obj
+
+    def to_yaml(self) -> str:
+        """The YAML snippet: a ``slas:`` section with the suggested targets and
+        every figure in comments (a complete policy when no policy was given)."""
+        return self._native.to_yaml()
+
+    def to_json(self) -> str:
+        """The baseline as pretty JSON: byte-identical to ``slakit baseline
+        --format json``, except that the CLI adds a final newline."""
+        return self._native.to_json()
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The baseline as a new dict, ``json.loads(baseline.to_json())``."""
+        result: Dict[str, Any] = json.loads(self._native.to_json())
+        return result
+
+    @property
+    def slas(self) -> List[Dict[str, Any]]:
+        """One entry per SLA: ``{sla, kind, window, judged, tiers: [...]}``."""
+        if self._doc is None:
+            self._doc = self.to_dict()
+        result: List[Dict[str, Any]] = self._doc["slas"]
+        return result
+
+    def __repr__(self) -> str:
+        return f"<slakit.Baseline {len(self.slas)} SLAs>"
+
+
+def baseline(records: RecordsLike, policy: Optional[Policy] = None, as_of: AsOf = None) -> Baseline:
+    """Suggest targets from the records' history, as ``slakit baseline`` does.
+
+    ``policy`` supplies the SLAs, clocks, calendars, scopes and exclusions to
+    measure with; ``None`` uses slakit's default baseline policy (lead time,
+    deploy duration, rollback time, success and change failure rates, weekly
+    frequency). ``as_of`` as for :meth:`Policy.evaluate`. The GIL is released
+    while the engine runs.
+    """
+    native = Records.of(records)._native
+    return Baseline._wrap(_slakit.baseline(native, policy._native if policy is not None else None, as_of))

@@ -12,6 +12,8 @@ __all__ = [
     "Decision",
     "Records",
     "Partial",
+    "Baseline",
+    "baseline",
     "_error_classes",
     "_panic_for_tests",
 ]
@@ -94,5 +96,13 @@ class Partial:
     @property
     def records(self) -> int: ...
 
+@final
+class Baseline:
+    def to_json(self) -> str: ...
+    def to_yaml(self) -> str: ...
+
+def baseline(
+    records: Records, policy: Policy | None = None, as_of: Any = None
+) -> Baseline: ...
 def _error_classes() -> list[tuple[str, str, str]]: ...
 def _panic_for_tests(detach: bool = False) -> None: ...
