@@ -1024,6 +1024,7 @@ pub(crate) fn evaluate_world(
             },
         },
         unknown_fields: world.unknown_fields.clone(),
+        dora: crate::dora::facts(policy, world),
     };
     finish_report(policy, world, &subjects, parts, totals, false)
 }
@@ -1267,6 +1268,8 @@ fn slot_at(sla: &Sla, as_of: i64, start: i64) -> WindowSlot {
 pub(crate) struct Totals {
     pub inputs: Inputs,
     pub unknown_fields: BTreeSet<String>,
+    /// The DORA facts of every partition, in (anchor, id) order.
+    pub dora: Vec<crate::dora::Fact>,
 }
 
 /// Phase 2: aggregate verdicts into rows and build the report. `world`
@@ -1358,6 +1361,7 @@ pub(crate) fn finish_report(
     }
     warnings.sort();
     warnings.dedup();
+    let dora = crate::dora::section(policy, world, &totals.dora);
 
     Report {
         engine: Engine {
@@ -1373,6 +1377,7 @@ pub(crate) fn finish_report(
         results,
         deployments: entries,
         vendors,
+        dora,
         findings,
         in_force: in_force(world),
         warnings,

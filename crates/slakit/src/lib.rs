@@ -27,6 +27,7 @@
 
 pub mod calendar;
 pub mod continuity;
+pub mod dora;
 pub mod error;
 pub mod evaluate;
 pub mod explain;

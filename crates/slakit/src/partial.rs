@@ -61,7 +61,7 @@ use crate::report::{Inputs, Report};
 
 /// The version of the byte format of [`Partial::to_bytes`]. Bytes of another
 /// version are refused with `E310`.
-pub const FORMAT_VERSION: u16 = 2;
+pub const FORMAT_VERSION: u16 = 3;
 
 const MAGIC: &[u8; 4] = b"SLKP";
 const HEAD: usize = 4 + 2 + 8;
@@ -141,6 +141,8 @@ pub struct Partial {
     /// Per judged deployment listed by an exception record: the hashes of
     /// the exception records listing it that its partition saw.
     listed: BTreeMap<String, Vec<u64>>,
+    /// The DORA facts of the deployments in the DORA scope, by (anchor, id).
+    dora: Vec<crate::dora::Fact>,
 }
 
 /// A stable 64-bit hash of a canonical line (the first 8 bytes of its SHA-256).
@@ -293,6 +295,7 @@ pub(crate) fn partial_of_world<'a>(
         slas,
         coverage,
         listed,
+        dora: crate::dora::facts(policy, world),
     }
 }
 
@@ -360,6 +363,7 @@ impl Partial {
             slas,
             mut coverage,
             mut listed,
+            mut dora,
         } = self;
         for (service, seen) in other.coverage {
             match coverage.get(&service) {
@@ -396,6 +400,8 @@ impl Partial {
         unknown_fields.extend(other.unknown_fields);
         future_only.extend(other.future_only);
         future_only.sort();
+        dora.extend(other.dora);
+        dora.sort_by(|a, b| (a.anchor, &a.id).cmp(&(b.anchor, &b.id)));
 
         // Subjects in (anchor, id) order; verdicts renumbered to match.
         let offset = subjects.len();
@@ -439,6 +445,7 @@ impl Partial {
             slas: merged_slas,
             coverage,
             listed,
+            dora,
         })
     }
 
@@ -598,6 +605,7 @@ pub(crate) fn finish_with(policy: &Policy, mut p: Partial, parallel: bool) -> Re
             digest: String::new(),
         },
         unknown_fields: std::mem::take(&mut p.unknown_fields),
+        dora: std::mem::take(&mut p.dora),
     };
     let (world, subjects, slas) = (&world, &p.subjects, std::mem::take(&mut p.slas));
     let finish = move |totals| finish_report(policy, world, subjects, slas, totals, parallel);

@@ -112,6 +112,9 @@ pub struct PolicyDoc {
     /// closed windows (default 3, at least 2).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trend_windows: Option<u32>,
+    /// The DORA summary's window, breakdowns, scope and outage attribution.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dora: Option<crate::dora::DoraDoc>,
 }
 
 /// `gates:` (§9a).
@@ -988,6 +991,8 @@ pub struct Policy {
     pub gates: Gates,
     /// Vendors (§9).
     pub vendors: Vec<crate::vendors::Vendor>,
+    /// The DORA summary's settings.
+    pub dora: crate::dora::DoraConfig,
 }
 
 impl Policy {
@@ -2076,6 +2081,7 @@ fn compile(doc: PolicyDoc) -> Result<Policy> {
     let justify_within_ms = doc.justify_within.map_or(5 * 86_400_000, |d| d.ms);
     let exception_review = doc.exception_review.as_ref().map(|r| (r.max, r.per));
     let vendors = crate::vendors::compile(&doc)?;
+    let dora = crate::dora::compile(&doc)?;
     if doc.trend_windows.is_some_and(|n| n < 2) {
         return Err(perr(
             ErrorCode::InvalidValue,
@@ -2086,6 +2092,7 @@ fn compile(doc: PolicyDoc) -> Result<Policy> {
     let digest = crate::report::sha256_hex(&canonical_json(&doc));
     Ok(Policy {
         vendors,
+        dora,
         name: doc.name.clone().unwrap_or_default(),
         digest,
         tz,

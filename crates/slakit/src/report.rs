@@ -28,6 +28,9 @@ pub struct Report {
     pub deployments: Vec<DeploymentEntry>,
     /// One row per vendor and month (§9), by vendor order in the policy, then month.
     pub vendors: Vec<VendorRow>,
+    /// The DORA summary: delivery metrics per window and segment (`docs/dora.md`).
+    #[serde(default)]
+    pub dora: crate::dora::Dora,
     /// Governance findings (§8).
     pub findings: Vec<Finding>,
     /// Exclusions and exceptions in force at as_of.
