@@ -1491,6 +1491,7 @@ fn finish_sla(
             service: dep.service.clone(),
             tier: dep.tier.clone(),
             team: dep.team.clone(),
+            release_type: dep.release_type.clone(),
             elapsed_ms: j.elapsed,
             actual_elapsed_ms: j.actual,
             remaining_ms: j.remaining,

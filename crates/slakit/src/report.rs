@@ -317,6 +317,9 @@ pub struct DeploymentEntry {
     /// The team (catalog first, else the events').
     #[serde(skip_serializing_if = "Option::is_none")]
     pub team: Option<String>,
+    /// The release type (deployment type), when the events name one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
     /// Business elapsed time, where a clock ran.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub elapsed_ms: Option<i64>,
