@@ -474,6 +474,17 @@ def scenarios():
         "_emit": datetime(2026, 1, 27, 8, tzinfo=UTC),
     })
 
+    # 6b. A night-time EdgeCDN outage in front of search, with no change in
+    #     the two hours before it and no exclusion: all 55 minutes count
+    #     against the vendor's 99.9% promise for February (policy `vendors`),
+    #     so EdgeCDN owes a credit for that month.
+    other.append({
+        "kind": "outage", "id": "OUT-2026-021", "service": "search",
+        "from": "2026-02-21T03:10:00Z", "to": "2026-02-21T04:05:00Z",
+        "vendor": "edgecdn",
+        "_emit": datetime(2026, 2, 21, 3, 10, tzinfo=UTC),
+    })
+
     # 7. A Sunday-night build-cache rollout that waits out the Sunday
     #    02:00-04:00 maintenance slot (policy exclusion `sunday-maintenance`).
     d = dep("build-cache", "minor", "paused-by-sunday-maintenance")

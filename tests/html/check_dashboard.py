@@ -6,8 +6,9 @@
 - the screenshot is not blank: enough non-white pixels, and some of them in
   the status colours (the page drew its badges and charts, not just text);
 - the DOM Chromium built (`--dump-dom`) holds every SLA id of the report, a
-  tile and a chart section per SLA, and one breach row per breach (up to the
-  page's 200-row cap, with the note about the rest beyond it).
+  tile and a chart section per SLA, one breach row per breach (up to the
+  page's 200-row cap, with the note about the rest beyond it), and, when the
+  report has vendors, one row per vendor month and the credits due.
 
 Exit status 0 when every check passes, 1 otherwise (each failure printed).
 """
@@ -102,6 +103,7 @@ class Dom(HTMLParser):
     def __init__(self):
         super().__init__()
         self.tiles, self.sections, self.breaches, self.svgs = [], [], [], 0
+        self.vendor_rows, self.vendor_section = [], False
         self.text = []
 
     def handle_starttag(self, tag, attrs):
@@ -115,6 +117,10 @@ class Dom(HTMLParser):
             self.breaches.append(a.get("data-breach"))
         if tag == "svg":
             self.svgs += 1
+        if tag == "section" and a.get("id") == "vendors":
+            self.vendor_section = True
+        if tag == "tr" and "data-vendor" in a:
+            self.vendor_rows.append(a.get("data-vendor"))
 
     def handle_data(self, data):
         self.text.append(data)
@@ -152,6 +158,14 @@ def main():
             failures.append(f"breaches missing from the DOM: {missing[:5]}")
     elif not re.search(rf"Showing the worst {ROW_CAP} of {len(breaches)} breaches", text):
         failures.append("more breaches than the cap, and no note saying so")
+    vendor_rows = [v["vendor"] for v in report.get("vendors", [])]
+    if vendor_rows and not dom.vendor_section:
+        failures.append("the report has vendors, the page no vendor section")
+    if dom.vendor_rows != vendor_rows[:ROW_CAP]:
+        failures.append(f"vendor rows {dom.vendor_rows[:5]} in the DOM, expected {vendor_rows[:5]} ({len(vendor_rows)} in all)")
+    due = [v for v in report.get("vendors", []) if v["credit"] > 0]
+    if due and "owes a credit" not in text:
+        failures.append("credits are due and the page does not say so")
     if dom.svgs < len(slas):
         failures.append(f"only {dom.svgs} charts for {len(slas)} SLAs")
 
@@ -165,7 +179,7 @@ def main():
         if name in statuses and n < 20:
             failures.append(f"the screenshot has no `{name}` colour ({n} pixels), yet the report has such rows")
 
-    print(f"dom: {len(dom.tiles)} tiles and {len(dom.sections)} SLA sections for {len(slas)} SLAs, {len(dom.breaches)} breach rows of {len(breaches)}, {dom.svgs} SVG charts")
+    print(f"dom: {len(dom.tiles)} tiles and {len(dom.sections)} SLA sections for {len(slas)} SLAs, {len(dom.breaches)} breach rows of {len(breaches)}, {len(dom.vendor_rows)} vendor months, {dom.svgs} SVG charts")
     print(f"screenshot: {width}x{height}, {share:.1%} non-white, status colours {coloured}")
     for f in failures:
         print(f"FAIL: {f}", file=sys.stderr)

@@ -242,12 +242,12 @@ def test_as_of_forms_agree(example_policy: slakit.Policy) -> None:
 
 def test_records_object_is_reusable(example_policy: slakit.Policy) -> None:
     records = slakit.Records(EXAMPLE_RECORDS)
-    assert len(records) == 1744
+    assert len(records) == 1745
     assert records.file == str(EXAMPLE_RECORDS)
     a = example_policy.evaluate(records).to_json()
     b = example_policy.evaluate(records).to_json()
     assert a == b
-    assert "1744 records" in repr(records)
+    assert "1745 records" in repr(records)
     assert slakit.Records.of(records) is records
 
 

@@ -284,3 +284,124 @@ fn a_document_that_is_not_a_report_is_a_located_usage_error() {
     let e = Report::from_json(&format!("{} x", example().to_json())).unwrap_err();
     assert_eq!(e.code.as_str(), "E303");
 }
+
+/// The part of the page between two markers.
+fn between<'a>(html: &'a str, from: &str, to: &str) -> &'a str {
+    let a = html.find(from).unwrap_or_else(|| panic!("no {from}"));
+    let b = html[a..].find(to).unwrap_or_else(|| panic!("no {to}")) + a;
+    &html[a..b]
+}
+
+#[test]
+fn vendor_credits_are_shown_when_the_report_has_vendors() {
+    let report = example();
+    assert_eq!(report.vendors.len(), 3, "edgecdn, January to March");
+    let html = report.to_html().unwrap();
+    assert!(html.contains(r##"<a href="#vendors">Vendors</a>"##));
+    let section = between(&html, r#"<section id="vendors">"#, "</section>");
+    assert_eq!(count(section, r#"<tr data-vendor="edgecdn">"#), 3);
+    // February: 55 minutes of OUT-2026-021 in a 672-hour month.
+    assert!(
+        section.contains("<td>2026-02</td><td class=\"num\">55m</td><td class=\"num\">99.8635%</td><td class=\"num\">99.9%</td><td><span class=\"badge breached\">MISSED</span></td><td class=\"num\">10%</td><td class=\"num\">400.00</td>"),
+        "{section}"
+    );
+    // March is met: its outage is paused by the exclusion naming the vendor.
+    assert!(
+        section.contains(
+            "<td>2026-03 (so far)</td><td class=\"num\">0s</td><td class=\"num\">100%</td>"
+        )
+    );
+    assert!(section.contains("edgecdn owes a credit for 2026-02 (10%): 400.00 in all"));
+}
+
+#[test]
+fn no_vendor_section_without_vendors() {
+    let policy = slakit::Policy::from_yaml(
+        "slakit: 1\nname: plain\nslas:\n  - id: x\n    clock: {start: merged, stop: succeeded}\n    window: month\n    targets: {default: {max: 1h, objective: 90%}}\n",
+    )
+    .unwrap();
+    let report = policy
+        .evaluate(&[], slakit::instant::parse("2026-03-04T00:00:00Z").unwrap())
+        .unwrap();
+    let html = report.to_html().unwrap();
+    assert!(!html.contains(r#"id="vendors""#));
+    assert!(!html.contains(r##"href="#vendors""##));
+}
+
+/// A vendor without a fee, a breach overlapped by its outage, and two
+/// closed windows so the second carries a trend.
+fn vendor_breach_report() -> Report {
+    let policy = slakit::Policy::from_yaml(
+        r#"
+slakit: 1
+name: vendor-breach
+vendors:
+  - {id: cloudco, services: [api], availability: 99.9%, credits: [{below: 99.9%, credit: 25%}]}
+slas:
+  - id: lead-time
+    clock: {start: merged, stop: succeeded}
+    window: month
+    targets: {default: {max: 1h, objective: 50%}}
+"#,
+    )
+    .unwrap();
+    let records = slakit::parse_records(
+        r#"
+{"deployment":"a1","event":"merged","time":"2026-01-05T10:00:00Z","service":"api"}
+{"deployment":"a1","event":"succeeded","time":"2026-01-05T10:30:00Z"}
+{"deployment":"b1","event":"merged","time":"2026-02-03T10:00:00Z","service":"api"}
+{"deployment":"b1","event":"succeeded","time":"2026-02-03T13:00:00Z"}
+{"kind":"outage","id":"OUT-9","service":"api","vendor":"cloudco","from":"2026-02-03T11:00:00Z","to":"2026-02-03T12:30:00Z"}
+"#,
+    )
+    .unwrap();
+    policy
+        .evaluate(
+            &records,
+            slakit::instant::parse("2026-03-10T00:00:00Z").unwrap(),
+        )
+        .unwrap()
+}
+
+#[test]
+fn a_breach_says_how_much_vendor_outage_it_overlapped() {
+    let report = vendor_breach_report();
+    let html = report.to_html().unwrap();
+    let row = between(&html, r#"<tr class="breach""#, "</tr>");
+    assert!(row.contains(">b1<"), "{row}");
+    assert!(
+        row.contains(r#"<ul class="vendor"><li>overlapped 1h30m of cloudco outage</li></ul>"#),
+        "{row}"
+    );
+    // No fee in the policy: the credit is a share, with no amount.
+    let section = between(&html, r#"<section id="vendors">"#, "</section>");
+    assert!(
+        section.contains(r#"<td class="num">25%</td><td class="num">no fee in the policy</td>"#),
+        "{section}"
+    );
+    assert!(
+        section.contains("cloudco owes a credit for 2026-02 (25%)</strong>"),
+        "{section}"
+    );
+}
+
+#[test]
+fn current_rows_show_the_change_against_the_previous_window() {
+    let report = vendor_breach_report();
+    let feb = report
+        .results
+        .iter()
+        .find(|r| r.window.label == "2026-02")
+        .unwrap();
+    let trend = feb.trend.as_ref().expect("February follows January");
+    assert_eq!((trend.direction.as_str(), trend.delta), ("down", -1.0));
+    let html = report.to_html().unwrap();
+    assert!(html.contains("<th>vs previous window</th>"));
+    // March has no deployment, so February (closed) is the current window,
+    // and its compliance fell from 100% to 0%.
+    assert!(
+        html.contains(r#"<td class="trend">▼ −100 pts</td>"#),
+        "{}",
+        between(&html, r#"<table class="current">"#, "</table>")
+    );
+}

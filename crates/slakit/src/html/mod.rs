@@ -27,7 +27,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::render::{
     is_count_kind, not_counted, percent, segment_text, short_instant, target_text, value_text,
 };
-use crate::report::{Breach, DeploymentEntry, Evidence, Report, ResultRow};
+use crate::report::{Breach, DeploymentEntry, Evidence, Report, ResultRow, VendorRow};
 use crate::units::format_duration;
 use chart::{BudgetBar, LineChart, Point, Scale, Status};
 
@@ -110,6 +110,8 @@ struct Page {
     exclusions: Vec<ExclusionRow>,
     exceptions: Vec<ExceptionRow>,
     findings: Table<FindingRow>,
+    vendors: Table<VendorLine>,
+    credits: Vec<String>,
     warnings: Vec<(String, String)>,
     limits: Limits,
 }
@@ -173,6 +175,7 @@ struct CurrentRow {
     measured: i64,
     breaches: usize,
     budget: String,
+    trend: String,
     not_counted: String,
 }
 
@@ -190,6 +193,7 @@ struct BreachRow {
     wall: String,
     reason: String,
     pauses: Vec<String>,
+    vendor: Vec<String>,
     evidence: Vec<String>,
 }
 
@@ -225,6 +229,20 @@ struct ExceptionRow {
 struct FindingRow {
     kind: String,
     message: String,
+}
+
+/// A vendor in one month (§9).
+struct VendorLine {
+    vendor: String,
+    month: String,
+    down: String,
+    availability: String,
+    promised: String,
+    status: String,
+    status_text: String,
+    credit: String,
+    amount: String,
+    outages: String,
 }
 
 // ---------------------------------------------------------------------------
@@ -459,6 +477,12 @@ impl Page {
             limits.rows,
         );
 
+        let vendors = Table::capped(
+            report.vendors.iter().map(vendor_line).collect(),
+            limits.rows,
+        );
+        let credits = credits_due(&report.vendors);
+
         Page {
             title: format!(
                 "{} — SLA dashboard at {}",
@@ -481,6 +505,8 @@ impl Page {
             exclusions,
             exceptions,
             findings,
+            vendors,
+            credits,
             warnings: report
                 .warnings
                 .iter()
@@ -698,6 +724,7 @@ fn section(sla: &str, rows: &[&ResultRow], current: &[&ResultRow], limits: Limit
             measured: r.measured,
             breaches: r.breaches.len(),
             budget: budget_text(r),
+            trend: trend_text(r),
             not_counted: not_counted(r).unwrap_or_default(),
         })
         .collect();
@@ -775,6 +802,17 @@ fn breach_row(row: &ResultRow, b: &Breach, entry: Option<&DeploymentEntry>) -> B
             .unwrap_or_default(),
         reason: b.reason.clone(),
         pauses,
+        vendor: b
+            .vendor_overlap
+            .iter()
+            .map(|v| {
+                format!(
+                    "overlapped {} of {} outage",
+                    format_duration(v.ms),
+                    v.vendor
+                )
+            })
+            .collect(),
         evidence,
     }
 }
@@ -801,4 +839,101 @@ fn in_flight_row(d: &DeploymentEntry) -> InFlightRow {
         },
         at_risk: d.warn.is_some(),
     }
+}
+
+/// The change against the previous window, in the row's unit: `▲ +5 pts`
+/// (rates and compliance, in percentage points) or `▼ −2` (counts).
+fn trend_text(row: &ResultRow) -> String {
+    let Some(t) = &row.trend else {
+        return "—".to_string();
+    };
+    let arrow = match t.direction.as_str() {
+        "up" => "▲",
+        "down" => "▼",
+        _ => "■",
+    };
+    let sign = if t.delta > 0.0 {
+        "+"
+    } else if t.delta < 0.0 {
+        "−"
+    } else {
+        "±"
+    };
+    let size = t.delta.abs();
+    let amount = if is_count_kind(&row.kind) {
+        let text = format!("{size:.2}");
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        let text = format!("{:.2}", size * 100.0);
+        format!("{} pts", text.trim_end_matches('0').trim_end_matches('.'))
+    };
+    format!("{arrow} {sign}{amount}")
+}
+
+fn vendor_line(v: &VendorRow) -> VendorLine {
+    let status = if v.met { "met" } else { "breached" };
+    VendorLine {
+        vendor: v.vendor.clone(),
+        month: if v.window.state == "open" {
+            format!("{} (so far)", v.window.label)
+        } else {
+            v.window.label.clone()
+        },
+        down: format_duration(v.down_ms),
+        availability: percent(v.availability),
+        promised: percent(v.promised),
+        status: status.to_string(),
+        status_text: if v.met { "MET" } else { "MISSED" }.to_string(),
+        credit: if v.credit > 0.0 {
+            percent(v.credit)
+        } else {
+            "—".to_string()
+        },
+        amount: match v.credit_amount {
+            Some(a) if a > 0.0 => format!("{a:.2}"),
+            Some(_) => "0.00".to_string(),
+            None if v.credit > 0.0 => "no fee in the policy".to_string(),
+            None => "—".to_string(),
+        },
+        outages: plural(v.outages.len(), "outage"),
+    }
+}
+
+/// One sentence per vendor that owes a credit: the months and the total
+/// amount (where the policy gives a monthly fee), in the report's vendor order.
+fn credits_due(rows: &[VendorRow]) -> Vec<String> {
+    let mut order: Vec<&str> = Vec::new();
+    let mut by_vendor: BTreeMap<&str, Vec<&VendorRow>> = BTreeMap::new();
+    for v in rows.iter().filter(|v| v.credit > 0.0) {
+        if !by_vendor.contains_key(v.vendor.as_str()) {
+            order.push(v.vendor.as_str());
+        }
+        by_vendor.entry(v.vendor.as_str()).or_default().push(v);
+    }
+    order
+        .iter()
+        .map(|vendor| {
+            let months = by_vendor.get(vendor).map(Vec::as_slice).unwrap_or(&[]);
+            let list: Vec<String> = months
+                .iter()
+                .map(|m| {
+                    let open = if m.window.state == "open" {
+                        ", so far"
+                    } else {
+                        ""
+                    };
+                    format!("{} ({}{open})", m.window.label, percent(m.credit))
+                })
+                .collect();
+            let amounts: Vec<f64> = months.iter().filter_map(|m| m.credit_amount).collect();
+            // Cents, so the sum is exact.
+            let total: i64 = amounts.iter().map(|a| (a * 100.0).round() as i64).sum();
+            let money = if amounts.len() == months.len() {
+                format!(": {}.{:02} in all", total / 100, total % 100)
+            } else {
+                String::new()
+            };
+            format!("{vendor} owes a credit for {}{money}", list.join(", "))
+        })
+        .collect()
 }
