@@ -133,8 +133,14 @@ fn the_example_report_has_every_section_and_segment() {
         used.iter()
             .any(|l| l.contains("aborted by pre-flight checks"))
     );
-    // Vendors (none in the example: said so), trends, DORA by segment.
-    assert!(md.contains("The policy declares no vendor promises"));
+    // Vendor credits due (EdgeCDN missed February), trends, DORA by segment.
+    let vendors = section(&md, "## Vendors and service credits");
+    assert!(vendors.contains(
+        &"A service credit is due for 1 vendor month(s), 400.00 in total where a monthly fee is known."
+    ));
+    assert!(vendors.contains(
+        &"| edgecdn | 2026-02 | 55 minutes | 99.8635% | 99.9% | **MISSED** | 10% of the fee | 400.00 |"
+    ));
     assert!(
         section(&md, "## Trends")
             .iter()
