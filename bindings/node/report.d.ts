@@ -385,7 +385,7 @@ export interface DoraRow {
   excluded: number
   suspended: number
   deployment_frequency: Frequency
-  lead_time: LeadTime
+  lead_time_for_changes: LeadTime
   change_failure_rate: ChangeFailure
   time_to_restore: Restore
 }

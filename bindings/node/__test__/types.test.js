@@ -81,7 +81,7 @@ test('a real report and explanation carry only declared properties', () => {
     'DoraRow.window': 'WindowInfo',
     'DoraRow.segment': 'DoraSegment',
     'DoraRow.deployment_frequency': 'Frequency',
-    'DoraRow.lead_time': 'LeadTime',
+    'DoraRow.lead_time_for_changes': 'LeadTime',
     'DoraRow.change_failure_rate': 'ChangeFailure',
     'DoraRow.time_to_restore': 'Restore',
     'Report.findings': 'Finding',

@@ -345,7 +345,7 @@ pub struct DoraRow {
     /// Deployment frequency.
     pub deployment_frequency: Frequency,
     /// Lead time for changes.
-    pub lead_time: LeadTime,
+    pub lead_time_for_changes: LeadTime,
     /// Change failure rate.
     pub change_failure_rate: ChangeFailure,
     /// Time to restore.
@@ -510,7 +510,7 @@ pub(crate) fn section(policy: &Policy, world: &World<'_>, facts: &[Fact]) -> Dor
                     per_day: ratio6(i128::from(acc.succeeded), i128::from(days.max(1)))
                         .unwrap_or(0.0),
                 },
-                lead_time: LeadTime {
+                lead_time_for_changes: LeadTime {
                     samples: acc.lead.len() as i64,
                     unmeasured: acc.lead_unmeasured,
                     p50_ms: nearest_rank(&acc.lead, 50),

@@ -1024,7 +1024,9 @@ pub(crate) fn evaluate_world(
             },
         },
         unknown_fields: world.unknown_fields.clone(),
-        dora: crate::dora::facts(policy, world),
+        // The gate reads rows and entries only: its report has no DORA facts
+        // (its `dora` section is not meaningful and never leaves the gate).
+        dora: Vec::new(),
     };
     finish_report(policy, world, &subjects, parts, totals, false)
 }

@@ -1747,7 +1747,10 @@ fn dora_cells(r: &crate::dora::DoraRow) -> Vec<String> {
     }
     vec![
         format!("{} ({} a day)", f.count, two_decimals(f.per_day)),
-        pctl(r.lead_time.p50_ms, r.lead_time.p90_ms),
+        pctl(
+            r.lead_time_for_changes.p50_ms,
+            r.lead_time_for_changes.p90_ms,
+        ),
         cfr.value.map_or_else(
             || "-".to_string(),
             |v| {

@@ -126,9 +126,9 @@ fn the_whole_organisation_month_by_month() {
     assert_eq!(jan.deployment_frequency.per_day, 0.032258);
     assert_eq!(
         (
-            jan.lead_time.samples,
-            jan.lead_time.p50_ms,
-            jan.lead_time.p90_ms
+            jan.lead_time_for_changes.samples,
+            jan.lead_time_for_changes.p50_ms,
+            jan.lead_time_for_changes.p90_ms
         ),
         (1, Some(3 * H), Some(3 * H))
     );
@@ -145,7 +145,7 @@ fn the_whole_organisation_month_by_month() {
         (0, 28)
     );
     assert_eq!(feb.deployment_frequency.per_day, 0.0);
-    assert_eq!(feb.lead_time.p50_ms, None);
+    assert_eq!(feb.lead_time_for_changes.p50_ms, None);
     assert_eq!(feb.change_failure_rate.measured, 0);
     assert_eq!(feb.change_failure_rate.value, None);
     assert_eq!(feb.time_to_restore.incidents, 0);
@@ -159,10 +159,10 @@ fn the_whole_organisation_month_by_month() {
     // Lead times of c1, c2, s1: 2h, 6h, 10h; c4 has no `merged`; c3 failed.
     assert_eq!(
         (
-            mar.lead_time.samples,
-            mar.lead_time.unmeasured,
-            mar.lead_time.p50_ms,
-            mar.lead_time.p90_ms
+            mar.lead_time_for_changes.samples,
+            mar.lead_time_for_changes.unmeasured,
+            mar.lead_time_for_changes.p50_ms,
+            mar.lead_time_for_changes.p90_ms
         ),
         (3, 1, Some(6 * H), Some(10 * H))
     );
@@ -212,7 +212,10 @@ fn segments_by_service_team_and_release_type() {
     );
     // [2h, 6h]: p50 is rank 1, p90 rank 2.
     assert_eq!(
-        (checkout.lead_time.p50_ms, checkout.lead_time.p90_ms),
+        (
+            checkout.lead_time_for_changes.p50_ms,
+            checkout.lead_time_for_changes.p90_ms
+        ),
         (Some(2 * H), Some(6 * H))
     );
     assert_eq!(
