@@ -207,6 +207,8 @@ export interface PolicyInfo {
   name: string
   /** `sha256:` over the canonical policy document. */
   digest: string
+  /** Versioned policy: the `effective_from` of the version in force at as_of (absent under the base policy). */
+  version?: Instant
 }
 
 export interface Inputs {
@@ -450,6 +452,8 @@ export interface ResultRow {
   exceptions: string[]
   /** Closed windows: the change against the previous consecutive closed window of the same SLA and segment. */
   trend?: Trend
+  /** Versioned policy: the `effective_from` of the version that judged this window (absent under the base policy). */
+  policy_version?: Instant
 }
 
 export interface DeploymentEntry {
@@ -489,6 +493,8 @@ export interface DeploymentEntry {
   exception?: string
   /** Why, in words. */
   reason?: string
+  /** Versioned policy: the version that judged the entry's window, as on its row. */
+  policy_version?: Instant
 }
 
 export interface Finding {
@@ -573,6 +579,8 @@ export interface SlaExplanation {
   breach_at?: Instant | null
   /** The steps of the clock, in time order. */
   timeline: Step[]
+  /** Versioned policy: the version this SLA was judged under (absent under the base policy). */
+  policy_version?: Instant
 }
 
 export interface Step {

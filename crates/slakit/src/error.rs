@@ -91,6 +91,13 @@ codes! {
     PolicyTooDeep = "E117", Policy;
     /// The policy has more calendars, SLAs, pauses or other entries than a limit allows.
     PolicyTooManyItems = "E118", Policy;
+    /// `versions` are not in strictly increasing `effective_from` order.
+    VersionOrder = "E130", Policy;
+    /// A version sets a field a version cannot change (`slakit`, `name`,
+    /// `versions`, `audit_freezes`).
+    VersionSection = "E131", Policy;
+    /// A version was approved inside an audit freeze.
+    ApprovedInFreeze = "E132", Policy;
     /// A record line or document is not valid JSON.
     RecordSyntax = "E200", Input;
     /// A record lacks a required field.

@@ -987,6 +987,10 @@ fn fmt_segment(seg: &BTreeMap<String, Option<String>>) -> String {
 /// Evaluate a policy against records at `as_of` (ms): one partial over every
 /// record, finished (the same code path as a scale-out run, see [`crate::partial`]).
 pub fn evaluate(policy: &Policy, records: &[Record], as_of: i64) -> Result<Report> {
+    // A version may bring the first business calendar: its span limit too.
+    for v in &policy.versions {
+        crate::limits::check_span(&v.policy, records.iter().enumerate(), as_of)?;
+    }
     crate::partial::finish_with(
         policy,
         crate::partial::partial_of(policy, records, as_of, true)?,
@@ -1015,7 +1019,7 @@ pub(crate) fn evaluate_world(
     world: &World<'_>,
     digest: bool,
 ) -> Report {
-    let (subjects, parts) = judge_world(policy, world);
+    let (subjects, parts) = judge_world(policy, world, ALL_TIME);
     let totals = Totals {
         inputs: Inputs {
             records: records.len() as u64,
@@ -1128,7 +1132,19 @@ pub(crate) struct SlaPart {
 /// order) and, per SLA of the policy, their verdicts. time_to_restore SLAs
 /// judge incidents, which are shared by every partition: they are left to
 /// [`finish_report`].
-pub(crate) fn judge_world(policy: &Policy, world: &World<'_>) -> (Vec<Subject>, Vec<SlaPart>) {
+/// Every window: the era of an unversioned policy.
+pub(crate) const ALL_TIME: (i64, i64) = (i64::MIN, i64::MAX);
+
+/// Phase 1 over a world. `era` is `[from, to)` of the policy version being
+/// judged (§9b): clocks of windows starting outside it are not run, since
+/// another version judges those windows ([`crate::versions`]). Rate verdicts
+/// are kept everywhere: change_failure_rate charges outages to the latest
+/// change, whichever window it is in.
+pub(crate) fn judge_world(
+    policy: &Policy,
+    world: &World<'_>,
+    era: (i64, i64),
+) -> (Vec<Subject>, Vec<SlaPart>) {
     let keep_succeeded = policy
         .slas
         .iter()
@@ -1145,7 +1161,7 @@ pub(crate) fn judge_world(policy: &Policy, world: &World<'_>) -> (Vec<Subject>, 
             if sla.kind == SlaKind::TimeToRestore {
                 SlaPart::default()
             } else {
-                judge_sla(policy, sla, world, &world.deployments)
+                judge_sla(policy, sla, world, &world.deployments, era)
             }
         })
         .collect();
@@ -1173,7 +1189,12 @@ fn judge_sla(
     sla: &Sla,
     world: &World<'_>,
     subjects: &[Deployment<'_>],
+    era: (i64, i64),
 ) -> SlaPart {
+    let clocked = matches!(
+        sla.kind,
+        SlaKind::Duration | SlaKind::RollbackTime | SlaKind::PostDeployAvailability
+    );
     let as_of = world.as_of;
     let mut part = SlaPart::default();
     let outages = if sla.kind == SlaKind::PostDeployAvailability {
@@ -1203,6 +1224,10 @@ fn judge_sla(
             part.seen.insert(seg_of_deployment(policy, sla, dep));
             continue;
         };
+        if clocked && !(era.0 <= ws.start && ws.start < era.1) {
+            // Another policy version judges this window: its clock is not run here.
+            continue;
+        }
         let j = match precedence(world, dep) {
             Some(j) => j,
             None => match (sla.kind, target) {
@@ -1302,7 +1327,7 @@ pub(crate) fn finish_report(
             // Incidents, seen as pseudo-deployments whose events are `opened` and `resolved`.
             let synthetic = incident_events(world);
             let incidents = incident_deployments(policy, &synthetic);
-            let part = judge_sla(policy, sla, world, &incidents);
+            let part = judge_sla(policy, sla, world, &incidents, ALL_TIME);
             let subjects: Vec<Subject> = incidents.iter().map(|d| Subject::of(d, false)).collect();
             collect_spans(sla, &subjects, &part, &mut spans);
             finish_sla(
@@ -1381,6 +1406,7 @@ pub(crate) fn finish_report(
         policy: PolicyInfo {
             name: policy.name.clone(),
             digest: policy.digest.clone(),
+            version: None,
         },
         inputs: totals.inputs,
         results,
@@ -1512,6 +1538,7 @@ fn finish_sla(
             exclusion: j.exclusion.clone(),
             exception: j.exception.clone(),
             reason: j.reason.clone(),
+            policy_version: None,
         });
     }
 }
@@ -1734,6 +1761,7 @@ fn make_row(
         exclusions: exclusions.into_iter().collect(),
         exceptions: exceptions.into_iter().collect(),
         trend: None,
+        policy_version: None,
     };
     let dep_of = |di: usize| subjects.get(di);
     match (sla.kind, target) {

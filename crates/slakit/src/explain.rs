@@ -86,6 +86,11 @@ pub struct SlaExplanation {
     pub breach_at: Option<Option<String>>,
     /// The steps of the clock, in time order.
     pub timeline: Vec<Step>,
+    /// A versioned policy (§9b): the `effective_from` of the version this
+    /// SLA was judged under (the one in force at its window's start); absent
+    /// under the base policy, or when the policy has no versions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy_version: Option<String>,
 }
 
 /// One step of a clock's timeline.
@@ -117,8 +122,72 @@ fn step(from: i64, to: Option<i64>, kind: &str, detail: String, counted: i64, to
     }
 }
 
-/// Explain one deployment's clocks at `as_of`.
+/// Explain one deployment's clocks at `as_of`. Under a versioned policy
+/// (§9b) each SLA is explained under the version in force at the start of
+/// the window the deployment counts in, and says which (`policy_version`).
 pub fn explain(
+    policy: &Policy,
+    records: &[Record],
+    deployment: &str,
+    as_of: i64,
+) -> Result<Explanation> {
+    if policy.versions.is_empty() {
+        return explain_one(policy, records, deployment, as_of);
+    }
+    let mut per_era = Vec::new();
+    for era in policy.eras().into_iter().filter(|e| e.from <= as_of) {
+        per_era.push((era, explain_one(era.policy, records, deployment, as_of)?));
+    }
+    let Some((_, mut out)) = per_era.last().cloned() else {
+        return explain_one(policy, records, deployment, as_of);
+    };
+    let label = |era: &crate::policy::Era<'_>| era.label.map(str::to_string);
+    let mut slas = Vec::new();
+    for id in policy.sla_order() {
+        // The era whose range holds the window this deployment counts in.
+        let counted = per_era.iter().find_map(|(era, ex)| {
+            ex.slas
+                .iter()
+                .find(|s| {
+                    s.sla == id
+                        && s.window_start
+                            .as_deref()
+                            .and_then(|w| instant::parse(w).ok())
+                            .is_some_and(|w| era.holds(w))
+                })
+                .map(|s| (era, s))
+        });
+        // Not counted in any window (out of scope, not applicable): as the
+        // version in force at the anchor sees it, else the current one.
+        let anchor = instant::parse(&out.anchor).unwrap_or(as_of);
+        let chosen = counted.or_else(|| {
+            per_era
+                .iter()
+                .filter(|(era, _)| era.holds(anchor))
+                .chain(per_era.last())
+                .find_map(|(era, ex)| ex.slas.iter().find(|s| s.sla == id).map(|s| (era, s)))
+        });
+        if let Some((era, s)) = chosen {
+            let mut s = s.clone();
+            s.policy_version = label(era);
+            let under = match era.label {
+                Some(l) => format!("policy version effective from {l}"),
+                None => "the base policy, before the first version".to_string(),
+            };
+            s.summary = if s.summary.is_empty() {
+                format!("under {under}")
+            } else {
+                format!("{} (under {under})", s.summary)
+            };
+            slas.push(s);
+        }
+    }
+    out.slas = slas;
+    Ok(out)
+}
+
+/// [`explain`] under one compiled policy (no versions).
+fn explain_one(
     policy: &Policy,
     records: &[Record],
     deployment: &str,
@@ -149,6 +218,7 @@ pub fn explain(
             remaining_ms: None,
             breach_at: None,
             timeline: Vec::new(),
+            policy_version: None,
         };
         if sla.kind == SlaKind::TimeToRestore {
             slas.push(SlaExplanation {
@@ -438,6 +508,9 @@ impl Policy {
     /// Explain one deployment's clocks at `as_of` (UTC ms).
     pub fn explain(&self, records: &[Record], deployment: &str, as_of: i64) -> Result<Explanation> {
         crate::limits::check_span(self, records.iter().enumerate(), as_of)?;
+        for v in &self.versions {
+            crate::limits::check_span(&v.policy, records.iter().enumerate(), as_of)?;
+        }
         explain(self, records, deployment, as_of)
     }
 }

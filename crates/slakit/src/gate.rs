@@ -156,7 +156,11 @@ fn last_days(date: NaiveDate, months: u32, n: u32) -> Option<(NaiveDate, NaiveDa
 
 /// Decide whether `proposed` may deploy at `at` (UTC ms).
 pub fn gate(policy: &Policy, records: &[Record], proposed: &Proposed, at: i64) -> Result<Decision> {
-    decide(policy, records, proposed, at, true)
+    // A versioned policy (§9b): the pipeline is judged by the version in force at `at`.
+    let era = policy.era_at(at);
+    let mut decision = decide(era.policy, records, proposed, at, true)?;
+    decision.policy.version = era.label.map(str::to_string);
+    Ok(decision)
 }
 
 /// The gate; `prune: false` evaluates every deployment of the recent history
@@ -374,6 +378,7 @@ fn decide(
         policy: PolicyInfo {
             name: policy.name.clone(),
             digest: policy.digest.clone(),
+            version: None,
         },
     })
 }

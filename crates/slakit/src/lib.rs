@@ -44,6 +44,7 @@ pub mod source;
 pub mod trends;
 pub mod units;
 pub mod vendors;
+pub mod versions;
 pub mod window;
 
 pub use error::{Error, ErrorCode, ErrorKind, Location, Result};

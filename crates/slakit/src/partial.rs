@@ -53,7 +53,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::evaluate::{
-    SlaPart, Subject, Totals, build_world, check_as_of, finish_report, judge_world,
+    ALL_TIME, SlaPart, Subject, Totals, build_world, check_as_of, finish_report, judge_world,
 };
 use crate::policy::Policy;
 use crate::record::{Origin, Record, record_from_value};
@@ -61,7 +61,7 @@ use crate::report::{Inputs, Report};
 
 /// The version of the byte format of [`Partial::to_bytes`]. Bytes of another
 /// version are refused with `E310`.
-pub const FORMAT_VERSION: u16 = 3;
+pub const FORMAT_VERSION: u16 = 4;
 
 const MAGIC: &[u8; 4] = b"SLKP";
 const HEAD: usize = 4 + 2 + 8;
@@ -143,6 +143,10 @@ pub struct Partial {
     listed: BTreeMap<String, Vec<u64>>,
     /// The DORA facts of the deployments in the DORA scope, by (anchor, id).
     dora: Vec<crate::dora::Fact>,
+    /// A versioned policy (§9b): the same records judged under each later
+    /// version in force by as_of, in version order (this partial itself is
+    /// the base policy's). Empty for an unversioned policy.
+    versions: Vec<Partial>,
 }
 
 /// A stable 64-bit hash of a canonical line (the first 8 bytes of its SHA-256).
@@ -242,7 +246,26 @@ where
 {
     check_as_of(as_of)?;
     let world = build_world(policy, records.clone(), as_of)?;
-    Ok(partial_of_world(policy, records, &world, digest))
+    let eras = policy.eras();
+    let era = |i: usize| eras.get(i).map_or(ALL_TIME, |e| (e.from, e.to));
+    let mut p = partial_of_world(policy, records.clone(), &world, digest, era(0));
+    // Each later version in force by as_of judges the same records under its
+    // own rules; the finish keeps each version's windows (crate::versions).
+    for (i, v) in policy.versions.iter().enumerate() {
+        if v.effective_from > as_of {
+            break;
+        }
+        let world = build_world(&v.policy, records.clone(), as_of)?;
+        // The inputs figures are the base partial's: no event lines here.
+        p.versions.push(partial_of_world(
+            &v.policy,
+            records.clone(),
+            &world,
+            false,
+            era(i + 1),
+        ));
+    }
+    Ok(p)
 }
 
 /// Phase 1 over an already-built world of `records`.
@@ -251,6 +274,7 @@ pub(crate) fn partial_of_world<'a>(
     records: impl IntoIterator<Item = &'a Record>,
     world: &crate::evaluate::World<'_>,
     digest: bool,
+    era: (i64, i64),
 ) -> Partial {
     let as_of = world.as_of;
     let (mut events, mut events_future) = (0u64, 0u64);
@@ -273,7 +297,7 @@ pub(crate) fn partial_of_world<'a>(
         }
     }
     event_lines.sort_unstable();
-    let (subjects, slas) = judge_world(policy, world);
+    let (subjects, slas) = judge_world(policy, world, era);
     let (coverage, listed) = coverage_of(&hashed, &subjects);
     let mut future_only: Vec<String> = world.future_only.iter().map(|s| s.to_string()).collect();
     future_only.sort_unstable();
@@ -296,6 +320,7 @@ pub(crate) fn partial_of_world<'a>(
         coverage,
         listed,
         dora: crate::dora::facts(policy, world),
+        versions: Vec::new(),
     }
 }
 
@@ -364,7 +389,23 @@ impl Partial {
             mut coverage,
             mut listed,
             mut dora,
+            versions,
         } = self;
+        if versions.len() != other.versions.len() {
+            return Err(Error::new(
+                ErrorCode::IncompatiblePartials,
+                format!(
+                    "cannot merge partials that judged {} and {} policy versions; evaluate every partition with the same policy and as_of",
+                    versions.len() + 1,
+                    other.versions.len() + 1
+                ),
+            ));
+        }
+        let versions = versions
+            .into_iter()
+            .zip(other.versions)
+            .map(|(a, b)| a.merge(b))
+            .collect::<Result<Vec<_>>>()?;
         for (service, seen) in other.coverage {
             match coverage.get(&service) {
                 Some(mine) if *mine != seen => {
@@ -446,6 +487,7 @@ impl Partial {
             coverage,
             listed,
             dora,
+            versions,
         })
     }
 
@@ -534,6 +576,39 @@ impl Partial {
 /// `parallel`: finish the SLAs, and hash the inputs digest, on the current
 /// rayon pool (the result is the same).
 pub(crate) fn finish_with(policy: &Policy, mut p: Partial, parallel: bool) -> Result<Report> {
+    if policy.versions.is_empty() && p.versions.is_empty() {
+        return finish_one(policy, p, parallel);
+    }
+    let as_of = p.header.as_of;
+    let eras: Vec<_> = policy
+        .eras()
+        .into_iter()
+        .filter(|e| e.from <= as_of)
+        .collect();
+    if p.header.policy_digest != policy.digest || p.versions.len() + 1 != eras.len() {
+        return Err(Error::new(
+            ErrorCode::IncompatiblePartials,
+            format!(
+                "the partial was computed under policy `{}` ({} versions in force), not `{}` ({} in force)",
+                p.header.policy_digest,
+                p.versions.len() + 1,
+                policy.digest,
+                eras.len()
+            ),
+        ));
+    }
+    let nested = std::mem::take(&mut p.versions);
+    let mut reports = Vec::with_capacity(eras.len());
+    let mut parts = std::iter::once(p).chain(nested);
+    for era in eras {
+        let Some(part) = parts.next() else { break };
+        reports.push((era, finish_one(era.policy, part, parallel)?));
+    }
+    Ok(crate::versions::compose(policy, as_of, reports))
+}
+
+/// Phase 2 of one policy (unversioned, or one version of a versioned one).
+fn finish_one(policy: &Policy, mut p: Partial, parallel: bool) -> Result<Report> {
     if p.header.policy_digest != policy.digest || p.slas.len() != policy.slas.len() {
         return Err(Error::new(
             ErrorCode::IncompatiblePartials,

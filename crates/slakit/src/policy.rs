@@ -115,6 +115,148 @@ pub struct PolicyDoc {
     /// The DORA summary's window, breakdowns, scope and outage attribution.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dora: Option<crate::dora::DoraDoc>,
+    /// Dated revisions of the policy (§9b): each replaces the sections it
+    /// names from its `effective_from` on.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub versions: Vec<VersionDoc>,
+    /// Periods in which no version may be approved (§9b).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub audit_freezes: Vec<AuditFreezeDoc>,
+}
+
+/// One entry of `versions:` (§9b): when it takes effect, when it was
+/// approved, and the top-level sections it replaces (each optional).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct VersionDoc {
+    /// From this instant on, windows starting here or later use this version.
+    pub effective_from: String,
+    /// When the version was approved (refused inside an audit freeze).
+    pub approved_at: String,
+    /// Replaces `description`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Replaces `timezone`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+    /// Replaces `calendars`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendars: Option<UniqueMap<CalendarDoc>>,
+    /// Replaces `services`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub services: Option<UniqueMap<ServiceDoc>>,
+    /// Replaces `tiers`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tiers: Option<Vec<crate::continuity::TierDoc>>,
+    /// Replaces `exclusions`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exclusions: Option<Vec<ExclusionDoc>>,
+    /// Replaces `exceptions`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exceptions: Option<Vec<ExceptionDoc>>,
+    /// Replaces `justify_within`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub justify_within: Option<Duration>,
+    /// Replaces `exception_review`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exception_review: Option<ExceptionReviewDoc>,
+    /// Replaces `slas`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slas: Option<Vec<SlaDoc>>,
+    /// Replaces `gates`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gates: Option<GatesDoc>,
+    /// Replaces `vendors`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendors: Option<Vec<crate::vendors::VendorDoc>>,
+    /// Replaces `trend_windows`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trend_windows: Option<u32>,
+    /// Refused (`E131`): a version cannot change the format version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slakit: Option<serde_json::Value>,
+    /// Refused (`E131`): a version cannot rename the policy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<serde_json::Value>,
+    /// Refused (`E131`): versions do not nest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub versions: Option<serde_json::Value>,
+    /// Refused (`E131`): freezes govern the whole file, not one version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit_freezes: Option<serde_json::Value>,
+}
+
+impl VersionDoc {
+    /// The sections this version names, in document order.
+    pub fn sections(&self) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        let mut add = |named: bool, s: &'static str| {
+            if named {
+                out.push(s);
+            }
+        };
+        add(self.description.is_some(), "description");
+        add(self.timezone.is_some(), "timezone");
+        add(self.calendars.is_some(), "calendars");
+        add(self.services.is_some(), "services");
+        add(self.tiers.is_some(), "tiers");
+        add(self.exclusions.is_some(), "exclusions");
+        add(self.exceptions.is_some(), "exceptions");
+        add(self.justify_within.is_some(), "justify_within");
+        add(self.exception_review.is_some(), "exception_review");
+        add(self.slas.is_some(), "slas");
+        add(self.gates.is_some(), "gates");
+        add(self.vendors.is_some(), "vendors");
+        add(self.trend_windows.is_some(), "trend_windows");
+        out
+    }
+
+    /// The policy in force from this version on: `prior` with the sections
+    /// this version names replaced.
+    fn apply(&self, prior: &PolicyDoc) -> PolicyDoc {
+        let mut d = prior.clone();
+        fn set<T: Clone>(slot: &mut T, v: &Option<T>) {
+            if let Some(v) = v {
+                *slot = v.clone();
+            }
+        }
+        fn set_opt<T: Clone>(slot: &mut Option<T>, v: &Option<T>) {
+            if v.is_some() {
+                *slot = v.clone();
+            }
+        }
+        set_opt(&mut d.description, &self.description);
+        set_opt(&mut d.timezone, &self.timezone);
+        set(&mut d.calendars, &self.calendars);
+        set(&mut d.services, &self.services);
+        set(&mut d.tiers, &self.tiers);
+        set(&mut d.exclusions, &self.exclusions);
+        set(&mut d.exceptions, &self.exceptions);
+        set_opt(&mut d.justify_within, &self.justify_within);
+        set_opt(&mut d.exception_review, &self.exception_review);
+        set(&mut d.slas, &self.slas);
+        set_opt(&mut d.gates, &self.gates);
+        set(&mut d.vendors, &self.vendors);
+        set_opt(&mut d.trend_windows, &self.trend_windows);
+        d
+    }
+}
+
+/// One entry of `audit_freezes:` (§9b): `[from, to)`, no version may be
+/// approved inside it.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditFreezeDoc {
+    /// A name for messages (absent: the freeze is named by its bounds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Start (inclusive).
+    pub from: String,
+    /// End (exclusive).
+    pub to: String,
+    /// Free text (an audit, a quarter close).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// `gates:` (§9a).
@@ -993,6 +1135,60 @@ pub struct Policy {
     pub vendors: Vec<crate::vendors::Vendor>,
     /// The DORA summary's settings.
     pub dora: crate::dora::DoraConfig,
+    /// Dated versions (§9b) in `effective_from` order, each compiled with
+    /// every earlier section it does not replace; empty when the file has
+    /// no `versions`. This policy itself is the base, in force before the first.
+    pub versions: Vec<PolicyVersion>,
+    /// Audit freezes (§9b).
+    pub audit_freezes: Vec<AuditFreeze>,
+}
+
+/// A compiled policy version (§9b).
+#[derive(Debug, Clone)]
+pub struct PolicyVersion {
+    /// The instant it takes effect (UTC ms).
+    pub effective_from: i64,
+    /// The instant it was approved (UTC ms).
+    pub approved_at: i64,
+    /// `effective_from` as RFC 3339 UTC: the rows' `policy_version`.
+    pub label: String,
+    /// The whole policy in force from `effective_from` on.
+    pub policy: Arc<Policy>,
+}
+
+/// A compiled audit freeze: `[from, to)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditFreeze {
+    /// How messages name it: its `id`, else `audit_freezes[i]`.
+    pub name: String,
+    /// Start (inclusive, UTC ms).
+    pub from: i64,
+    /// End (exclusive, UTC ms).
+    pub to: i64,
+}
+
+/// Most entries in `versions`: each is a policy compiled and evaluated on its own.
+pub const MAX_VERSIONS: usize = 100;
+
+/// One stretch of time under one policy: `[from, to)`, the version's label
+/// (`None`: the base policy) and the compiled policy in force.
+#[derive(Debug, Clone, Copy)]
+pub struct Era<'p> {
+    /// Start (inclusive); `i64::MIN` for the base.
+    pub from: i64,
+    /// End (exclusive); `i64::MAX` for the last version.
+    pub to: i64,
+    /// The version's `effective_from` label, `None` for the base policy.
+    pub label: Option<&'p str>,
+    /// The policy in force.
+    pub policy: &'p Policy,
+}
+
+impl<'p> Era<'p> {
+    /// Whether `t` lies in `[from, to)`.
+    pub fn holds(&self, t: i64) -> bool {
+        self.from <= t && t < self.to
+    }
 }
 
 impl Policy {
@@ -1040,9 +1236,74 @@ impl Policy {
         compile(doc)
     }
 
-    /// The lint warnings of `check` (§3.1 and §8).
+    /// The lint warnings of `check` (§3.1 and §8): of the base policy and
+    /// of every version, sorted, each once.
     pub fn check(&self) -> Vec<Warning> {
-        self.warnings.clone()
+        let mut all = self.warnings.clone();
+        for v in &self.versions {
+            all.extend(v.policy.warnings.iter().cloned());
+        }
+        all.sort();
+        all.dedup();
+        all
+    }
+
+    /// The stretches of time each version governs, base first, in order.
+    /// An unversioned policy is one era over all time.
+    pub fn eras(&self) -> Vec<Era<'_>> {
+        let mut out = Vec::with_capacity(self.versions.len() + 1);
+        let mut from = i64::MIN;
+        let mut label = None;
+        let mut policy = self;
+        for v in &self.versions {
+            out.push(Era {
+                from,
+                to: v.effective_from,
+                label,
+                policy,
+            });
+            from = v.effective_from;
+            label = Some(v.label.as_str());
+            policy = &v.policy;
+        }
+        out.push(Era {
+            from,
+            to: i64::MAX,
+            label,
+            policy,
+        });
+        out
+    }
+
+    /// The era in force at `t` (the base policy before the first version).
+    pub fn era_at(&self, t: i64) -> Era<'_> {
+        let eras = self.eras();
+        let i = eras.iter().rposition(|e| e.from <= t).unwrap_or(0);
+        eras.get(i).copied().unwrap_or(Era {
+            from: i64::MIN,
+            to: i64::MAX,
+            label: None,
+            policy: self,
+        })
+    }
+
+    /// The compiled policy in force at `t`.
+    pub fn in_force_at(&self, t: i64) -> &Policy {
+        self.era_at(t).policy
+    }
+
+    /// SLA ids in report order: the base policy's, then those each later
+    /// version adds, in the order they first appear.
+    pub fn sla_order(&self) -> Vec<String> {
+        let mut out: Vec<String> = self.slas.iter().map(|s| s.id.clone()).collect();
+        for v in &self.versions {
+            for s in &v.policy.slas {
+                if !out.contains(&s.id) {
+                    out.push(s.id.clone());
+                }
+            }
+        }
+        out
     }
 
     /// The whole `check` document (what `slakit check --format json` prints).
@@ -1052,8 +1313,9 @@ impl Policy {
             policy: crate::report::PolicyInfo {
                 name: self.name.clone(),
                 digest: self.digest.clone(),
+                version: None,
             },
-            slas: self.slas.iter().map(|s| s.id.clone()).collect(),
+            slas: self.sla_order(),
             warnings: self.check(),
         }
     }
@@ -1745,7 +2007,180 @@ fn compile_gates(
     })
 }
 
+/// Compile a document: an unversioned one directly; a versioned one as its
+/// base plus one compiled policy per version (§9b).
 fn compile(doc: PolicyDoc) -> Result<Policy> {
+    if doc.versions.is_empty() && doc.audit_freezes.is_empty() {
+        return compile_one(doc);
+    }
+    if doc.slakit != 1 {
+        return compile_one(doc);
+    }
+    let freezes = compile_freezes(&doc.audit_freezes)?;
+    if doc.versions.len() > MAX_VERSIONS {
+        return Err(perr(
+            ErrorCode::PolicyTooManyItems,
+            "/versions",
+            format!(
+                "the policy has {} versions, more than the limit of {MAX_VERSIONS}",
+                doc.versions.len()
+            ),
+        ));
+    }
+    let mut dated: Vec<(i64, i64)> = Vec::with_capacity(doc.versions.len());
+    let mut lint: Vec<Warning> = Vec::new();
+    for (i, v) in doc.versions.iter().enumerate() {
+        let at = format!("/versions/{i}");
+        for (named, field, why) in [
+            (
+                v.slakit.is_some(),
+                "slakit",
+                "the format version is the file's",
+            ),
+            (
+                v.name.is_some(),
+                "name",
+                "a policy keeps its name across versions",
+            ),
+            (v.versions.is_some(), "versions", "versions do not nest"),
+            (
+                v.audit_freezes.is_some(),
+                "audit_freezes",
+                "audit freezes govern the whole file; declare them at the top level",
+            ),
+        ] {
+            if named {
+                return Err(perr(
+                    ErrorCode::VersionSection,
+                    format!("{at}/{field}"),
+                    format!("a version cannot set `{field}`: {why}"),
+                ));
+            }
+        }
+        let eff = policy_instant(&v.effective_from, &format!("{at}/effective_from"))?;
+        let appr = policy_instant(&v.approved_at, &format!("{at}/approved_at"))?;
+        if let Some(&(prev, _)) = dated.last()
+            && eff <= prev
+        {
+            return Err(perr(
+                ErrorCode::VersionOrder,
+                format!("{at}/effective_from"),
+                format!(
+                    "versions must be in increasing `effective_from` order: `{}` is {} the previous version's `{}`",
+                    v.effective_from,
+                    if eff == prev { "the same as" } else { "before" },
+                    instant::format(prev)
+                ),
+            ));
+        }
+        if let Some(f) = freezes.iter().find(|f| f.from <= appr && appr < f.to) {
+            return Err(perr(
+                ErrorCode::ApprovedInFreeze,
+                format!("{at}/approved_at"),
+                format!(
+                    "version effective from {} was approved at {}, inside audit freeze `{}` [{}, {}): no policy change may be approved during a freeze",
+                    instant::format(eff),
+                    instant::format(appr),
+                    f.name,
+                    instant::format(f.from),
+                    instant::format(f.to)
+                ),
+            ));
+        }
+        if appr > eff {
+            lint.push(Warning {
+                code: "W020".into(),
+                message: format!(
+                    "version effective from {} was approved later, at {}: windows starting between the two are judged by rules nobody had approved when they started (a retroactive change)",
+                    instant::format(eff),
+                    instant::format(appr)
+                ),
+            });
+        }
+        dated.push((eff, appr));
+    }
+    let digest = crate::report::sha256_hex(&canonical_json(&doc));
+    let mut current = doc.clone();
+    current.versions.clear();
+    current.audit_freezes.clear();
+    let mut base = compile_one(current.clone())?;
+    let mut versions = Vec::with_capacity(dated.len());
+    for (i, (v, &(effective_from, approved_at))) in doc.versions.iter().zip(&dated).enumerate() {
+        current = v.apply(&current);
+        let mut p = compile_one(current.clone()).map_err(|e| relocate(e, i, v))?;
+        p.digest = digest.clone();
+        p.warnings.extend(lint.iter().cloned());
+        p.warnings.sort();
+        p.warnings.dedup();
+        p.audit_freezes = freezes.clone();
+        versions.push(PolicyVersion {
+            effective_from,
+            approved_at,
+            label: instant::format(effective_from),
+            policy: Arc::new(p),
+        });
+    }
+    base.digest = digest;
+    base.warnings.extend(lint);
+    base.warnings.sort();
+    base.warnings.dedup();
+    base.doc = doc;
+    base.versions = versions;
+    base.audit_freezes = freezes;
+    Ok(base)
+}
+
+/// `audit_freezes` compiled: `[from, to)` with `from < to` (`E114`).
+fn compile_freezes(docs: &[AuditFreezeDoc]) -> Result<Vec<AuditFreeze>> {
+    let mut out = Vec::with_capacity(docs.len());
+    for (i, f) in docs.iter().enumerate() {
+        let at = format!("/audit_freezes/{i}");
+        let from = policy_instant(&f.from, &format!("{at}/from"))?;
+        let to = policy_instant(&f.to, &format!("{at}/to"))?;
+        if to <= from {
+            return Err(perr(
+                ErrorCode::InvalidPolicyInstant,
+                format!("{at}/to"),
+                format!(
+                    "audit freeze ends at `{}`, not after it starts at `{}`",
+                    f.to, f.from
+                ),
+            ));
+        }
+        out.push(AuditFreeze {
+            name: f
+                .id
+                .clone()
+                .unwrap_or_else(|| format!("audit_freezes[{i}]")),
+            from,
+            to,
+        });
+    }
+    Ok(out)
+}
+
+/// An error in the policy a version produces: located in the version when
+/// the section it names is at fault, else said to arise under it.
+fn relocate(mut e: Error, i: usize, v: &VersionDoc) -> Error {
+    let inside = e.location.path.as_deref().and_then(|p| {
+        v.sections()
+            .into_iter()
+            .find(|s| p == format!("/{s}") || p.starts_with(&format!("/{s}/")))
+            .map(|_| format!("/versions/{i}{p}"))
+    });
+    match inside {
+        Some(p) => e.location.path = Some(p),
+        None => {
+            e.message = format!(
+                "{} (in the policy in force from `{}`, `/versions/{i}`)",
+                e.message, v.effective_from
+            )
+        }
+    }
+    e
+}
+
+fn compile_one(doc: PolicyDoc) -> Result<Policy> {
     if doc.slakit != 1 {
         return Err(perr(
             ErrorCode::UnsupportedVersion,
@@ -2107,6 +2542,8 @@ fn compile(doc: PolicyDoc) -> Result<Policy> {
         warnings: lint,
         gates,
         doc,
+        versions: Vec::new(),
+        audit_freezes: Vec::new(),
     })
 }
 

@@ -55,6 +55,11 @@ pub struct PolicyInfo {
     pub name: String,
     /// `sha256:` over the canonical policy document.
     pub digest: String,
+    /// A versioned policy (§9b): the `effective_from` of the version in
+    /// force at as_of; absent when the base policy (the file's top-level
+    /// sections) is in force, or the policy has no versions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
 }
 
 /// `inputs`.
@@ -281,6 +286,11 @@ pub struct ResultRow {
     /// window of the same SLA and segment, when both have a value.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trend: Option<Trend>,
+    /// A versioned policy (§9b): the `effective_from` of the version this
+    /// window was judged under (the one in force at the window's start);
+    /// absent under the base policy, or when the policy has no versions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy_version: Option<String>,
 }
 
 /// A row's change against the previous window of its SLA and segment.
@@ -360,6 +370,10 @@ pub struct DeploymentEntry {
     /// ``cancelled by `rollback_completed` ``, or what a change caused (CFR).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// A versioned policy (§9b): the version its window was judged under,
+    /// as on the row; absent under the base policy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy_version: Option<String>,
 }
 
 /// A governance finding.

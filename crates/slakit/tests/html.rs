@@ -405,3 +405,90 @@ fn current_rows_show_the_change_against_the_previous_window() {
         between(&html, r#"<table class="current">"#, "</table>")
     );
 }
+
+fn versioned_report(as_of: &str) -> Report {
+    let policy = slakit::Policy::from_yaml(&read("examples/policy-versions.yaml")).unwrap();
+    let records = slakit::parse_records(&read("examples/records.jsonl")).unwrap();
+    policy
+        .evaluate(&records, slakit::instant::parse(as_of).unwrap())
+        .unwrap()
+}
+
+#[test]
+fn the_header_names_the_policy_version_in_force() {
+    let html = versioned_report("2026-04-20T00:00:00Z").to_html().unwrap();
+    assert!(html.contains(
+        "<dt>Policy</dt><dd><code>acme-release-sla-versioned</code>, version effective from 2026-04-01 04:00Z (in force at as_of)</dd>"
+    ));
+    // The digest is still there, named for what it is.
+    assert!(html.contains("<dt>Policy digest</dt><dd><code class=\"digest\">sha256:"));
+    // Each SLA says which version judged which windows.
+    assert!(html.contains(
+        "Policy versions: 2026-01 to 2026-03 under the version effective from 2026-01-01 05:00Z."
+    ));
+    // Earlier, the Q1 version was in force.
+    let html = versioned_report("2026-03-20T00:00:00Z").to_html().unwrap();
+    assert!(html.contains(", version effective from 2026-01-01 05:00Z (in force at as_of)</dd>"));
+}
+
+#[test]
+fn an_unversioned_policy_shows_its_base_version_and_no_version_notes() {
+    let html = example().to_html().unwrap();
+    assert!(html.contains(
+        "<dt>Policy</dt><dd><code>acme-release-sla</code>, base version (its top-level sections; no dated version in force at as_of)</dd>"
+    ));
+    assert!(!html.contains("Policy versions:"));
+}
+
+#[test]
+fn windows_under_the_base_version_are_named() {
+    let policy = slakit::Policy::from_yaml(
+        r#"
+slakit: 1
+name: base-then-q2
+slas:
+  - id: lead-time
+    clock: {start: merged, stop: succeeded}
+    window: month
+    targets: {default: {max: 1h, objective: 50%}}
+versions:
+  - effective_from: "2026-03-01T00:00:00Z"
+    approved_at: "2026-02-20T00:00:00Z"
+    slas:
+      - id: lead-time
+        clock: {start: merged, stop: succeeded}
+        window: month
+        targets: {default: {max: 2h, objective: 50%}}
+"#,
+    )
+    .unwrap();
+    let records = slakit::parse_records(
+        r#"
+{"deployment":"a","event":"merged","time":"2026-01-05T10:00:00Z","service":"api"}
+{"deployment":"a","event":"succeeded","time":"2026-01-05T10:30:00Z"}
+{"deployment":"b","event":"merged","time":"2026-02-05T10:00:00Z","service":"api"}
+{"deployment":"b","event":"succeeded","time":"2026-02-05T10:30:00Z"}
+{"deployment":"c","event":"merged","time":"2026-03-05T10:00:00Z","service":"api"}
+{"deployment":"c","event":"succeeded","time":"2026-03-05T11:30:00Z"}
+"#,
+    )
+    .unwrap();
+    let at = |t: &str| slakit::instant::parse(t).unwrap();
+    let html = policy
+        .evaluate(&records, at("2026-03-10T00:00:00Z"))
+        .unwrap()
+        .to_html()
+        .unwrap();
+    assert!(html.contains(
+        "Policy versions: 2026-01 to 2026-02 under the base version; 2026-03 under the version effective from 2026-03-01 00:00Z."
+    ), "{}", between(&html, "<section class=\"sla\"", "</section>"));
+    // Before the dated version, the base version is in force.
+    let html = policy
+        .evaluate(&records, at("2026-02-10T00:00:00Z"))
+        .unwrap()
+        .to_html()
+        .unwrap();
+    assert!(html.contains(
+        ", base version (its top-level sections; no dated version in force at as_of)</dd>"
+    ));
+}

@@ -95,6 +95,8 @@ const BUDGET_W: f64 = 640.0;
 struct Page {
     title: String,
     policy_name: String,
+    /// What the header says about the policy version (§9b).
+    policy_version: String,
     policy_digest: String,
     engine: String,
     as_of: String,
@@ -161,6 +163,8 @@ struct SlaSection {
     segments: usize,
     budget_svg: Option<String>,
     budget_window: String,
+    /// Which policy versions judged the windows (empty: an unversioned policy).
+    versions: String,
     current: Table<CurrentRow>,
 }
 
@@ -490,6 +494,7 @@ impl Page {
                 instant(&report.as_of)
             ),
             policy_name: report.policy.name.clone(),
+            policy_version: version_header(report),
             policy_digest: report.policy.digest.clone(),
             engine: format!("{} {}", report.engine.name, report.engine.version),
             as_of: report.as_of.clone(),
@@ -747,6 +752,7 @@ fn section(sla: &str, rows: &[&ResultRow], current: &[&ResultRow], limits: Limit
         charts,
         budget_svg,
         budget_window,
+        versions: versions_note(rows),
         current: Table::capped(current_rows, limits.rows),
     }
 }
@@ -936,4 +942,59 @@ fn credits_due(rows: &[VendorRow]) -> Vec<String> {
             format!("{vendor} owes a credit for {}{money}", list.join(", "))
         })
         .collect()
+}
+
+/// The header's policy version (§9b): the dated version in force at as_of,
+/// else the base version — the file's top-level sections, which is all an
+/// unversioned policy has (the report cannot tell the two apart, and need
+/// not: either way the top-level sections were in force).
+fn version_header(report: &Report) -> String {
+    match &report.policy.version {
+        Some(v) => format!("version effective from {} (in force at as_of)", instant(v)),
+        None => {
+            "base version (its top-level sections; no dated version in force at as_of)".to_string()
+        }
+    }
+}
+
+/// For a versioned policy, which version judged which windows of an SLA:
+/// runs of consecutive windows under one version, oldest first, e.g.
+/// `2026-01 to 2026-03 under the base version; 2026-04 to 2026-06 under the
+/// version effective from 2026-04-01T04:00Z`. Empty for an unversioned
+/// policy.
+fn versions_note(rows: &[&ResultRow]) -> String {
+    if rows.iter().all(|r| r.policy_version.is_none()) {
+        return String::new();
+    }
+    // One version per window (every segment of a window shares it).
+    let windows: BTreeMap<&str, (&str, Option<&str>)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r.window.start.as_str(),
+                (r.window.label.as_str(), r.policy_version.as_deref()),
+            )
+        })
+        .collect();
+    let mut runs: Vec<(&str, &str, Option<&str>)> = Vec::new();
+    for (label, version) in windows.values() {
+        match runs.last_mut() {
+            Some(run) if run.2 == *version => run.1 = label,
+            _ => runs.push((label, label, *version)),
+        }
+    }
+    runs.iter()
+        .map(|(first, last, version)| {
+            let span = if first == last {
+                (*first).to_string()
+            } else {
+                format!("{first} to {last}")
+            };
+            match version {
+                Some(v) => format!("{span} under the version effective from {}", instant(v)),
+                None => format!("{span} under the base version"),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
