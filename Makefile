@@ -108,3 +108,6 @@ fuzz-smoke: fuzz-build ## every fuzz target over its seeds, then mutations for u
 
 fuzz: fuzz-tool ## run each fuzz target for FUZZ_TIME seconds (default 600), one at a time, under nice
 	FUZZ_TIME=$(FUZZ_TIME) fuzz/run.sh $(FUZZ_TARGETS)
+
+leadership-report: ## re-render docs/leadership-report.md, the committed leadership report of the example
+	SLAKIT_WRITE_LEADERSHIP=1 $(CARGO) test -q -p slakit --test leadership

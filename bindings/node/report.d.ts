@@ -185,6 +185,8 @@ export interface Report {
   deployments: DeploymentEntry[]
   /** One row per vendor and month (§9), by vendor order in the policy, then month. */
   vendors: VendorRow[]
+  /** The DORA summary (docs/dora.md); always present in reports of this version. */
+  dora?: Dora
   /** Governance findings. */
   findings: Finding[]
   /** Exclusions and exceptions in force at as_of. */
@@ -310,6 +312,86 @@ export interface VendorWindow {
   label: string
 }
 
+/** The `dora` section: delivery metrics per window and segment (docs/dora.md). */
+export interface Dora {
+  /** The window unit (`month` by default). */
+  window: string
+  /** The zone windows are cut in (the policy's). */
+  timezone: string
+  /** The breakdowns: `all`, then the configured ones. */
+  segments: string[]
+  /** Which deployments count, as the `dora.scope` block reads. */
+  scope: Record<string, unknown>
+  /** Outage attribution to the latest change. */
+  attribution_ms: Millis
+  /** By window start, then segment, then value (null first). */
+  rows: DoraRow[]
+}
+
+/** A DORA segment: the whole organisation (`all`) or one value of one breakdown. */
+export interface DoraSegment {
+  /** `all`, `service`, `team`, `tier`, `environment` or `release_type`. */
+  by: string
+  /** The value (null for `all`, or where the deployment lacks it). */
+  value?: string | null
+}
+
+/** Deployment frequency: succeeded deployments in the window. */
+export interface Frequency {
+  count: number
+  /** Local days of the window (the open window: up to and including as_of's day). */
+  days: number
+  /** count / days (6 decimals). */
+  per_day: number
+}
+
+/** Lead time for changes: merged → succeeded, nearest-rank percentiles. */
+export interface LeadTime {
+  samples: number
+  /** Succeeded deployments without a `merged` event before their success. */
+  unmeasured: number
+  p50_ms: number | null
+  p90_ms: number | null
+}
+
+/** Change failure rate: caused_failure / measured. */
+export interface ChangeFailure {
+  /** succeeded + failed. */
+  measured: number
+  caused_failure: number
+  /** 6 decimals; null when measured is 0. */
+  value: number | null
+}
+
+/** Time to restore: incidents opened in the window, opened → resolved. */
+export interface Restore {
+  incidents: number
+  restored: number
+  /** Still open at as_of. */
+  unresolved: number
+  p50_ms: number | null
+  p90_ms: number | null
+}
+
+/** One window and segment of the DORA summary. */
+export interface DoraRow {
+  /** `dora/<window start>/<by>=<value>`. */
+  id: string
+  window: WindowInfo
+  segment: DoraSegment
+  /** Deployments in scope anchored in the window, whatever their state. */
+  deployments: number
+  succeeded: number
+  failed: number
+  in_progress: number
+  excluded: number
+  suspended: number
+  deployment_frequency: Frequency
+  lead_time_for_changes: LeadTime
+  change_failure_rate: ChangeFailure
+  time_to_restore: Restore
+}
+
 /** One row of the `vendors` section: a vendor in one month (§9). */
 export interface VendorRow {
   vendor: string
@@ -387,6 +469,8 @@ export interface DeploymentEntry {
   tier: string
   /** The team (catalog first, else the events'). */
   team?: string
+  /** The release type (deployment type), when the events name one. */
+  release_type?: string | null
   /** Business elapsed time, where a clock ran. */
   elapsed_ms?: number
   /** Wall time minus pauses. */

@@ -186,6 +186,8 @@ static void test_evaluate(void) {
   CHECK(report != SENTINEL_STR && report != NULL);
   CHECK_CONTAINS(report, "\"as_of\": \"2026-03-31T00:00:00Z\"");
   CHECK_CONTAINS(report, "\"status\": \"met\"");
+  /* The DORA summary is part of the report (empty here: no production deployment). */
+  CHECK_CONTAINS(report, "\"dora\": {\n    \"window\": \"month\"");
   CHECK(report[strlen(report) - 1] == '}'); /* no trailing newline */
 
   /* A JSON array gives the same report. */

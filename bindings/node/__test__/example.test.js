@@ -33,6 +33,13 @@ test('evaluateSync(path) equals `slakit evaluate --format json`', () => {
   assertSameAsCli(policy.evaluateSync(EXAMPLE_RECORDS))
 })
 
+test('the report carries the DORA summary', () => {
+  const report = Policy.load(EXAMPLE_POLICY).evaluateSync(EXAMPLE_RECORDS)
+  const all = report.dora.rows.filter((r) => r.segment.by === 'all')
+  assert.deepEqual(all.map((r) => r.window.label), ['2026-01', '2026-02', '2026-03'])
+  assert.equal(all[0].deployment_frequency.count, 93)
+})
+
 test('evaluate(path) equals the CLI', async () => {
   const policy = Policy.load(EXAMPLE_POLICY)
   assertSameAsCli(await policy.evaluate(EXAMPLE_RECORDS))

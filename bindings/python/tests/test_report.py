@@ -89,8 +89,8 @@ def test_to_dict_is_the_json_document_in_order(example_policy: slakit.Policy) ->
     d = report.to_dict()
     assert d == json.loads(report.to_json())
     assert list(d) == [
-        "engine", "as_of", "policy", "inputs", "results", "deployments", "vendors", "findings",
-        "in_force", "warnings",
+        "engine", "as_of", "policy", "inputs", "results", "deployments", "vendors", "dora",
+        "findings", "in_force", "warnings",
     ]
     assert json.dumps(d, indent=2, ensure_ascii=False) == report.to_json()
     assert d is not report.to_dict()  # a new dict every call
@@ -110,6 +110,14 @@ def test_sections(example_policy: slakit.Policy) -> None:
     assert report.has_breach == any(r["status"] == "breached" for r in d["results"])
     assert isinstance(report.results, list) and isinstance(report.results[0], dict)
     assert "breached" in repr(report)
+
+
+def test_the_report_carries_the_dora_summary(example_policy: slakit.Policy) -> None:
+    dora = example_policy.evaluate(EXAMPLE_RECORDS).to_dict()["dora"]
+    org = [r for r in dora["rows"] if r["segment"]["by"] == "all"]
+    assert [r["window"]["label"] for r in org] == ["2026-01", "2026-02", "2026-03"]
+    assert org[0]["deployment_frequency"]["count"] == 93
+    assert dora["segments"] == ["all", "service", "team", "release_type"]
 
 
 def test_to_pandas(example_policy: slakit.Policy) -> None:

@@ -1035,6 +1035,9 @@ pub(crate) fn evaluate_world(
             },
         },
         unknown_fields: world.unknown_fields.clone(),
+        // The gate reads rows and entries only: its report has no DORA facts
+        // (its `dora` section is not meaningful and never leaves the gate).
+        dora: Vec::new(),
     };
     finish_report(policy, world, &subjects, parts, totals, false)
 }
@@ -1299,6 +1302,8 @@ fn slot_at(sla: &Sla, as_of: i64, start: i64) -> WindowSlot {
 pub(crate) struct Totals {
     pub inputs: Inputs,
     pub unknown_fields: BTreeSet<String>,
+    /// The DORA facts of every partition, in (anchor, id) order.
+    pub dora: Vec<crate::dora::Fact>,
 }
 
 /// Phase 2: aggregate verdicts into rows and build the report. `world`
@@ -1390,6 +1395,7 @@ pub(crate) fn finish_report(
     }
     warnings.sort();
     warnings.dedup();
+    let dora = crate::dora::section(policy, world, &totals.dora);
 
     Report {
         engine: Engine {
@@ -1406,6 +1412,7 @@ pub(crate) fn finish_report(
         results,
         deployments: entries,
         vendors,
+        dora,
         findings,
         in_force: in_force(world),
         warnings,
@@ -1519,6 +1526,7 @@ fn finish_sla(
             service: dep.service.clone(),
             tier: dep.tier.clone(),
             team: dep.team.clone(),
+            release_type: dep.release_type.clone(),
             elapsed_ms: j.elapsed,
             actual_elapsed_ms: j.actual,
             remaining_ms: j.remaining,

@@ -28,6 +28,7 @@
 pub mod baseline;
 pub mod calendar;
 pub mod continuity;
+pub mod dora;
 pub mod error;
 pub mod evaluate;
 pub mod explain;

@@ -61,7 +61,7 @@ use crate::report::{Inputs, Report};
 
 /// The version of the byte format of [`Partial::to_bytes`]. Bytes of another
 /// version are refused with `E310`.
-pub const FORMAT_VERSION: u16 = 3;
+pub const FORMAT_VERSION: u16 = 4;
 
 const MAGIC: &[u8; 4] = b"SLKP";
 const HEAD: usize = 4 + 2 + 8;
@@ -141,6 +141,8 @@ pub struct Partial {
     /// Per judged deployment listed by an exception record: the hashes of
     /// the exception records listing it that its partition saw.
     listed: BTreeMap<String, Vec<u64>>,
+    /// The DORA facts of the deployments in the DORA scope, by (anchor, id).
+    dora: Vec<crate::dora::Fact>,
     /// A versioned policy (§9b): the same records judged under each later
     /// version in force by as_of, in version order (this partial itself is
     /// the base policy's). Empty for an unversioned policy.
@@ -317,6 +319,7 @@ pub(crate) fn partial_of_world<'a>(
         slas,
         coverage,
         listed,
+        dora: crate::dora::facts(policy, world),
         versions: Vec::new(),
     }
 }
@@ -385,6 +388,7 @@ impl Partial {
             slas,
             mut coverage,
             mut listed,
+            mut dora,
             versions,
         } = self;
         if versions.len() != other.versions.len() {
@@ -437,6 +441,8 @@ impl Partial {
         unknown_fields.extend(other.unknown_fields);
         future_only.extend(other.future_only);
         future_only.sort();
+        dora.extend(other.dora);
+        dora.sort_by(|a, b| (a.anchor, &a.id).cmp(&(b.anchor, &b.id)));
 
         // Subjects in (anchor, id) order; verdicts renumbered to match.
         let offset = subjects.len();
@@ -480,6 +486,7 @@ impl Partial {
             slas: merged_slas,
             coverage,
             listed,
+            dora,
             versions,
         })
     }
@@ -673,6 +680,7 @@ fn finish_one(policy: &Policy, mut p: Partial, parallel: bool) -> Result<Report>
             digest: String::new(),
         },
         unknown_fields: std::mem::take(&mut p.unknown_fields),
+        dora: std::mem::take(&mut p.dora),
     };
     let (world, subjects, slas) = (&world, &p.subjects, std::mem::take(&mut p.slas));
     let finish = move |totals| finish_report(policy, world, subjects, slas, totals, parallel);

@@ -112,6 +112,9 @@ pub struct PolicyDoc {
     /// closed windows (default 3, at least 2).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trend_windows: Option<u32>,
+    /// The DORA summary's window, breakdowns, scope and outage attribution.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dora: Option<crate::dora::DoraDoc>,
     /// Dated revisions of the policy (§9b): each replaces the sections it
     /// names from its `effective_from` on.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -1130,6 +1133,8 @@ pub struct Policy {
     pub gates: Gates,
     /// Vendors (§9).
     pub vendors: Vec<crate::vendors::Vendor>,
+    /// The DORA summary's settings.
+    pub dora: crate::dora::DoraConfig,
     /// Dated versions (§9b) in `effective_from` order, each compiled with
     /// every earlier section it does not replace; empty when the file has
     /// no `versions`. This policy itself is the base, in force before the first.
@@ -2511,6 +2516,7 @@ fn compile_one(doc: PolicyDoc) -> Result<Policy> {
     let justify_within_ms = doc.justify_within.map_or(5 * 86_400_000, |d| d.ms);
     let exception_review = doc.exception_review.as_ref().map(|r| (r.max, r.per));
     let vendors = crate::vendors::compile(&doc)?;
+    let dora = crate::dora::compile(&doc)?;
     if doc.trend_windows.is_some_and(|n| n < 2) {
         return Err(perr(
             ErrorCode::InvalidValue,
@@ -2521,6 +2527,7 @@ fn compile_one(doc: PolicyDoc) -> Result<Policy> {
     let digest = crate::report::sha256_hex(&canonical_json(&doc));
     Ok(Policy {
         vendors,
+        dora,
         name: doc.name.clone().unwrap_or_default(),
         digest,
         tz,

@@ -159,7 +159,7 @@ fn grid_text(grid: &Grid, indent: &str) -> String {
 
 /// A GitHub Markdown table; pipes in cells are escaped.
 fn grid_markdown(grid: &Grid) -> String {
-    let cell = |s: &str| one_line(s).replace('|', "\\|");
+    let cell = |s: &str| md_escape(&one_line(s)).replace('|', "\\|");
     let mut out = String::new();
     let headers: Vec<String> = grid
         .headers
@@ -187,6 +187,15 @@ fn grid_markdown(grid: &Grid) -> String {
         let _ = writeln!(out, "| {} |", cells.join(" | "));
     }
     out
+}
+
+/// Text that Markdown must not read as HTML: `<` and `&` as entities.
+fn md_escape(s: &str) -> String {
+    if s.contains(['<', '&']) {
+        s.replace('&', "&amp;").replace('<', "&lt;")
+    } else {
+        s.to_string()
+    }
 }
 
 fn one_line(s: &str) -> String {
@@ -248,7 +257,7 @@ fn doc_markdown(blocks: &[Block]) -> String {
                 parts.push(
                     items
                         .iter()
-                        .map(|i| format!("- {}", one_line(i)))
+                        .map(|i| format!("- {}", md_escape(&one_line(i))))
                         .collect::<Vec<_>>()
                         .join("\n"),
                 );
@@ -821,9 +830,1075 @@ pub fn table(report: &Report) -> String {
     doc_text(&report_blocks(report))
 }
 
-/// The report as GitHub Markdown (the same content as [`table`]).
+/// The report as a monthly leadership report in GitHub Markdown: compliance
+/// per SLA, by application, team and deployment type, breaches and why,
+/// exceptions and exclusions used, vendor credits due, trends, the DORA
+/// summary and findings — for readers who never saw the policy file.
 pub fn markdown(report: &Report) -> String {
-    doc_markdown(&report_blocks(report))
+    doc_markdown(&leadership_blocks(report))
+}
+
+// ---------------------------------------------------------------------------
+// The leadership report (`--format markdown`).
+//
+// A monthly report for people who never saw the policy file: plain
+// headings, units spelled out, every id next to words that say what it is,
+// long lists capped with "and N more". Built from the report alone, so it
+// is as deterministic as the JSON.
+
+/// Rows shown per table before "and N more".
+const CAP: usize = 15;
+
+/// A duration in words, the two largest units: `3 hours 20 minutes`,
+/// `2 days 4 hours` (days only with `days`: business-time clocks count hours).
+pub(crate) fn spelled(ms: i64, days: bool) -> String {
+    if ms == 0 {
+        return "0 seconds".to_string();
+    }
+    let sign = if ms < 0 { "minus " } else { "" };
+    let mut rest = ms.unsigned_abs();
+    let units: &[(&str, u64)] = if days {
+        &[
+            ("day", 86_400_000),
+            ("hour", 3_600_000),
+            ("minute", 60_000),
+            ("second", 1_000),
+            ("millisecond", 1),
+        ]
+    } else {
+        &[
+            ("hour", 3_600_000),
+            ("minute", 60_000),
+            ("second", 1_000),
+            ("millisecond", 1),
+        ]
+    };
+    let mut parts = Vec::new();
+    for (unit, mul) in units {
+        let n = rest / mul;
+        rest -= n * mul;
+        let started = !parts.is_empty();
+        if n > 0 {
+            let s = if n == 1 { "" } else { "s" };
+            parts.push(format!("{n} {unit}{s}"));
+        }
+        if started {
+            break;
+        }
+    }
+    format!("{sign}{}", parts.join(" "))
+}
+
+/// What an SLA kind measures, in words.
+fn kind_words(kind: &str) -> &'static str {
+    match kind {
+        "duration" => "share of deployments whose clock stayed within the time limit",
+        "success_rate" => "share of finished deployments that succeeded",
+        "change_failure_rate" => {
+            "share of finished deployments that caused a failure (failed, rolled back, or followed by an incident or outage)"
+        }
+        "deployment_frequency" => "number of successful deployments per period",
+        "rollback_time" => "share of failed deployments rolled back within the time limit",
+        "post_deploy_availability" => {
+            "share of deployments followed by no more unavailability than allowed"
+        }
+        "time_to_restore" => "share of incidents resolved within the time limit",
+        _ => "a custom measure",
+    }
+}
+
+/// The words for a segment key.
+fn key_words(key: &str) -> &str {
+    match key {
+        "service" => "application",
+        "release_type" => "deployment type",
+        other => other,
+    }
+}
+
+/// A row's segment in words: `tier1, application checkout`.
+fn segment_words(row: &ResultRow) -> String {
+    let tier = if row.tier == "default" {
+        "default tier".to_string()
+    } else {
+        row.tier.clone()
+    };
+    let mut parts = vec![tier];
+    // Application, team, environment, deployment type: the reading order.
+    let rank = |k: &str| match k {
+        "service" => 0,
+        "team" => 1,
+        "environment" => 2,
+        "release_type" => 3,
+        _ => 4,
+    };
+    let mut keys: Vec<(&String, &Option<String>)> = row
+        .segment
+        .iter()
+        .filter(|(k, _)| k.as_str() != "tier")
+        .collect();
+    keys.sort_by_key(|(k, _)| rank(k));
+    for (k, v) in keys {
+        parts.push(format!(
+            "{} {}",
+            key_words(k),
+            v.as_deref().unwrap_or("(none)")
+        ));
+    }
+    parts.join(", ")
+}
+
+/// The target in words: `90% within 8 hours`, `at least 95%`, `at most 10%`,
+/// `at least 3`, `at least 0.2 a day (7 this period)`.
+fn target_words(row: &ResultRow) -> String {
+    let t = &row.target;
+    let mut parts = Vec::new();
+    if let Some(max_ms) = t.max_ms {
+        match t.objective {
+            Some(o) => parts.push(format!("{} within {}", percent(o), spelled(max_ms, false))),
+            None => parts.push(format!("at most {}", spelled(max_ms, false))),
+        }
+    }
+    if is_count_kind(&row.kind) {
+        if let Some(min) = t.min {
+            parts.push(format!("at least {}", number(min)));
+        }
+        if let Some(per_day) = t.min_per_day {
+            match t.required {
+                Some(req) => parts.push(format!(
+                    "at least {} a day ({} this period)",
+                    number(per_day),
+                    number(req)
+                )),
+                None => parts.push(format!("at least {} a day", number(per_day))),
+            }
+        }
+    } else {
+        if let Some(min) = t.min {
+            parts.push(format!("at least {}", percent(min)));
+        }
+        if let Some(max) = t.max {
+            parts.push(format!("at most {}", percent(max)));
+        }
+        if let Some(objective) = t.objective.filter(|_| t.max_ms.is_none()) {
+            parts.push(format!("{} of them", percent(objective)));
+        }
+    }
+    if parts.is_empty() {
+        "none".to_string()
+    } else {
+        parts.join(", ")
+    }
+}
+
+fn result_words(status: &str) -> String {
+    match status {
+        "met" => "met".to_string(),
+        "breached" => "**BREACHED**".to_string(),
+        "at_risk" => "at risk".to_string(),
+        "no_data" => "no data".to_string(),
+        other => other.replace('_', " "),
+    }
+}
+
+fn window_words(label: &str, state: &str) -> String {
+    if state == "open" {
+        format!("{label} (in progress)")
+    } else {
+        label.to_string()
+    }
+}
+
+/// Keep the first `CAP` items; the rest become a line "and N more ...".
+fn capped<T>(mut items: Vec<T>, what: &str) -> (Vec<T>, Option<Block>) {
+    if items.len() <= CAP {
+        return (items, None);
+    }
+    let more = items.len() - CAP;
+    items.truncate(CAP);
+    (
+        items,
+        Some(Block::Line(format!(
+            "… and {more} more {what} (the JSON report lists them all)."
+        ))),
+    )
+}
+
+/// A grid from string rows (headers given).
+fn plain_grid(headers: &[&str], aligns: &[Align], rows: Vec<Vec<String>>) -> Grid {
+    Grid {
+        headers: headers.iter().map(|h| h.to_string()).collect(),
+        aligns: aligns.to_vec(),
+        rows,
+    }
+}
+
+fn push_capped(blocks: &mut Vec<Block>, grid: Grid, what: &str) {
+    let (rows, more) = capped(grid.rows, what);
+    blocks.push(Block::Grid(Grid { rows, ..grid }));
+    blocks.extend(more);
+}
+
+/// The SLAs of the report, in policy order, with their kind.
+fn slas_of(report: &Report) -> Vec<(String, String)> {
+    let mut slas: Vec<(String, String)> = Vec::new();
+    for row in &report.results {
+        if !slas.iter().any(|(s, _)| *s == row.sla) {
+            slas.push((row.sla.clone(), row.kind.clone()));
+        }
+    }
+    slas
+}
+
+fn leadership_blocks(report: &Report) -> Vec<Block> {
+    let mut blocks = vec![Block::Heading(
+        1,
+        format!("SLA report: {}", one_line(&report.policy.name)),
+    )];
+    let starts = report
+        .results
+        .iter()
+        .map(|r| &r.window)
+        .chain(report.dora.rows.iter().map(|r| &r.window));
+    let first = starts
+        .clone()
+        .filter(|w| w.unit != "rolling")
+        .min_by(|a, b| a.start.cmp(&b.start));
+    let open = report
+        .results
+        .iter()
+        .map(|r| &r.window)
+        .chain(report.dora.rows.iter().map(|r| &r.window))
+        .any(|w| w.state == "open" && w.unit != "rolling");
+    let period = match first {
+        Some(w) => format!(
+            "It covers {} to {} (UTC); periods are cut in the policy's time zone{}.",
+            short_instant(&w.start),
+            short_instant(&report.as_of),
+            if open {
+                " and the latest one is still in progress"
+            } else {
+                ""
+            }
+        ),
+        None => "It covers no deployment yet.".to_string(),
+    };
+    blocks.push(Block::Line(format!(
+        "Release and deployment service levels as of {} UTC. {period}",
+        short_instant(&report.as_of)
+    )));
+    blocks.push(Block::Line(format!(
+        "Evidence: {} records ({} deployments) evaluated by {} {}; policy digest {}, records digest {}. Anyone holding the same files can reproduce every figure.",
+        report.inputs.records,
+        report.inputs.deployments,
+        report.engine.name,
+        report.engine.version,
+        short_digest(&report.policy.digest),
+        short_digest(&report.inputs.digest)
+    )));
+    blocks.push(Block::Heading(2, "How to read this report".to_string()));
+    blocks.push(Block::Bullets(vec![
+        "**Met**: the period reached its target. **BREACHED**: it did not. **At risk**: deployments still running are close to their limit. **No data**: nothing was measured.".to_string(),
+        "**Not counted**: deployments *excluded* (started during a maintenance window, or aborted by pre-flight checks before touching production) or *suspended* (covered by an approved exception). They appear in neither side of a rate.".to_string(),
+        "Time limits of clock SLAs are measured on each SLA's calendar: business hours where the policy says so, with approval waits and maintenance paused.".to_string(),
+        "Applications are the services deployed; deployment types are the release types (major, minor, patch, hotfix, emergency) the pipelines report.".to_string(),
+    ]));
+
+    at_a_glance(report, &mut blocks);
+    compliance_by_sla(report, &mut blocks);
+    compliance_by(report, &mut blocks);
+    breaches(report, &mut blocks);
+    not_counted_section(report, &mut blocks);
+    vendor_section(report, &mut blocks);
+    trend_section(report, &mut blocks);
+    dora_section(report, &mut blocks);
+    findings_section(report, &mut blocks);
+
+    let in_force = in_force_lines(report);
+    blocks.push(Block::Heading(2, "In force now".to_string()));
+    if in_force.is_empty() {
+        blocks.push(Block::Line(
+            "No exclusion or exception is in force at the time of this report.".to_string(),
+        ));
+    } else {
+        blocks.push(Block::Bullets(in_force));
+    }
+    if !report.warnings.is_empty() {
+        blocks.push(Block::Heading(2, "Data quality notes".to_string()));
+        let lines: Vec<String> = report
+            .warnings
+            .iter()
+            .map(|w| format!("{} ({})", w.message, w.code))
+            .collect();
+        let (lines, more) = capped(lines, "notes");
+        blocks.push(Block::Bullets(lines));
+        blocks.extend(more);
+    }
+    blocks
+}
+
+fn at_a_glance(report: &Report, blocks: &mut Vec<Block>) {
+    blocks.push(Block::Heading(2, "At a glance".to_string()));
+    let slas = slas_of(report);
+    if slas.is_empty() {
+        blocks.push(Block::Line(
+            "No SLA has a deployment in scope yet.".to_string(),
+        ));
+        return;
+    }
+    let mut rows = Vec::new();
+    for (sla, kind) in &slas {
+        let mine: Vec<&ResultRow> = report.results.iter().filter(|r| &r.sla == sla).collect();
+        let mut targets: Vec<String> = Vec::new();
+        for r in &mine {
+            let t = format!("{}: {}", r.tier, target_words(r));
+            if !targets.contains(&t) {
+                targets.push(t);
+            }
+        }
+        let latest = mine.iter().map(|r| r.window.start.as_str()).max();
+        let latest_rows: Vec<&ResultRow> = mine
+            .iter()
+            .copied()
+            .filter(|r| Some(r.window.start.as_str()) == latest)
+            .collect();
+        let latest_text = latest_rows.first().map_or(String::new(), |r| {
+            format!(
+                "{}: {}",
+                window_words(&r.window.label, &r.window.state),
+                status_summary(&latest_rows)
+            )
+        });
+        rows.push(vec![
+            sla.clone(),
+            kind_words(kind).to_string(),
+            targets.join("; "),
+            mine.len().to_string(),
+            count_status(&mine, "met").to_string(),
+            count_status(&mine, "breached").to_string(),
+            count_status(&mine, "at_risk").to_string(),
+            latest_text,
+        ]);
+    }
+    use Align::{Left, Right};
+    blocks.push(Block::Grid(plain_grid(
+        &[
+            "SLA",
+            "What it measures",
+            "Target per tier",
+            "Periods",
+            "Met",
+            "Breached",
+            "At risk",
+            "Latest period",
+        ],
+        &[Left, Left, Left, Right, Right, Right, Right, Left],
+        rows,
+    )));
+}
+
+fn value_words(row: &ResultRow) -> String {
+    value_text(row).unwrap_or_else(|| "no data".to_string())
+}
+
+fn counted_words(row: &ResultRow) -> String {
+    if is_count_kind(&row.kind) {
+        return format!("{} succeeded", row.succeeded.unwrap_or(row.measured));
+    }
+    match (row.met, row.breached, row.succeeded, row.failed) {
+        (Some(m), Some(b), _, _) => format!("{m} met, {b} over the limit"),
+        (_, _, Some(s), Some(f)) => match row.caused_failure {
+            Some(c) => format!("{c} of {} caused a failure", s + f),
+            None => format!("{s} succeeded, {f} failed"),
+        },
+        _ => row.measured.to_string(),
+    }
+}
+
+fn compliance_by_sla(report: &Report, blocks: &mut Vec<Block>) {
+    let slas = slas_of(report);
+    if slas.is_empty() {
+        return;
+    }
+    blocks.push(Block::Heading(2, "Compliance by SLA".to_string()));
+    blocks.push(Block::Line(
+        "One line per period and segment, latest period first; the change is against the previous closed period of the same segment.".to_string(),
+    ));
+    use Align::{Left, Right};
+    for (sla, kind) in slas {
+        let mut rows: Vec<&ResultRow> = report.results.iter().filter(|r| r.sla == sla).collect();
+        // Latest window first, the report's order within a window.
+        rows.sort_by(|a, b| b.window.start.cmp(&a.window.start));
+        blocks.push(Block::Heading(
+            3,
+            format!("{sla}: {} — {}", kind_words(&kind), status_summary(&rows)),
+        ));
+        let cells: Vec<Vec<String>> = rows
+            .iter()
+            .map(|r| {
+                vec![
+                    window_words(&r.window.label, &r.window.state),
+                    segment_words(r),
+                    result_words(&r.status),
+                    value_words(r),
+                    target_words(r),
+                    trend_text(r).unwrap_or_else(|| "-".to_string()),
+                    counted_words(r),
+                    not_counted(r).unwrap_or_else(|| "-".to_string()),
+                ]
+            })
+            .collect();
+        push_capped(
+            blocks,
+            plain_grid(
+                &[
+                    "Period",
+                    "Segment",
+                    "Result",
+                    "Value",
+                    "Target",
+                    "Change",
+                    "Counted",
+                    "Not counted",
+                ],
+                &[Left, Left, Left, Right, Left, Right, Left, Left],
+                cells,
+            ),
+            "earlier rows",
+        );
+    }
+}
+
+/// Per-SLA tallies of deployment entries for one segment value.
+#[derive(Default, Clone, Copy)]
+struct Tally {
+    seen: bool,
+    good: i64,
+    bad: i64,
+    caused: i64,
+    succeeded: i64,
+    failed: i64,
+}
+
+fn tally_text(kind: &str, t: Tally) -> String {
+    if !t.seen {
+        return "-".to_string();
+    }
+    let share = |n: i64, d: i64| crate::units::ratio6(i128::from(n), i128::from(d)).map(percent);
+    match kind {
+        "deployment_frequency" => format!("{} deployed", t.succeeded),
+        "change_failure_rate" => match share(t.caused, t.succeeded + t.failed) {
+            Some(p) => format!("{p} failed ({} of {})", t.caused, t.succeeded + t.failed),
+            None => "-".to_string(),
+        },
+        "success_rate" => match share(t.succeeded, t.succeeded + t.failed) {
+            Some(p) => format!("{p} ({} of {})", t.succeeded, t.succeeded + t.failed),
+            None => "-".to_string(),
+        },
+        _ => match share(t.good, t.good + t.bad) {
+            Some(p) => format!("{p} ({} of {})", t.good, t.good + t.bad),
+            None => "-".to_string(),
+        },
+    }
+}
+
+/// Compliance per application, team and deployment type, from the
+/// deployments section, over the whole period.
+fn compliance_by(report: &Report, blocks: &mut Vec<Block>) {
+    let slas = slas_of(report);
+    if slas.is_empty() {
+        return;
+    }
+    type Key = fn(&DeploymentEntry) -> Option<String>;
+    let dims: [(&str, &str, Key); 3] = [
+        ("application", "Application", |d| d.service.clone()),
+        ("team", "Team", |d| d.team.clone()),
+        ("deployment type", "Deployment type", |d| {
+            d.release_type.clone()
+        }),
+    ];
+    use Align::{Left, Right};
+    for (what, header, key) in dims {
+        let mut table: std::collections::BTreeMap<Option<String>, Vec<Tally>> =
+            std::collections::BTreeMap::new();
+        for d in &report.deployments {
+            let Some(i) = slas.iter().position(|(s, _)| *s == d.sla) else {
+                continue;
+            };
+            let row = table
+                .entry(key(d))
+                .or_insert_with(|| vec![Tally::default(); slas.len()]);
+            let Some(t) = row.get_mut(i) else { continue };
+            t.seen = true;
+            match d.state.as_str() {
+                "met" => t.good += 1,
+                "breached" => t.bad += 1,
+                "succeeded" => t.succeeded += 1,
+                "failed" => t.failed += 1,
+                _ => {}
+            }
+            if d.caused_failure == Some(true) {
+                t.caused += 1;
+            }
+        }
+        if table.keys().all(Option::is_none) {
+            continue;
+        }
+        blocks.push(Block::Heading(2, format!("Compliance by {what}")));
+        blocks.push(Block::Line(format!(
+            "Each cell: the SLA's result over the whole period for that {what} (a clock SLA: share within the limit; success rate: share succeeded; change failure rate: share that caused a failure; frequency: deployments)."
+        )));
+        let mut headers: Vec<String> = vec![header.to_string()];
+        headers.extend(slas.iter().map(|(s, _)| s.clone()));
+        let mut aligns = vec![Left];
+        aligns.extend(slas.iter().map(|_| Right));
+        let rows: Vec<Vec<String>> = table
+            .into_iter()
+            .map(|(value, tallies)| {
+                let mut row = vec![value.unwrap_or_else(|| "(not stated)".to_string())];
+                row.extend(
+                    slas.iter()
+                        .zip(tallies)
+                        .map(|((_, kind), t)| tally_text(kind, t)),
+                );
+                row
+            })
+            .collect();
+        let grid = Grid {
+            headers,
+            aligns,
+            rows,
+        };
+        push_capped(blocks, grid, &format!("{what} rows"));
+    }
+}
+
+/// Evidence as words: `start: merged 2026-01-14 19:54; pause: approval_requested ...`.
+fn decided_by(b: &Breach) -> String {
+    let parts: Vec<String> = b
+        .records
+        .iter()
+        .map(|e| {
+            let mut what = match (&e.event, &e.id) {
+                (Some(ev), Some(id)) => format!("{ev} ({id})"),
+                (Some(ev), None) => ev.clone(),
+                (None, Some(id)) => format!("{} {id}", e.kind),
+                (None, None) => e.kind.clone(),
+            };
+            if let Some(t) = &e.time {
+                what.push_str(&format!(" at {}", short_instant(t)));
+            }
+            format!("{}: {what}", e.role.replace('_', " "))
+        })
+        .collect();
+    if parts.is_empty() {
+        "-".to_string()
+    } else {
+        parts.join("; ")
+    }
+}
+
+fn why_words(b: &Breach) -> String {
+    let mut why = b.reason.clone();
+    let paused: Vec<String> = b
+        .records
+        .iter()
+        .filter(|e| e.role == "pause" && e.kind == "exclusion")
+        .filter_map(|e| e.id.clone())
+        .collect();
+    if !paused.is_empty() {
+        why.push_str(&format!(
+            "; the clock was paused by exclusion {}",
+            paused.join(", ")
+        ));
+    }
+    for v in &b.vendor_overlap {
+        why.push_str(&format!(
+            "; overlapped {} of {} outage",
+            spelled(v.ms, true),
+            v.vendor
+        ));
+    }
+    why
+}
+
+fn breaches(report: &Report, blocks: &mut Vec<Block>) {
+    let mut lines: Vec<(&ResultRow, &Breach)> = report
+        .results
+        .iter()
+        .flat_map(|r| r.breaches.iter().map(move |b| (r, b)))
+        .collect();
+    blocks.push(Block::Heading(2, "Breaches".to_string()));
+    if lines.is_empty() {
+        blocks.push(Block::Line("No deployment breached an SLA.".to_string()));
+        return;
+    }
+    // Clock breaches by how far over, longest first; then rate breaches, by report order.
+    lines.sort_by_key(|(_, b)| std::cmp::Reverse(b.over_ms.unwrap_or(-1)));
+    let slas: std::collections::BTreeSet<&str> =
+        lines.iter().map(|(r, _)| r.sla.as_str()).collect();
+    blocks.push(Block::Line(format!(
+        "{} across {}; the longest over their limit first. \"Decided by\" names the records behind each verdict.",
+        plural(lines.len(), "breach", "breaches"),
+        plural(slas.len(), "SLA", "SLAs")
+    )));
+    use Align::{Left, Right};
+    let rows: Vec<Vec<String>> = lines
+        .iter()
+        .map(|(r, b)| {
+            vec![
+                r.sla.clone(),
+                window_words(&r.window.label, &r.window.state),
+                b.service.clone().unwrap_or_else(|| "-".to_string()),
+                b.deployment.clone(),
+                b.elapsed_ms
+                    .map_or_else(|| "-".to_string(), |ms| spelled(ms, false)),
+                b.max_ms
+                    .map_or_else(|| "-".to_string(), |ms| spelled(ms, false)),
+                b.over_ms
+                    .map_or_else(|| "-".to_string(), |ms| spelled(ms, false)),
+                why_words(b),
+                decided_by(b),
+            ]
+        })
+        .collect();
+    push_capped(
+        blocks,
+        plain_grid(
+            &[
+                "SLA",
+                "Period",
+                "Application",
+                "Deployment",
+                "Took",
+                "Limit",
+                "Over by",
+                "Why",
+                "Decided by",
+            ],
+            &[Left, Left, Left, Left, Right, Right, Right, Left, Left],
+            rows,
+        ),
+        "breaches",
+    );
+}
+
+fn not_counted_section(report: &Report, blocks: &mut Vec<Block>) {
+    // (what, id) -> (deployments, applications, SLAs)
+    type Uses = (
+        std::collections::BTreeSet<String>,
+        std::collections::BTreeSet<String>,
+        std::collections::BTreeSet<String>,
+    );
+    let mut used: std::collections::BTreeMap<(u8, String), Uses> =
+        std::collections::BTreeMap::new();
+    for d in &report.deployments {
+        let key = match (&d.exception, &d.exclusion, d.reason.as_deref()) {
+            (Some(x), _, _) if d.state == "suspended" => (0, x.clone()),
+            (_, Some(x), _) if d.state == "excluded" => (1, x.clone()),
+            (_, _, Some("preflight_failed")) if d.state == "excluded" => {
+                (2, "preflight_failed".to_string())
+            }
+            _ => continue,
+        };
+        let e = used.entry(key).or_default();
+        e.0.insert(d.deployment.clone());
+        if let Some(s) = &d.service {
+            e.1.insert(s.clone());
+        }
+        e.2.insert(d.sla.clone());
+    }
+    blocks.push(Block::Heading(
+        2,
+        "Exceptions and exclusions used".to_string(),
+    ));
+    if used.is_empty() {
+        blocks.push(Block::Line(
+            "Every deployment in scope was counted: no exception or exclusion applied.".to_string(),
+        ));
+    } else {
+        use Align::{Left, Right};
+        let join = |s: &std::collections::BTreeSet<String>| {
+            let v: Vec<&str> = s.iter().map(String::as_str).collect();
+            if v.len() > 6 {
+                format!(
+                    "{} and {} more",
+                    v.get(..6).unwrap_or_default().join(", "),
+                    v.len() - 6
+                )
+            } else {
+                v.join(", ")
+            }
+        };
+        let rows: Vec<Vec<String>> = used
+            .iter()
+            .map(|((k, id), (deps, apps, slas))| {
+                let what = match k {
+                    0 => format!("exception {id} (deployments suspended)"),
+                    1 => format!("exclusion {id} (deployments excluded)"),
+                    _ => "aborted by pre-flight checks (excluded)".to_string(),
+                };
+                vec![what, deps.len().to_string(), join(apps), join(slas)]
+            })
+            .collect();
+        push_capped(
+            blocks,
+            plain_grid(
+                &["What applied", "Deployments", "Applications", "SLAs"],
+                &[Left, Right, Left, Left],
+                rows,
+            ),
+            "exceptions and exclusions",
+        );
+    }
+    let governance = report
+        .findings
+        .iter()
+        .filter(|f| {
+            matches!(
+                f.kind.as_str(),
+                "unjustified_emergency" | "exception_frequency" | "emergency_override"
+            )
+        })
+        .count();
+    if governance > 0 {
+        blocks.push(Block::Line(format!(
+            "{governance} finding(s) about how exceptions were used: see Findings for review."
+        )));
+    }
+}
+
+fn vendor_section(report: &Report, blocks: &mut Vec<Block>) {
+    blocks.push(Block::Heading(2, "Vendors and service credits".to_string()));
+    if report.vendors.is_empty() {
+        blocks.push(Block::Line(
+            "The policy declares no vendor promises, so no service credit is tracked.".to_string(),
+        ));
+        return;
+    }
+    let due: Vec<&VendorRow> = report.vendors.iter().filter(|v| v.credit > 0.0).collect();
+    if due.is_empty() {
+        blocks.push(Block::Line(
+            "Every vendor kept its promise: no service credit is due.".to_string(),
+        ));
+    } else {
+        let total: f64 = due.iter().filter_map(|v| v.credit_amount).sum();
+        let amount = if due.iter().any(|v| v.credit_amount.is_some()) {
+            format!(", {total:.2} in total where a monthly fee is known")
+        } else {
+            String::new()
+        };
+        blocks.push(Block::Line(format!(
+            "A service credit is due for {} vendor month(s){amount}.",
+            due.len()
+        )));
+    }
+    use Align::{Left, Right};
+    let rows: Vec<Vec<String>> = report
+        .vendors
+        .iter()
+        .map(|v| {
+            vec![
+                v.vendor.clone(),
+                window_words(&v.window.label, &v.window.state),
+                spelled(v.down_ms, true),
+                percent(v.availability),
+                percent(v.promised),
+                if v.met { "kept" } else { "**MISSED**" }.to_string(),
+                if v.credit > 0.0 {
+                    format!("{} of the fee", percent(v.credit))
+                } else {
+                    "none".to_string()
+                },
+                v.credit_amount
+                    .filter(|a| *a > 0.0)
+                    .map_or_else(|| "-".to_string(), |a| format!("{a:.2}")),
+            ]
+        })
+        .collect();
+    push_capped(
+        blocks,
+        plain_grid(
+            &[
+                "Vendor",
+                "Month",
+                "Downtime",
+                "Availability",
+                "Promised",
+                "Promise",
+                "Credit",
+                "Credit due",
+            ],
+            &[Left, Left, Right, Right, Right, Left, Left, Right],
+            rows,
+        ),
+        "vendor months",
+    );
+}
+
+fn trend_section(report: &Report, blocks: &mut Vec<Block>) {
+    blocks.push(Block::Heading(2, "Trends".to_string()));
+    let mut moved: Vec<&ResultRow> = report
+        .results
+        .iter()
+        .filter(|r| r.trend.as_ref().is_some_and(|t| t.direction != "flat"))
+        .collect();
+    let rising: Vec<String> = report
+        .findings
+        .iter()
+        .filter(|f| f.kind == "trend_rising")
+        .map(|f| f.message.clone())
+        .collect();
+    if moved.is_empty() && rising.is_empty() {
+        blocks.push(Block::Line(
+            "No change between consecutive closed periods yet.".to_string(),
+        ));
+        return;
+    }
+    if !rising.is_empty() {
+        blocks.push(Block::Line(
+            "Failure rates rising period after period (a signal to review targets or practices):"
+                .to_string(),
+        ));
+        let (lines, more) = capped(rising, "rising trends");
+        blocks.push(Block::Bullets(lines));
+        blocks.extend(more);
+    }
+    if moved.is_empty() {
+        return;
+    }
+    // Latest period first, the largest moves first within it.
+    moved.sort_by(|a, b| {
+        let d = |r: &ResultRow| r.trend.as_ref().map_or(0.0, |t| t.delta.abs());
+        b.window
+            .start
+            .cmp(&a.window.start)
+            .then(d(b).total_cmp(&d(a)))
+    });
+    blocks.push(Block::Line(
+        "Changes against the previous closed period (percentage points for rates):".to_string(),
+    ));
+    use Align::{Left, Right};
+    let rows: Vec<Vec<String>> = moved
+        .iter()
+        .map(|r| {
+            let prev = r.trend.as_ref().map_or(0.0, |t| t.previous_value);
+            vec![
+                r.sla.clone(),
+                segment_words(r),
+                r.window.label.clone(),
+                if is_count_kind(&r.kind) {
+                    number(prev)
+                } else {
+                    percent(prev)
+                },
+                value_words(r),
+                trend_text(r).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    push_capped(
+        blocks,
+        plain_grid(
+            &["SLA", "Segment", "Period", "Before", "Now", "Change"],
+            &[Left, Left, Left, Right, Right, Right],
+            rows,
+        ),
+        "changes",
+    );
+}
+
+/// `1 breach`, `3 breaches`.
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// At most two decimals, trailing zeros trimmed: `2.68`, `3`.
+fn two_decimals(x: f64) -> String {
+    let text = format!("{x:.2}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    if text == "-0" {
+        "0".to_string()
+    } else {
+        text.to_string()
+    }
+}
+
+fn pctl(p50: Option<i64>, p90: Option<i64>) -> String {
+    match (p50, p90) {
+        (Some(a), Some(b)) => format!("{} / {}", spelled(a, true), spelled(b, true)),
+        _ => "-".to_string(),
+    }
+}
+
+fn dora_cells(r: &crate::dora::DoraRow) -> Vec<String> {
+    let f = &r.deployment_frequency;
+    let cfr = &r.change_failure_rate;
+    let ttr = &r.time_to_restore;
+    let mut not_counted = Vec::new();
+    for (n, what) in [
+        (r.in_progress, "in progress"),
+        (r.excluded, "excluded"),
+        (r.suspended, "suspended"),
+    ] {
+        if n > 0 {
+            not_counted.push(format!("{n} {what}"));
+        }
+    }
+    vec![
+        format!("{} ({} a day)", f.count, two_decimals(f.per_day)),
+        pctl(
+            r.lead_time_for_changes.p50_ms,
+            r.lead_time_for_changes.p90_ms,
+        ),
+        cfr.value.map_or_else(
+            || "-".to_string(),
+            |v| {
+                format!(
+                    "{} ({} of {})",
+                    percent(v),
+                    cfr.caused_failure,
+                    cfr.measured
+                )
+            },
+        ),
+        if ttr.incidents == 0 {
+            "no incident".to_string()
+        } else if ttr.restored == 0 {
+            format!("{} still open", ttr.unresolved)
+        } else {
+            let open = if ttr.unresolved > 0 {
+                format!(", {} still open", ttr.unresolved)
+            } else {
+                String::new()
+            };
+            format!("{}{open}", pctl(ttr.p50_ms, ttr.p90_ms))
+        },
+        if not_counted.is_empty() {
+            "-".to_string()
+        } else {
+            not_counted.join(", ")
+        },
+    ]
+}
+
+fn dora_section(report: &Report, blocks: &mut Vec<Block>) {
+    let d = &report.dora;
+    blocks.push(Block::Heading(2, "Delivery performance (DORA)".to_string()));
+    if d.rows.is_empty() {
+        blocks.push(Block::Line(
+            "No deployment falls in the DORA scope (by default: production deployments)."
+                .to_string(),
+        ));
+        return;
+    }
+    blocks.push(Block::Line(format!(
+        "The four key delivery metrics per {} ({} time). Deployments: successful deployments to production. Lead time: from merge to successful deployment, median / 90th percentile. Change failure rate: finished deployments that failed, were rolled back, or caused an incident or an outage within {}. Time to restore: incident opened to resolved, median / 90th percentile. Definitions: docs/dora.md.",
+        d.window,
+        d.timezone,
+        spelled(d.attribution_ms, true)
+    )));
+    use Align::{Left, Right};
+    let aligns = [Left, Right, Right, Right, Right, Left];
+    let headers = |first: &'static str| {
+        [
+            first,
+            "Deployments",
+            "Lead time (median / 90th)",
+            "Change failure rate",
+            "Time to restore (median / 90th)",
+            "Not counted",
+        ]
+    };
+    let org: Vec<Vec<String>> = d
+        .rows
+        .iter()
+        .filter(|r| r.segment.by == "all")
+        .rev()
+        .map(|r| {
+            let mut row = vec![window_words(&r.window.label, &r.window.state)];
+            row.extend(dora_cells(r));
+            row
+        })
+        .collect();
+    blocks.push(Block::Heading(3, "Whole organisation".to_string()));
+    push_capped(
+        blocks,
+        plain_grid(&headers("Period"), &aligns, org),
+        "earlier periods",
+    );
+    let Some(latest) = d.rows.iter().map(|r| r.window.start.as_str()).max() else {
+        return;
+    };
+    let label = d
+        .rows
+        .iter()
+        .find(|r| r.window.start == latest)
+        .map(|r| window_words(&r.window.label, &r.window.state))
+        .unwrap_or_default();
+    for by in d.segments.iter().filter(|s| s.as_str() != "all") {
+        let rows: Vec<Vec<String>> = d
+            .rows
+            .iter()
+            .filter(|r| r.window.start == latest && &r.segment.by == by)
+            .map(|r| {
+                let mut row = vec![
+                    r.segment
+                        .value
+                        .clone()
+                        .unwrap_or_else(|| "(not stated)".to_string()),
+                ];
+                row.extend(dora_cells(r));
+                row
+            })
+            .collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let words = key_words(by);
+        blocks.push(Block::Heading(3, format!("By {words}, {label}")));
+        let first: &'static str = match by.as_str() {
+            "service" => "Application",
+            "team" => "Team",
+            "release_type" => "Deployment type",
+            "tier" => "Tier",
+            "environment" => "Environment",
+            _ => "Segment",
+        };
+        push_capped(
+            blocks,
+            plain_grid(&headers(first), &aligns, rows),
+            &format!("{words} rows"),
+        );
+    }
+}
+
+fn finding_words(kind: &str) -> &'static str {
+    match kind {
+        "unjustified_emergency" => "Emergency change without justification",
+        "exception_frequency" => "Too many exceptions",
+        "vendor_exit_clause" => "Vendor exit clause reached",
+        "coverage_gap" => "Vendor promises cannot cover an application's promise",
+        "emergency_override" => "Gate overridden by an emergency",
+        "trend_rising" => "Rising failure rate",
+        _ => "Finding",
+    }
+}
+
+fn findings_section(report: &Report, blocks: &mut Vec<Block>) {
+    blocks.push(Block::Heading(2, "Findings for review".to_string()));
+    if report.findings.is_empty() {
+        blocks.push(Block::Line("Nothing to review.".to_string()));
+        return;
+    }
+    let lines: Vec<String> = report
+        .findings
+        .iter()
+        .map(|f| format!("**{}**: {}", finding_words(&f.kind), f.message))
+        .collect();
+    let (lines, more) = capped(lines, "findings");
+    blocks.push(Block::Bullets(lines));
+    blocks.extend(more);
 }
 
 // ---------------------------------------------------------------------------
@@ -1278,34 +2353,59 @@ slas:
     }
 
     #[test]
-    fn markdown_has_github_tables() {
+    fn markdown_is_a_leadership_report_with_github_tables() {
         let r = report();
         let md = markdown(&r);
-        assert!(md.starts_with("# SLA report: policy `render-demo`"), "{md}");
-        assert!(md.contains("\n## lead-time (duration)"), "{md}");
+        assert!(md.starts_with("# SLA report: render-demo\n"), "{md}");
+        for heading in [
+            "\n## How to read this report\n",
+            "\n## At a glance\n",
+            "\n## Compliance by SLA\n",
+            "\n### lead-time: share of deployments whose clock stayed within the time limit",
+            "\n## Compliance by application\n",
+            "\n## Breaches\n",
+            "\n## Exceptions and exclusions used\n",
+            "\n## Vendors and service credits\n",
+            "\n## Trends\n",
+            "\n## Delivery performance (DORA)\n",
+            "\n## Findings for review\n",
+            "\n## In force now\n",
+        ] {
+            assert!(md.contains(heading), "missing {heading:?}:\n{md}");
+        }
         let table: Vec<&str> = md
             .lines()
-            .skip_while(|l| !l.starts_with("## lead-time"))
+            .skip_while(|l| !l.starts_with("### lead-time"))
             .skip(2)
             .take_while(|l| l.starts_with('|'))
             .collect();
         assert_eq!(table.len(), 4, "header, rule, 2 rows:\n{md}");
-        assert!(
-            table[1].starts_with("|---|") && table[1].contains("---:"),
-            "{}",
-            table[1]
-        );
+        assert!(table[1].starts_with("|---|") && table[1].contains("---:"));
         let pipes = |l: &str| l.matches('|').count() - l.matches("\\|").count();
         for line in &table {
             assert_eq!(pipes(line), pipes(table[0]), "{line}");
         }
         assert!(
-            table
-                .iter()
-                .any(|l| l.contains("| ! |") && l.contains("BREACHED")),
+            table.iter().any(|l| l.contains("**BREACHED**")
+                && l.contains("tier1, application checkout")
+                && l.contains("90% within 4 hours")),
             "{md}"
         );
-        assert!(md.contains("## Breached deployments ("), "{md}");
+        // No DORA scope match (the records name no environment): said in words.
+        assert!(md.contains("No deployment falls in the DORA scope"), "{md}");
+        assert_eq!(markdown(&r), md, "deterministic");
+    }
+
+    #[test]
+    fn durations_are_spelled_out() {
+        assert_eq!(spelled(0, true), "0 seconds");
+        assert_eq!(spelled(3_600_000, false), "1 hour");
+        assert_eq!(spelled(12_000_000, false), "3 hours 20 minutes");
+        assert_eq!(spelled(3_600_000 * 50 + 60_000, false), "50 hours 1 minute");
+        assert_eq!(spelled(3_600_000 * 50 + 60_000, true), "2 days 2 hours");
+        // Two adjacent units at most: 2h 0m 5s is "2 hours".
+        assert_eq!(spelled(7_205_000, false), "2 hours");
+        assert_eq!(spelled(1_500, true), "1 second 500 milliseconds");
     }
 
     #[test]

@@ -28,6 +28,9 @@ pub struct Report {
     pub deployments: Vec<DeploymentEntry>,
     /// One row per vendor and month (§9), by vendor order in the policy, then month.
     pub vendors: Vec<VendorRow>,
+    /// The DORA summary: delivery metrics per window and segment (`docs/dora.md`).
+    #[serde(default)]
+    pub dora: crate::dora::Dora,
     /// Governance findings (§8).
     pub findings: Vec<Finding>,
     /// Exclusions and exceptions in force at as_of.
@@ -324,6 +327,9 @@ pub struct DeploymentEntry {
     /// The team (catalog first, else the events').
     #[serde(skip_serializing_if = "Option::is_none")]
     pub team: Option<String>,
+    /// The release type (deployment type), when the events name one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
     /// Business elapsed time, where a clock ran.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub elapsed_ms: Option<i64>,

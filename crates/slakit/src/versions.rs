@@ -106,6 +106,7 @@ fn empty(policy: &Policy, as_of: i64) -> Report {
         results: Vec::new(),
         deployments: Vec::new(),
         vendors: Vec::new(),
+        dora: crate::dora::Dora::default(),
         findings: Vec::new(),
         in_force: crate::report::InForce::default(),
         warnings: Vec::new(),

@@ -231,7 +231,8 @@ fn as_of_echoed_and_future_ignored() {
 /// The props policy plus every rule that reads interval records or spans
 /// partitions: incidents (time_to_restore, CFR links), outages
 /// (availability, CFR charging), exception review, quiet rolling windows,
-/// rows grouped by team and tier.
+/// rows grouped by team and tier, and the DORA summary over every
+/// environment (the records name none) by week.
 fn wide_policy() -> Policy {
     let extra = r#"
   - id: restore
@@ -261,7 +262,7 @@ fn wide_policy() -> Policy {
 "#;
     let text = POLICY.replacen(
         "slas:\n",
-        "exception_review: {max: 1, per: quarter}\nvendors:\n  - {id: cdn, services: [checkout, search], availability: 99.9%, credits: [{below: 99.9%, credit: 10%}], monthly_fee: 99.5, exit_after: {breaches: 1, within: 2}}\nslas:\n",
+        "exception_review: {max: 1, per: quarter}\ndora: {window: week, segments: [service, team, tier], scope: {}}\nvendors:\n  - {id: cdn, services: [checkout, search], availability: 99.9%, credits: [{below: 99.9%, credit: 10%}], monthly_fee: 99.5, exit_after: {breaches: 1, within: 2}}\nslas:\n",
         1,
     ) + extra;
     Policy::from_yaml(&text).unwrap()
@@ -375,8 +376,14 @@ proptest! {
             .collect();
         match (whole, partials) {
             (Ok(whole), Ok(partials)) => {
+                // The DORA section is part of the bytes compared, and not empty.
+                prop_assert!(!whole.dora.rows.is_empty());
                 let report = merge_randomly(partials, merge_seed | 1).finish(&p).unwrap();
+                prop_assert_eq!(&report.dora, &whole.dora);
                 prop_assert_eq!(report.to_json(), whole.to_json());
+                let pool = rayon::ThreadPoolBuilder::new().num_threads(parts.max(2)).build().unwrap();
+                let parallel = pool.install(|| p.evaluate_parallel(&all, as_of())).unwrap();
+                prop_assert_eq!(parallel.to_json(), whole.to_json());
             }
             (Err(a), Err(b)) => prop_assert_eq!(a.code, b.code),
             (a, b) => prop_assert!(false, "whole {:?} vs parts {:?}", a.err(), b.err()),

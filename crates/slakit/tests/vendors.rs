@@ -280,12 +280,15 @@ fn the_markdown_report_lists_vendor_months_and_credits_due() {
         + &outage("o1", s, s + 3_600_000, Some("cloudco"));
     let r = eval(POLICY, &records, "2026-04-01T00:00:00Z");
     let md = slakit::render::markdown(&r);
+    assert!(md.contains("\n## Vendors and service credits\n"), "{md}");
     assert!(
-        md.contains("## Vendors (1 promise(s) missed; ! missed)"),
+        md.contains("A service credit is due for 1 vendor month(s), 1200.00 in total"),
         "{md}"
     );
     assert!(
-        md.contains("| ! | cloudco | 2026-03 | 1h | 99.8655% | 99.9% | MISSED | 10% | 1200.00 |"),
+        md.contains(
+            "| cloudco | 2026-03 | 1 hour | 99.8655% | 99.9% | **MISSED** | 10% of the fee | 1200.00 |"
+        ),
         "{md}"
     );
 }
