@@ -1087,6 +1087,14 @@ fn leadership_blocks(report: &Report) -> Vec<Block> {
         "Release and deployment service levels as of {} UTC. {period}",
         short_instant(&report.as_of)
     )));
+    if let Some(v) = &report.policy.version {
+        // A versioned policy (§9b): which targets are in force now, and that
+        // closed periods keep the version they were judged under.
+        blocks.push(Block::Line(format!(
+            "Policy version: the one effective from {} UTC is in force; each period is judged under the version in force when it began (`policy_version` in the JSON report).",
+            short_instant(v)
+        )));
+    }
     blocks.push(Block::Line(format!(
         "Evidence: {} records ({} deployments) evaluated by {} {}; policy digest {}, records digest {}. Anyone holding the same files can reproduce every figure.",
         report.inputs.records,

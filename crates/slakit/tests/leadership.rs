@@ -234,3 +234,19 @@ fn the_bytes_do_not_depend_on_record_order() {
     assert_eq!(a, b);
     assert_eq!(example_markdown(), example_markdown());
 }
+
+#[test]
+fn a_versioned_policy_names_the_version_in_force() {
+    let read = |rel: &str| std::fs::read_to_string(root().join(rel)).unwrap();
+    let policy = slakit::Policy::from_yaml(&read("examples/policy-versions.yaml")).unwrap();
+    let records = slakit::parse_records(&read("examples/records.jsonl")).unwrap();
+    let at = slakit::instant::parse("2026-04-20T00:00:00Z").unwrap();
+    let md = slakit::render::markdown(&policy.evaluate(&records, at).unwrap());
+    assert!(
+        md.contains("Policy version: the one effective from 2026-04-01 04:00 UTC is in force;"),
+        "{}",
+        &md[..md.len().min(1500)]
+    );
+    // An unversioned policy has no such line.
+    assert!(!example_markdown().contains("Policy version:"));
+}
