@@ -110,5 +110,13 @@ export declare function __panicForTestsAsync(): Promise<never>
  */
 export declare function reportToHtml(report: Report | string): string
 
+/**
+ * The monthly leadership report in Markdown (compliance per SLA and segment,
+ * breaches and why, exceptions, vendor credits, trends, DORA): the bytes of
+ * `slakit evaluate --format markdown` (the CLI adds a final newline when
+ * the text has none). `report` is as for `reportToHtml`.
+ */
+export declare function reportToMarkdown(report: Report | string): string
+
 /** The engine version, as in a report's `engine.version`. */
 export declare function version(): string

@@ -839,4 +839,5 @@ module.exports.Policy = nativeBinding.Policy
 module.exports.__panicForTests = nativeBinding.__panicForTests
 module.exports.__panicForTestsAsync = nativeBinding.__panicForTestsAsync
 module.exports.reportToHtml = nativeBinding.reportToHtml
+module.exports.reportToMarkdown = nativeBinding.reportToMarkdown
 module.exports.version = nativeBinding.version

@@ -150,6 +150,23 @@ slakit_status slakit_evaluate(const slakit_policy *policy, const char *records, 
 slakit_status slakit_report_to_html(const char *report_json, size_t len, char **html);
 
 /**
+ * Render a report as the monthly leadership report in Markdown (compliance
+ * per SLA and segment, breaches and why, exceptions, vendor credits,
+ * trends, DORA): the bytes of `slakit evaluate --format markdown` (the CLI
+ * adds a final newline when the text has none). `report_json` is as for
+ * `slakit_report_to_html`, with the same errors.
+ *
+ * On `SLAKIT_OK`, `*markdown` is the text (UTF-8); the caller owns it and
+ * releases it with `slakit_string_free`. On failure `*markdown` is
+ * untouched.
+ *
+ * # Safety
+ * `report_json` must point to `len` readable bytes; `markdown` must point
+ * to a writable `char *`. Both may be NULL (`SLAKIT_NULL_ARGUMENT`).
+ */
+slakit_status slakit_report_to_markdown(const char *report_json, size_t len, char **markdown);
+
+/**
  * Explain one deployment's clocks as a timeline (`slakit explain --format
  * json`). `records`, `len` and `as_of` are as for `slakit_evaluate`;
  * `deployment` is the NUL-terminated deployment id (`SLAKIT_USAGE_ERROR`,

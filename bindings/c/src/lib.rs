@@ -501,6 +501,40 @@ pub unsafe extern "C" fn slakit_report_to_html(
     })
 }
 
+/// Render a report as the monthly leadership report in Markdown (compliance
+/// per SLA and segment, breaches and why, exceptions, vendor credits,
+/// trends, DORA): the bytes of `slakit evaluate --format markdown` (the CLI
+/// adds a final newline when the text has none). `report_json` is as for
+/// `slakit_report_to_html`, with the same errors.
+///
+/// On `SLAKIT_OK`, `*markdown` is the text (UTF-8); the caller owns it and
+/// releases it with `slakit_string_free`. On failure `*markdown` is
+/// untouched.
+///
+/// # Safety
+/// `report_json` must point to `len` readable bytes; `markdown` must point
+/// to a writable `char *`. Both may be NULL (`SLAKIT_NULL_ARGUMENT`).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn slakit_report_to_markdown(
+    report_json: *const c_char,
+    len: usize,
+    markdown: *mut *mut c_char,
+) -> slakit_status {
+    boundary(|| {
+        not_null(report_json, "report_json")?;
+        not_null(markdown, "markdown")?;
+        // SAFETY: `report_json` is non-NULL; the caller guarantees `len` bytes.
+        let text =
+            unsafe { text_arg(report_json, len, "report_json", ErrorCode::InvalidArguments) }?;
+        let report = slakit_core::Report::from_json(text)?;
+        let out = owned_json(slakit_core::render::markdown(&report))?;
+        // SAFETY: `markdown` is non-NULL and the caller guarantees it points
+        // to a writable `char *`; written only now, on success.
+        unsafe { markdown.write(out) };
+        Ok(())
+    })
+}
+
 /// Explain one deployment's clocks as a timeline (`slakit explain --format
 /// json`). `records`, `len` and `as_of` are as for `slakit_evaluate`;
 /// `deployment` is the NUL-terminated deployment id (`SLAKIT_USAGE_ERROR`,

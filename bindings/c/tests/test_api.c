@@ -230,6 +230,40 @@ static void test_evaluate(void) {
   slakit_policy_free(policy);
 }
 
+static void test_report_to_markdown(void) {
+  slakit_policy *policy = demo_policy();
+  char *report = NULL;
+  CHECK(slakit_evaluate(policy, RECORDS, strlen(RECORDS), AS_OF, &report) == SLAKIT_OK);
+  CHECK(report != NULL);
+  if (report == NULL) {
+    slakit_policy_free(policy);
+    return;
+  }
+  char *md = SENTINEL_STR;
+  CHECK(slakit_report_to_markdown(report, strlen(report), &md) == SLAKIT_OK);
+  expect_no_last_error();
+  CHECK(md != SENTINEL_STR && md != NULL);
+  if (md != NULL && md != SENTINEL_STR) {
+    CHECK(strncmp(md, "# SLA report: ", 14) == 0);
+    CHECK_CONTAINS(md, "lead-time");
+    char *again = NULL;
+    CHECK(slakit_report_to_markdown(report, strlen(report), &again) == SLAKIT_OK);
+    CHECK(again != NULL && strcmp(md, again) == 0);
+    slakit_string_free(again);
+    slakit_string_free(md);
+  }
+  md = SENTINEL_STR;
+  EXPECT_FAILURE(slakit_report_to_markdown("{", 1, &md), SLAKIT_USAGE_ERROR, "E303",
+                 "not valid JSON");
+  CHECK(md == SENTINEL_STR);
+  EXPECT_FAILURE(slakit_report_to_markdown(NULL, 0, &md), SLAKIT_NULL_ARGUMENT, "E303",
+                 "`report_json`");
+  EXPECT_FAILURE(slakit_report_to_markdown(report, strlen(report), NULL), SLAKIT_NULL_ARGUMENT,
+                 "E303", "`markdown`");
+  slakit_string_free(report);
+  slakit_policy_free(policy);
+}
+
 static void test_report_to_html(void) {
   slakit_policy *policy = demo_policy();
   char *report = NULL;
@@ -725,6 +759,7 @@ int main(void) {
   test_policy_errors();
   test_evaluate();
   test_report_to_html();
+  test_report_to_markdown();
   test_evaluate_errors();
   test_invalid_text();
   test_gate();

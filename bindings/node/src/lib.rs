@@ -314,6 +314,16 @@ pub fn report_to_html(env: Env, report: Unknown<'_>) -> napi::Result<String> {
     errors::guard(|| convert::report(report)?.to_html()).map_err(|e| errors::to_js(&env, e))
 }
 
+/// The monthly leadership report in Markdown (compliance per SLA and segment,
+/// breaches and why, exceptions, vendor credits, trends, DORA): the bytes of
+/// `slakit evaluate --format markdown` (the CLI adds a final newline when
+/// the text has none). `report` is as for `reportToHtml`.
+#[napi(catch_unwind, ts_args_type = "report: Report | string")]
+pub fn report_to_markdown(env: Env, report: Unknown<'_>) -> napi::Result<String> {
+    errors::guard(|| Ok(slakit::render::markdown(&convert::report(report)?)))
+        .map_err(|e| errors::to_js(&env, e))
+}
+
 /// The engine version, as in a report's `engine.version`.
 #[napi(catch_unwind)]
 pub fn version() -> String {

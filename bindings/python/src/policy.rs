@@ -325,6 +325,14 @@ impl PyReport {
         })
     }
 
+    /// The leadership report in Markdown, exactly `slakit::render::markdown`.
+    fn to_markdown(&self, py: Python<'_>) -> PyResult<String> {
+        guard(py, || {
+            let report = &self.inner;
+            detached(py, || Ok::<_, Error>(slakit::render::markdown(report)))
+        })
+    }
+
     /// One top-level section of the report as compact JSON text.
     fn section_json(&self, py: Python<'_>, name: &str) -> PyResult<String> {
         guard(py, || {
@@ -335,6 +343,7 @@ impl PyReport {
                     "results" => serde_json::to_string(&r.results),
                     "deployments" => serde_json::to_string(&r.deployments),
                     "vendors" => serde_json::to_string(&r.vendors),
+                    "dora" => serde_json::to_string(&r.dora),
                     "findings" => serde_json::to_string(&r.findings),
                     "warnings" => serde_json::to_string(&r.warnings),
                     "in_force" => serde_json::to_string(&r.in_force),

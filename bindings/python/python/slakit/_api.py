@@ -296,6 +296,13 @@ class Report:
         to a ``.html`` file and open it in a browser, attach it, print it."""
         return self._native.to_html()
 
+    def to_markdown(self) -> str:
+        """The monthly leadership report in Markdown (compliance per SLA and
+        segment, breaches and why, exceptions, vendor credits, trends, DORA):
+        byte-identical to ``slakit evaluate --format markdown``. Paste it into
+        a wiki page or a pull request."""
+        return self._native.to_markdown()
+
     def to_dict(self) -> Dict[str, Any]:
         """The report as a new dict, ``json.loads(report.to_json())`` (key order kept)."""
         result: Dict[str, Any] = json.loads(self._native.to_json())
@@ -327,6 +334,12 @@ class Report:
     def vendors(self) -> List[Dict[str, Any]]:
         """One row per vendor and month: availability, promise met, credit owed."""
         result: List[Dict[str, Any]] = self._section("vendors")
+        return result
+
+    @property
+    def dora(self) -> Dict[str, Any]:
+        """The DORA summary: one row per period and segment (docs/dora.md)."""
+        result: Dict[str, Any] = self._section("dora")
         return result
 
     @property
