@@ -486,17 +486,34 @@ pub unsafe extern "C" fn slakit_report_to_html(
     len: usize,
     html: *mut *mut c_char,
 ) -> slakit_status {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { render_report(report_json, len, html, "html", slakit_core::Report::to_html) }
+}
+
+/// Read a report's JSON, render it with `render`, and write the text to
+/// `*out` (named `out_name` in errors); the shared body of the
+/// `slakit_report_to_*` calls.
+///
+/// # Safety
+/// As for `slakit_report_to_html`, with `out` in place of `html`.
+unsafe fn render_report(
+    report_json: *const c_char,
+    len: usize,
+    out: *mut *mut c_char,
+    out_name: &str,
+    render: impl FnOnce(&slakit_core::Report) -> slakit_core::Result<String>,
+) -> slakit_status {
     boundary(|| {
         not_null(report_json, "report_json")?;
-        not_null(html, "html")?;
+        not_null(out, out_name)?;
         // SAFETY: `report_json` is non-NULL; the caller guarantees `len` bytes.
         let text =
             unsafe { text_arg(report_json, len, "report_json", ErrorCode::InvalidArguments) }?;
         let report = slakit_core::Report::from_json(text)?;
-        let page = owned_json(report.to_html()?)?;
-        // SAFETY: `html` is non-NULL and the caller guarantees it points to
-        // a writable `char *`; written only now, on success.
-        unsafe { html.write(page) };
+        let rendered = owned_json(render(&report)?)?;
+        // SAFETY: `out` is non-NULL and the caller guarantees it points to a
+        // writable `char *`; written only now, on success.
+        unsafe { out.write(rendered) };
         Ok(())
     })
 }
@@ -520,19 +537,12 @@ pub unsafe extern "C" fn slakit_report_to_markdown(
     len: usize,
     markdown: *mut *mut c_char,
 ) -> slakit_status {
-    boundary(|| {
-        not_null(report_json, "report_json")?;
-        not_null(markdown, "markdown")?;
-        // SAFETY: `report_json` is non-NULL; the caller guarantees `len` bytes.
-        let text =
-            unsafe { text_arg(report_json, len, "report_json", ErrorCode::InvalidArguments) }?;
-        let report = slakit_core::Report::from_json(text)?;
-        let out = owned_json(slakit_core::render::markdown(&report))?;
-        // SAFETY: `markdown` is non-NULL and the caller guarantees it points
-        // to a writable `char *`; written only now, on success.
-        unsafe { markdown.write(out) };
-        Ok(())
-    })
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        render_report(report_json, len, markdown, "markdown", |r| {
+            Ok(slakit_core::render::markdown(r))
+        })
+    }
 }
 
 /// Explain one deployment's clocks as a timeline (`slakit explain --format

@@ -355,12 +355,8 @@ pub struct DoraRow {
 /// The nearest-rank percentile `p` (1..=100) of sorted samples: the value at
 /// rank ⌈p·n/100⌉ (1-based).
 pub fn nearest_rank(sorted: &[i64], p: u32) -> Option<i64> {
-    let n = sorted.len();
-    if n == 0 {
-        return None;
-    }
-    let rank = (p as usize * n).div_ceil(100).clamp(1, n);
-    sorted.get(rank - 1).copied()
+    // The baseline's percentile, in parts per million.
+    crate::baseline::nearest_rank(sorted, i64::from(p) * 10_000)
 }
 
 /// A segment key: (breakdown position, 0 for `all`; value).
@@ -574,19 +570,10 @@ fn caused_failure(config: &DoraConfig, world: &World<'_>, facts: &[Fact]) -> Vec
         let Some(list) = by_service.get(o.service.as_str()) else {
             continue;
         };
-        let lo = o.from.saturating_sub(config.attribution_ms);
-        let hi = list.partition_point(|(t, _)| *t <= o.from);
-        let latest = hi
-            .checked_sub(1)
-            .and_then(|i| list.get(i))
-            .map(|(t, _)| *t)
-            .filter(|t| *t > lo);
-        if let Some(latest) = latest {
-            let first = list.partition_point(|(t, _)| *t < latest);
-            for (_, i) in list.get(first..hi).unwrap_or_default() {
-                if let Some(c) = caused.get_mut(*i) {
-                    *c = true;
-                }
+        let charged = crate::evaluate::charged_changes(list, o.from, config.attribution_ms);
+        for (_, i) in charged {
+            if let Some(c) = caused.get_mut(*i) {
+                *c = true;
             }
         }
     }

@@ -806,6 +806,27 @@ fn incident_deployments<'e>(policy: &Policy, events: &'e [Event]) -> Vec<Deploym
     out
 }
 
+/// The changes an outage starting at `from` is charged to (§6.2): those of
+/// the latest time in `(from - attribution_ms, from]`, from a list of one
+/// service's `(time, change)` sorted by time. Empty when none is that close.
+pub(crate) fn charged_changes<T>(list: &[(i64, T)], from: i64, attribution_ms: i64) -> &[(i64, T)] {
+    let lo = from.saturating_sub(attribution_ms);
+    // Binary search for the latest change in (lo, from].
+    let hi = list.partition_point(|(t, _)| *t <= from);
+    let latest = hi
+        .checked_sub(1)
+        .and_then(|i| list.get(i))
+        .map(|(t, _)| *t)
+        .filter(|t| *t > lo);
+    match latest {
+        Some(latest) => {
+            let first = list.partition_point(|(t, _)| *t < latest);
+            list.get(first..hi).unwrap_or_default()
+        }
+        None => &[],
+    }
+}
+
 /// The outages of each service, in the world's order (one pass, so judging
 /// a deployment does not scan every outage).
 pub(crate) fn outages_by_service<'w>(world: &World<'w>) -> BTreeMap<&'w str, Vec<&'w Outage>> {
@@ -1577,22 +1598,11 @@ fn charge_failures(
         let Some(list) = by_service.get(o.service.as_str()) else {
             continue;
         };
-        let lo = o.from.saturating_sub(sla.attribution_ms);
-        // The list is sorted: binary search for the latest change in (lo, from].
-        let hi = list.partition_point(|(t, _)| *t <= o.from);
-        let latest = hi
-            .checked_sub(1)
-            .and_then(|i| list.get(i))
-            .map(|(t, _)| *t)
-            .filter(|t| *t > lo);
-        if let Some(latest) = latest {
-            let first = list.partition_point(|(t, _)| *t < latest);
-            for (_, di) in list.get(first..hi).unwrap_or_default() {
-                outage_charges.entry(*di).or_default().push(
-                    o.id.clone()
-                        .unwrap_or_else(|| format!("outage@{}", instant::format(o.from))),
-                );
-            }
+        for (_, di) in charged_changes(list, o.from, sla.attribution_ms) {
+            outage_charges.entry(*di).or_default().push(
+                o.id.clone()
+                    .unwrap_or_else(|| format!("outage@{}", instant::format(o.from))),
+            );
         }
     }
     for (_, segs) in windows.values_mut() {
