@@ -56,6 +56,33 @@ pub fn emit_stderr(text: &str) {
     let _ = err.write_all(text.as_bytes()).and_then(|()| err.flush());
 }
 
+/// Stream the result to `--out FILE` or standard output through `write`,
+/// buffered, and end it with a newline. A closed standard output (`| head`)
+/// is not an error.
+pub fn deliver_with(
+    out: Option<&str>,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), Error> {
+    const BUFFER: usize = 1 << 20;
+    match out {
+        Some(path) if path != "-" => {
+            let file = std::fs::File::create(path).map_err(|e| io_error("cannot write", path, &e))?;
+            let mut w = std::io::BufWriter::with_capacity(BUFFER, file);
+            write(&mut w)
+                .and_then(|()| w.write_all(b"\n"))
+                .and_then(|()| w.flush())
+                .map_err(|e| io_error("cannot write", path, &e))
+        }
+        _ => {
+            let mut w = std::io::BufWriter::with_capacity(BUFFER, std::io::stdout().lock());
+            let _ = write(&mut w)
+                .and_then(|()| w.write_all(b"\n"))
+                .and_then(|()| w.flush());
+            Ok(())
+        }
+    }
+}
+
 /// Write the result to `--out FILE`, or to standard output.
 pub fn deliver(text: &str, out: Option<&str>) -> Result<(), Error> {
     match out {

@@ -422,9 +422,9 @@ impl Ctx<'_> {
             .group_by
             .iter()
             .map(|g| match g.as_str() {
-                "service" => d.service.clone(),
-                "team" => d.team.clone(),
-                "tier" => Some(d.tier.clone()),
+                "service" => d.service.as_deref().map(str::to_string),
+                "team" => d.team.as_deref().map(str::to_string),
+                "tier" => Some(d.tier.to_string()),
                 "environment" => env.map(str::to_string),
                 _ => rel.map(str::to_string),
             })
@@ -517,7 +517,7 @@ impl Ctx<'_> {
         let mut names: BTreeMap<(usize, String), String> = BTreeMap::new();
         for d in entries {
             let (tier, group) = self.key_of_entry(d);
-            names.entry(tier.clone()).or_insert_with(|| d.tier.clone());
+            names.entry(tier.clone()).or_insert_with(|| d.tier.to_string());
             tiers
                 .entry(tier)
                 .or_default()
@@ -628,7 +628,7 @@ impl Ctx<'_> {
         let mut names: BTreeMap<(usize, String), String> = BTreeMap::new();
         for d in entries {
             let (tier, group) = self.key_of_entry(d);
-            names.entry(tier.clone()).or_insert_with(|| d.tier.clone());
+            names.entry(tier.clone()).or_insert_with(|| d.tier.to_string());
             tiers
                 .entry(tier)
                 .or_default()
@@ -880,7 +880,8 @@ fn reason_of(state: &str, d: &DeploymentEntry) -> String {
         "excluded" => format!(
             "excluded: {}",
             d.exclusion
-                .clone()
+                .as_deref()
+                .map(str::to_string)
                 .or_else(|| d.reason.clone())
                 .unwrap_or_default()
         ),

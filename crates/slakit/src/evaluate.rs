@@ -15,8 +15,8 @@ use crate::policy::{
 use crate::record::{Effect, Event, Incident, Outage, Record};
 use crate::report::{
     Breach, DeploymentEntry, Engine, ErrorBudget, Evidence, Finding, InForce, InForceException,
-    InForceExclusion, Inputs, PolicyInfo, Report, ResultRow, TargetInfo, Warning, WindowInfo,
-    sha256_hex,
+    InForceExclusion, Inputs, PolicyInfo, Report, ResultRow, TargetInfo, Text, Warning,
+    WindowInfo,
 };
 use crate::units::ratio6;
 use crate::window::{CalWindow, next_window, window_of};
@@ -1008,15 +1008,42 @@ fn fmt_segment(seg: &BTreeMap<String, Option<String>>) -> String {
 /// Evaluate a policy against records at `as_of` (ms): one partial over every
 /// record, finished (the same code path as a scale-out run, see [`crate::partial`]).
 pub fn evaluate(policy: &Policy, records: &[Record], as_of: i64) -> Result<Report> {
+    evaluate_with(policy, records, as_of, false)
+}
+
+/// [`evaluate`], on one thread or (`parallel`) with the SLAs judged and
+/// finished, and the inputs digest hashed, on the current rayon pool. Every
+/// SLA is judged on its own and the results are put back in policy order,
+/// so the report is the same bytes either way.
+pub(crate) fn evaluate_with(
+    policy: &Policy,
+    records: &[Record],
+    as_of: i64,
+    parallel: bool,
+) -> Result<Report> {
     // A version may bring the first business calendar: its span limit too.
     for v in &policy.versions {
         crate::limits::check_span(&v.policy, records.iter().enumerate(), as_of)?;
     }
-    crate::partial::finish_with(
-        policy,
-        crate::partial::partial_of(policy, records, as_of, true)?,
-        false,
-    )
+    // The partial keeps no event lines: with every record at hand, the
+    // inputs digest is hashed straight from them (the same bytes).
+    let report = || {
+        crate::partial::finish_with(
+            policy,
+            crate::partial::partial_of(policy, records, as_of, false, parallel)?,
+            parallel,
+        )
+    };
+    #[cfg(feature = "parallel")]
+    if parallel {
+        let (digest, report) = rayon::join(|| inputs_digest(records), report);
+        let mut report = report?;
+        report.inputs.digest = digest;
+        return Ok(report);
+    }
+    let mut report = report()?;
+    report.inputs.digest = inputs_digest(records);
+    Ok(report)
 }
 
 /// Refuse an as_of outside the supported years (a usage error `E300`).
@@ -1040,7 +1067,7 @@ pub(crate) fn evaluate_world(
     world: &World<'_>,
     digest: bool,
 ) -> Report {
-    let (subjects, parts) = judge_world(policy, world, ALL_TIME);
+    let (subjects, parts) = judge_world(policy, world, ALL_TIME, false);
     let totals = Totals {
         inputs: Inputs {
             records: records.len() as u64,
@@ -1064,19 +1091,34 @@ pub(crate) fn evaluate_world(
 }
 
 /// SHA-256 over the records in §1.5 order, one canonical JSON line each.
+///
+/// Streamed: the records are put in order by reference, and each line is
+/// written into one reused buffer and hashed, so no line is kept. Records
+/// with equal §1.5 keys (rare) are ordered by their text.
 pub fn inputs_digest(records: &[Record]) -> String {
+    use sha2::{Digest, Sha256};
     #[allow(clippy::type_complexity, reason = "a local sort key")]
-    let mut lines: Vec<((i64, &str, &str, &str), String)> = records
-        .iter()
-        .map(|r| (r.sort_key(), r.canonical_json()))
-        .collect();
-    lines.sort();
-    let mut text = String::new();
-    for (_, l) in lines {
-        text.push_str(&l);
-        text.push('\n');
+    let mut order: Vec<((i64, &str, &str, &str), &Record)> =
+        records.iter().map(|r| (r.sort_key(), r)).collect();
+    order.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut h = Sha256::new();
+    let mut line = Vec::with_capacity(512);
+    for run in order.chunk_by(|a, b| a.0 == b.0) {
+        if let [(_, r)] = run {
+            line.clear();
+            r.write_canonical_json(&mut line);
+            line.push(b'\n');
+            h.update(&line);
+        } else {
+            let mut texts: Vec<String> = run.iter().map(|(_, r)| r.canonical_json()).collect();
+            texts.sort_unstable();
+            for t in texts {
+                h.update(t.as_bytes());
+                h.update(b"\n");
+            }
+        }
     }
-    sha256_hex(&text)
+    crate::report::hex_digest(h)
 }
 
 // ---------------------------------------------------------------------------
@@ -1165,6 +1207,7 @@ pub(crate) fn judge_world(
     policy: &Policy,
     world: &World<'_>,
     era: (i64, i64),
+    parallel: bool,
 ) -> (Vec<Subject>, Vec<SlaPart>) {
     let keep_succeeded = policy
         .slas
@@ -1175,17 +1218,18 @@ pub(crate) fn judge_world(
         .iter()
         .map(|d| Subject::of(d, keep_succeeded))
         .collect();
-    let parts = policy
-        .slas
-        .iter()
-        .map(|sla| {
-            if sla.kind == SlaKind::TimeToRestore {
-                SlaPart::default()
-            } else {
-                judge_sla(policy, sla, world, &world.deployments, era)
-            }
-        })
-        .collect();
+    let judge = |sla: &Sla| {
+        if sla.kind == SlaKind::TimeToRestore {
+            SlaPart::default()
+        } else {
+            judge_sla(policy, sla, world, &world.deployments, era)
+        }
+    };
+    let parts = if parallel {
+        par_map(policy.slas.iter().collect(), judge)
+    } else {
+        policy.slas.iter().map(judge).collect()
+    };
     (subjects, parts)
 }
 
@@ -1539,25 +1583,25 @@ fn finish_sla(
         let rated = sla.kind == SlaKind::ChangeFailureRate
             && matches!(j.state, State::Succeeded | State::Failed);
         entries.push(DeploymentEntry {
-            deployment: dep.id.clone(),
-            sla: sla.id.clone(),
-            state: j.state.as_str().into(),
-            anchor: instant::format(dep.anchor),
-            window_start: instant::format(wstart),
-            service: dep.service.clone(),
-            tier: dep.tier.clone(),
-            team: dep.team.clone(),
-            release_type: dep.release_type.clone(),
+            deployment: Text::from(dep.id.as_str()),
+            sla: Text::from(sla.id.as_str()),
+            state: Text::const_new(j.state.as_str()),
+            anchor: instant::format_text(dep.anchor),
+            window_start: instant::format_text(wstart),
+            service: dep.service.as_deref().map(Text::from),
+            tier: Text::from(dep.tier.as_str()),
+            team: dep.team.as_deref().map(Text::from),
+            release_type: dep.release_type.as_deref().map(Text::from),
             elapsed_ms: j.elapsed,
             actual_elapsed_ms: j.actual,
             remaining_ms: j.remaining,
-            breach_at: j.breach_at.map(|b| b.map(instant::format)),
+            breach_at: j.breach_at.map(|b| b.map(instant::format_text)),
             consumed: j.consumed,
             warn: j.warn.map(|w| w as f64 / 1_000_000.0),
             caused_failure: rated.then_some(j.caused_failure),
-            subject: (sla.kind == SlaKind::TimeToRestore).then(|| "incident".to_string()),
-            exclusion: j.exclusion.clone(),
-            exception: j.exception.clone(),
+            subject: (sla.kind == SlaKind::TimeToRestore).then(|| Text::const_new("incident")),
+            exclusion: j.exclusion.as_deref().map(Text::from),
+            exception: j.exception.as_deref().map(Text::from),
             reason: j.reason.clone(),
             policy_version: None,
         });

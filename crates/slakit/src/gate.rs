@@ -565,7 +565,7 @@ fn circuit_breaker(
         let in_scope = match scope {
             BreakerScope::Org => true,
             BreakerScope::Team => team.is_some() && d.team.as_deref() == team,
-            BreakerScope::Service => proposed.service.is_some() && d.service == proposed.service,
+            BreakerScope::Service => proposed.service.is_some() && d.service.as_deref() == proposed.service.as_deref(),
         };
         // The proposed deployment's own lateness does not block it.
         if d.state == "breached"

@@ -99,11 +99,48 @@ fn leap_second_shape(text: &str) -> bool {
 /// millisecond part is non-zero. (Hand-written: it is on the hot path of
 /// every report, and chrono's formatter allocates and interprets a pattern.)
 pub fn format(ms: i64) -> String {
+    let mut out = String::with_capacity(24);
+    write(&mut out, ms);
+    out
+}
+
+/// [`format`] as a [`Text`](crate::report::Text): held inline, no allocation.
+pub fn format_text(ms: i64) -> crate::report::Text {
+    let mut out = crate::report::Text::default();
+    write(&mut out, ms);
+    out
+}
+
+/// Where [`write`] puts characters.
+trait Sink {
+    fn put(&mut self, c: char);
+    fn put_str(&mut self, s: &str);
+}
+
+impl Sink for String {
+    fn put(&mut self, c: char) {
+        self.push(c);
+    }
+    fn put_str(&mut self, s: &str) {
+        self.push_str(s);
+    }
+}
+
+impl Sink for crate::report::Text {
+    fn put(&mut self, c: char) {
+        self.push(c);
+    }
+    fn put_str(&mut self, s: &str) {
+        self.push_str(s);
+    }
+}
+
+fn write(out: &mut impl Sink, ms: i64) {
     if !(MIN_INSTANT..=MAX_INSTANT).contains(&ms) {
-        return match DateTime::<Utc>::from_timestamp_millis(ms) {
+        return out.put_str(&match DateTime::<Utc>::from_timestamp_millis(ms) {
             Some(dt) => dt.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
             None => format!("{ms}ms"),
-        };
+        });
     }
     let days = ms.div_euclid(86_400_000);
     let in_day = ms.rem_euclid(86_400_000);
@@ -114,30 +151,28 @@ pub fn format(ms: i64) -> String {
         in_day / 1000 % 60,
         in_day % 1000,
     );
-    let mut out = String::with_capacity(24);
-    push_digits(&mut out, y, 4);
-    out.push('-');
-    push_digits(&mut out, m, 2);
-    out.push('-');
-    push_digits(&mut out, d, 2);
-    out.push('T');
-    push_digits(&mut out, h, 2);
-    out.push(':');
-    push_digits(&mut out, mi, 2);
-    out.push(':');
-    push_digits(&mut out, s, 2);
+    push_digits(out, y, 4);
+    out.put('-');
+    push_digits(out, m, 2);
+    out.put('-');
+    push_digits(out, d, 2);
+    out.put('T');
+    push_digits(out, h, 2);
+    out.put(':');
+    push_digits(out, mi, 2);
+    out.put(':');
+    push_digits(out, s, 2);
     if milli != 0 {
-        out.push('.');
-        push_digits(&mut out, milli, 3);
+        out.put('.');
+        push_digits(out, milli, 3);
     }
-    out.push('Z');
-    out
+    out.put('Z');
 }
 
-fn push_digits(out: &mut String, v: i64, width: u32) {
+fn push_digits(out: &mut impl Sink, v: i64, width: u32) {
     let mut div = 10i64.pow(width.saturating_sub(1));
     while div > 0 {
-        out.push(char::from(b'0' + ((v / div) % 10) as u8));
+        out.put(char::from(b'0' + ((v / div) % 10) as u8));
         div /= 10;
     }
 }

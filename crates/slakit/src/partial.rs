@@ -230,16 +230,18 @@ fn uncovered(service_or_deployment: &str, line: Option<&String>) -> Error {
 /// Evaluate a subset of the records (every event of each of its deployments,
 /// and the interval records its deployments may need) at `as_of`.
 pub fn evaluate_partial(policy: &Policy, records: &[Record], as_of: i64) -> Result<Partial> {
-    partial_of(policy, records, as_of, true)
+    partial_of(policy, records, as_of, true, false)
 }
 
 /// Phase 1 over any collection of records. `digest: false` keeps no event
-/// lines and finishes with an empty inputs digest.
+/// lines and finishes with an empty inputs digest. `parallel`: judge the
+/// SLAs on the current rayon pool (the result is the same).
 pub(crate) fn partial_of<'a, I>(
     policy: &Policy,
     records: I,
     as_of: i64,
     digest: bool,
+    parallel: bool,
 ) -> Result<Partial>
 where
     I: IntoIterator<Item = &'a Record> + Clone,
@@ -248,7 +250,7 @@ where
     let world = build_world(policy, records.clone(), as_of)?;
     let eras = policy.eras();
     let era = |i: usize| eras.get(i).map_or(ALL_TIME, |e| (e.from, e.to));
-    let mut p = partial_of_world(policy, records.clone(), &world, digest, era(0));
+    let mut p = partial_of_world(policy, records.clone(), &world, digest, era(0), parallel);
     // Each later version in force by as_of judges the same records under its
     // own rules; the finish keeps each version's windows (crate::versions).
     for (i, v) in policy.versions.iter().enumerate() {
@@ -263,6 +265,7 @@ where
             &world,
             false,
             era(i + 1),
+            parallel,
         ));
     }
     Ok(p)
@@ -275,6 +278,7 @@ pub(crate) fn partial_of_world<'a>(
     world: &crate::evaluate::World<'_>,
     digest: bool,
     era: (i64, i64),
+    parallel: bool,
 ) -> Partial {
     let as_of = world.as_of;
     let (mut events, mut events_future) = (0u64, 0u64);
@@ -297,7 +301,7 @@ pub(crate) fn partial_of_world<'a>(
         }
     }
     event_lines.sort_unstable();
-    let (subjects, slas) = judge_world(policy, world, era);
+    let (subjects, slas) = judge_world(policy, world, era, parallel);
     let (coverage, listed) = coverage_of(&hashed, &subjects);
     let mut future_only: Vec<String> = world.future_only.iter().map(|s| s.to_string()).collect();
     future_only.sort_unstable();
@@ -750,56 +754,20 @@ fn digest_of(a: &[Line], b: &[Line]) -> String {
         h.update(line.text.as_bytes());
         h.update(b"\n");
     }
-    let mut out = String::with_capacity(71);
-    out.push_str("sha256:");
-    for byte in h.finalize().iter() {
-        out.push_str(&format!("{byte:02x}"));
-    }
-    out
+    crate::report::hex_digest(h)
 }
 
-/// Evaluate on the current rayon pool: the deployments split into a few
-/// partitions per thread (by a hash of the deployment id), interval records
-/// shared by all, partials evaluated in parallel and merged. The report is
-/// byte-identical to [`crate::evaluate::evaluate`]'s at any thread count; an
-/// input error is reported exactly as `evaluate` reports it.
+/// Evaluate on the current rayon pool: one world built from the records,
+/// then each SLA judged and finished as its own task, and the inputs digest
+/// hashed beside them. The report is byte-identical to
+/// [`crate::evaluate::evaluate`]'s at any thread count (every SLA's rows and
+/// entries are put back in policy order); an input error is the one
+/// `evaluate` reports. To spread one evaluation over several machines, use
+/// partials ([`evaluate_partial`], [`Partial::merge`], [`Partial::finish`]).
 #[cfg(feature = "parallel")]
 pub fn evaluate_parallel(policy: &Policy, records: &[Record], as_of: i64) -> Result<Report> {
-    use rayon::prelude::*;
-    use std::hash::{Hash, Hasher};
-
-    let threads = rayon::current_num_threads();
-    if threads <= 1 {
-        return crate::evaluate::evaluate(policy, records, as_of);
-    }
-    let chunks = threads * 2;
-    let mut parts: Vec<Vec<&Record>> = vec![Vec::new(); chunks];
-    let mut shared: Vec<&Record> = Vec::new();
-    for r in records {
-        match r {
-            Record::Event(e) => {
-                let mut h = rustc_hash::FxHasher::default();
-                e.deployment.hash(&mut h);
-                let i = (h.finish() % chunks as u64) as usize;
-                if let Some(part) = parts.get_mut(i) {
-                    part.push(r);
-                }
-            }
-            _ => shared.push(r),
-        }
-    }
-    let merged = parts
-        .into_par_iter()
-        .map(|mut part| {
-            part.extend(shared.iter().copied());
-            partial_of(policy, part.iter().copied(), as_of, true)
-        })
-        .reduce_with(|a, b| a?.merge(b?));
-    match merged {
-        Some(Ok(p)) => finish_with(policy, p, true),
-        // The cold path: the serial evaluation names the same error `evaluate` would.
-        _ => crate::evaluate::evaluate(policy, records, as_of),
-    }
+    let parallel = rayon::current_num_threads() > 1;
+    crate::evaluate::evaluate_with(policy, records, as_of, parallel)
 }
 
 /// Serde adapters for report types whose JSON form skips absent fields (which

@@ -216,6 +216,60 @@ pub struct ExceptionRecord {
     pub origin: Origin,
 }
 
+/// The canonical JSON of an event: its fields in key order (`attrs`,
+/// `deployment`, `environment`, `event`, `id`, `kind`, `release_type`,
+/// `service`, `team`, `time`), strings escaped as serde_json escapes them.
+fn write_canonical_event(e: &Event, out: &mut Vec<u8>) {
+    fn string(out: &mut Vec<u8>, s: &str) {
+        // Writing a string into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut *out, s);
+    }
+    fn field(out: &mut Vec<u8>, first: &mut bool, key: &str) {
+        if !*first {
+            out.push(b',');
+        }
+        *first = false;
+        out.push(b'"');
+        out.extend_from_slice(key.as_bytes());
+        out.extend_from_slice(b"\":");
+    }
+    let mut first = true;
+    out.push(b'{');
+    if let Some(attrs) = &e.attrs {
+        field(out, &mut first, "attrs");
+        // serde_json's map is ordered by key: sorted, compact.
+        let _ = serde_json::to_writer(&mut *out, attrs);
+    }
+    field(out, &mut first, "deployment");
+    string(out, &e.deployment);
+    if let Some(v) = &e.environment {
+        field(out, &mut first, "environment");
+        string(out, v);
+    }
+    field(out, &mut first, "event");
+    string(out, &e.event);
+    if let Some(v) = &e.id {
+        field(out, &mut first, "id");
+        string(out, v);
+    }
+    field(out, &mut first, "kind");
+    out.extend_from_slice(b"\"event\"");
+    for (key, value) in [
+        ("release_type", &e.release_type),
+        ("service", &e.service),
+        ("team", &e.team),
+    ] {
+        if let Some(v) = value {
+            field(out, &mut first, key);
+            string(out, v);
+        }
+    }
+    field(out, &mut first, "time");
+    out.push(b'"');
+    out.extend_from_slice(instant::format(e.time).as_bytes());
+    out.extend_from_slice(b"\"}");
+}
+
 fn ser_instant<S: serde::Serializer>(t: &i64, s: S) -> std::result::Result<S::Ok, S::Error> {
     s.serialize_str(&instant::format(*t))
 }
@@ -278,6 +332,25 @@ impl Record {
 
     /// Compact JSON with sorted keys and normalised instants (the digest form).
     pub fn canonical_json(&self) -> String {
+        let mut out = Vec::new();
+        self.write_canonical_json(&mut out);
+        // Only JSON text (valid UTF-8) is ever written to `out`.
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    /// Append [`Record::canonical_json`] to `out`. Lifecycle events, nearly
+    /// every record, are written field by field in key order, with no
+    /// intermediate JSON tree; the other kinds go through one.
+    pub fn write_canonical_json(&self, out: &mut Vec<u8>) {
+        match self {
+            Record::Event(e) => write_canonical_event(e, out),
+            _ => out.extend_from_slice(self.canonical_json_by_value().as_bytes()),
+        }
+    }
+
+    /// The canonical form through a `serde_json::Value` (sorted by its map):
+    /// the definition the direct event writer is tested against.
+    pub(crate) fn canonical_json_by_value(&self) -> String {
         let mut v = match self {
             Record::Event(r) => serde_json::to_value(r),
             Record::Outage(r) => serde_json::to_value(r),
@@ -888,6 +961,43 @@ mod tests {
         assert!(fast_event(lines[0], Origin::default()).is_some());
         assert!(fast_event(lines[3], Origin::default()).is_none());
         assert!(fast_event(lines[6], Origin::default()).is_none());
+    }
+
+    fn arb_text() -> impl proptest::strategy::Strategy<Value = String> {
+        // Quotes, backslashes, control characters and non-ASCII: every
+        // escaping rule serde_json has.
+        "[a-z0-9\"\\\\\u{0}-\u{1f}é€😀 -]{0,12}"
+    }
+
+    proptest::proptest! {
+        /// The direct event writer gives the bytes of the definition (a
+        /// serde_json tree with sorted keys), for any field present or not.
+        #[test]
+        fn canonical_event_writer_equals_the_value_form(
+            deployment in arb_text(),
+            event in arb_text(),
+            time in -62_135_596_800_000_i64..253_402_300_799_999,
+            opt in proptest::collection::vec(proptest::option::of(arb_text()), 5),
+            attrs in proptest::option::of(proptest::collection::btree_map(arb_text(), arb_text(), 0..3)),
+        ) {
+            let mut it = opt.into_iter();
+            let mut next = || it.next().flatten();
+            let e = Event {
+                deployment,
+                event,
+                time,
+                service: next(),
+                environment: next(),
+                release_type: next(),
+                team: next(),
+                id: next(),
+                attrs: attrs.map(|m| m.into_iter().map(|(k, v)| (k, Value::String(v))).collect()),
+                unknown_fields: vec!["extra".into()],
+                origin: Origin::default(),
+            };
+            let r = Record::Event(e);
+            proptest::prop_assert_eq!(r.canonical_json(), r.canonical_json_by_value());
+        }
     }
 
     #[test]

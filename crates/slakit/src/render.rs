@@ -404,9 +404,10 @@ fn opt_num(n: Option<i64>) -> Option<String> {
     n.map(|n| n.to_string())
 }
 
-fn instant_or_never(b: &Option<String>) -> String {
-    b.clone()
-        .unwrap_or_else(|| "never (the calendar does not open again)".to_string())
+fn instant_or_never(b: &Option<impl AsRef<str>>) -> String {
+    b.as_ref()
+        .map_or("never (the calendar does not open again)", AsRef::as_ref)
+        .to_string()
 }
 
 // ---------------------------------------------------------------------------
@@ -523,12 +524,12 @@ fn in_flight_columns<'a>() -> Vec<Column<'a, DeploymentEntry>> {
         col("", Left, |d: &DeploymentEntry| {
             Some(if d.warn.is_some() { "~" } else { "" }.to_string())
         }),
-        col("SLA", Left, |d: &DeploymentEntry| Some(d.sla.clone())),
+        col("SLA", Left, |d: &DeploymentEntry| Some(d.sla.to_string())),
         col("DEPLOYMENT", Left, |d: &DeploymentEntry| {
-            Some(d.deployment.clone())
+            Some(d.deployment.to_string())
         }),
-        col("SERVICE", Left, |d: &DeploymentEntry| d.service.clone()),
-        col("TIER", Left, |d: &DeploymentEntry| Some(d.tier.clone())),
+        col("SERVICE", Left, |d: &DeploymentEntry| d.service.as_deref().map(str::to_string)),
+        col("TIER", Left, |d: &DeploymentEntry| Some(d.tier.to_string())),
         col("ELAPSED", Right, |d: &DeploymentEntry| {
             d.elapsed_ms.map(format_duration)
         }),
@@ -583,18 +584,18 @@ fn vendor_columns<'a>() -> Vec<Column<'a, VendorRow>> {
 fn not_counted_columns<'a>() -> Vec<Column<'a, DeploymentEntry>> {
     use Align::Left;
     vec![
-        col("SLA", Left, |d: &DeploymentEntry| Some(d.sla.clone())),
+        col("SLA", Left, |d: &DeploymentEntry| Some(d.sla.to_string())),
         col("DEPLOYMENT", Left, |d: &DeploymentEntry| {
-            Some(d.deployment.clone())
+            Some(d.deployment.to_string())
         }),
-        col("SERVICE", Left, |d: &DeploymentEntry| d.service.clone()),
-        col("STATE", Left, |d: &DeploymentEntry| Some(d.state.clone())),
+        col("SERVICE", Left, |d: &DeploymentEntry| d.service.as_deref().map(str::to_string)),
+        col("STATE", Left, |d: &DeploymentEntry| Some(d.state.to_string())),
         col("WHY", Left, |d: &DeploymentEntry| {
             Some(match (&d.exception, &d.exclusion, &d.reason) {
                 (Some(x), _, _) => format!("exception `{x}`"),
                 (_, Some(x), _) => format!("exclusion `{x}`"),
                 (_, _, Some(r)) => r.replace('_', " "),
-                _ => d.state.clone(),
+                _ => d.state.to_string(),
             })
         }),
     ]
@@ -1319,10 +1320,10 @@ fn compliance_by(report: &Report, blocks: &mut Vec<Block>) {
     }
     type Key = fn(&DeploymentEntry) -> Option<String>;
     let dims: [(&str, &str, Key); 3] = [
-        ("application", "Application", |d| d.service.clone()),
-        ("team", "Team", |d| d.team.clone()),
+        ("application", "Application", |d| d.service.as_deref().map(str::to_string)),
+        ("team", "Team", |d| d.team.as_deref().map(str::to_string)),
         ("deployment type", "Deployment type", |d| {
-            d.release_type.clone()
+            d.release_type.as_deref().map(str::to_string)
         }),
     ];
     use Align::{Left, Right};
@@ -1502,19 +1503,19 @@ fn not_counted_section(report: &Report, blocks: &mut Vec<Block>) {
         std::collections::BTreeMap::new();
     for d in &report.deployments {
         let key = match (&d.exception, &d.exclusion, d.reason.as_deref()) {
-            (Some(x), _, _) if d.state == "suspended" => (0, x.clone()),
-            (_, Some(x), _) if d.state == "excluded" => (1, x.clone()),
+            (Some(x), _, _) if d.state == "suspended" => (0, x.to_string()),
+            (_, Some(x), _) if d.state == "excluded" => (1, x.to_string()),
             (_, _, Some("preflight_failed")) if d.state == "excluded" => {
                 (2, "preflight_failed".to_string())
             }
             _ => continue,
         };
         let e = used.entry(key).or_default();
-        e.0.insert(d.deployment.clone());
+        e.0.insert(d.deployment.to_string());
         if let Some(s) = &d.service {
-            e.1.insert(s.clone());
+            e.1.insert(s.to_string());
         }
-        e.2.insert(d.sla.clone());
+        e.2.insert(d.sla.to_string());
     }
     blocks.push(Block::Heading(
         2,

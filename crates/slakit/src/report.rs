@@ -306,30 +306,46 @@ pub struct Trend {
     pub direction: String,
 }
 
-/// One deployment under one SLA.
+/// A string of up to 24 bytes held inline, longer ones on the heap
+/// (`compact_str`): the report's deployment entries use it for their ids
+/// and instants. It derefs to `&str` and serialises as a JSON string.
+pub use compact_str::CompactString as Text;
+
+/// One deployment under one SLA. Its short strings (ids, instants, names)
+/// are [`Text`]: held inline, since a report has one entry per deployment
+/// and SLA.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct DeploymentEntry {
     /// Deployment id.
-    pub deployment: String,
+    #[schemars(with = "String")]
+    pub deployment: Text,
     /// SLA id.
-    pub sla: String,
+    #[schemars(with = "String")]
+    pub sla: Text,
     /// The state (§5.5, §6.2).
-    pub state: String,
+    #[schemars(with = "String")]
+    pub state: Text,
     /// The anchor instant (§5.1).
-    pub anchor: String,
+    #[schemars(with = "String")]
+    pub anchor: Text,
     /// The window start it belongs to.
-    pub window_start: String,
+    #[schemars(with = "String")]
+    pub window_start: Text,
     /// The service.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub service: Option<String>,
+    #[schemars(with = "Option<String>")]
+    pub service: Option<Text>,
     /// The tier.
-    pub tier: String,
+    #[schemars(with = "String")]
+    pub tier: Text,
     /// The team (catalog first, else the events').
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub team: Option<String>,
+    #[schemars(with = "Option<String>")]
+    pub team: Option<Text>,
     /// The release type (deployment type), when the events name one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub release_type: Option<String>,
+    #[schemars(with = "Option<String>")]
+    pub release_type: Option<Text>,
     /// Business elapsed time, where a clock ran.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub elapsed_ms: Option<i64>,
@@ -345,7 +361,8 @@ pub struct DeploymentEntry {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "present"
     )]
-    pub breach_at: Option<Option<String>>,
+    #[schemars(with = "Option<Option<String>>")]
+    pub breach_at: Option<Option<Text>>,
     /// Running clocks: elapsed / max (6 decimals).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub consumed: Option<f64>,
@@ -359,13 +376,16 @@ pub struct DeploymentEntry {
     /// time_to_restore: `incident` — the entry is an incident and
     /// `deployment` holds its id.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub subject: Option<String>,
+    #[schemars(with = "Option<String>")]
+    pub subject: Option<Text>,
     /// The exclusion that applied.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub exclusion: Option<String>,
+    #[schemars(with = "Option<String>")]
+    pub exclusion: Option<Text>,
     /// The exception that applied.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub exception: Option<String>,
+    #[schemars(with = "Option<String>")]
+    pub exception: Option<Text>,
     /// Why, in words: `preflight_failed`, ``no `merged` event`` (unmeasured),
     /// ``cancelled by `rollback_completed` ``, or what a change caused (CFR).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -373,7 +393,8 @@ pub struct DeploymentEntry {
     /// A versioned policy (§9b): the version its window was judged under,
     /// as on the row; absent under the base policy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub policy_version: Option<String>,
+    #[schemars(with = "Option<String>")]
+    pub policy_version: Option<Text>,
 }
 
 /// A governance finding.
@@ -471,6 +492,13 @@ impl Report {
         serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
     }
 
+    /// Write the report as pretty JSON (the bytes of [`Report::to_json`])
+    /// to `out`, without holding the text in memory: the way to write a
+    /// large report to a file or socket.
+    pub fn write_json<W: std::io::Write>(&self, out: W) -> std::io::Result<()> {
+        serde_json::to_writer_pretty(out, self).map_err(std::io::Error::from)
+    }
+
     /// The report as a JSON value.
     pub fn to_value(&self) -> Value {
         serde_json::to_value(self).unwrap_or(Value::Null)
@@ -559,8 +587,10 @@ fn pointer_of(path: &serde_path_to_error::Path) -> String {
 
 /// `breach_at`: a present `null` is `Some(None)` (the calendar never opens
 /// again), an absent field `None` (not a running clock).
-fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
-    Option::<String>::deserialize(d).map(Some)
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
 }
 
 /// The JSON Schema of the report.
@@ -570,11 +600,18 @@ pub fn report_schema() -> Value {
 
 /// `sha256:<hex>` of a text.
 pub fn sha256_hex(text: &str) -> String {
-    let digest = Sha256::digest(text.as_bytes());
+    let mut h = Sha256::new();
+    h.update(text.as_bytes());
+    hex_digest(h)
+}
+
+/// `sha256:` and the lowercase hex of a finished hash.
+pub(crate) fn hex_digest(h: Sha256) -> String {
+    use std::fmt::Write as _;
     let mut out = String::with_capacity(71);
     out.push_str("sha256:");
-    for b in digest.iter() {
-        out.push_str(&format!("{b:02x}"));
+    for b in h.finalize().iter() {
+        let _ = write!(out, "{b:02x}");
     }
     out
 }

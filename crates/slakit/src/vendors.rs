@@ -30,7 +30,7 @@ use crate::error::{ErrorCode, Result};
 use crate::evaluate::{World, union};
 use crate::instant;
 use crate::policy::{Policy, PolicyDoc, Scalar, WindowUnit, perr};
-use crate::record::Effect;
+use crate::record::{Effect, Outage};
 use crate::report::{Breach, Evidence, Finding, ResultRow, VendorOverlap, VendorRow};
 use crate::units::{Ppm, format_duration, parse_decimal_scaled};
 use crate::window::{next_window, window_of};
@@ -467,31 +467,50 @@ pub(crate) fn annotate_breaches(
     if !world.outages.iter().any(|o| o.vendor.is_some()) {
         return;
     }
+    // Each vendor outage under every service it concerns: its own, and those
+    // of the vendors it names (in the outages' order), so that a breach
+    // reads only its service's list.
+    let mut by_service: BTreeMap<&str, Vec<&Outage>> = BTreeMap::new();
+    for o in &world.outages {
+        let Some(v) = o.vendor.as_deref() else {
+            continue;
+        };
+        let mut services: Vec<&str> = policy
+            .vendors
+            .iter()
+            .filter(|d| d.id == v)
+            .flat_map(|d| d.services.iter().map(String::as_str))
+            .chain([o.service.as_str()])
+            .collect();
+        services.sort_unstable();
+        services.dedup();
+        for s in services {
+            by_service.entry(s).or_default().push(o);
+        }
+    }
     for row in results {
         for b in &mut row.breaches {
             let Some(&(a, z)) = spans.get(&b.id) else {
                 continue;
             };
-            annotate(policy, world, b, a, z);
+            let outages = b
+                .service
+                .as_deref()
+                .and_then(|s| by_service.get(s))
+                .map_or(&[][..], Vec::as_slice);
+            annotate(world, b, a, z, outages);
         }
     }
 }
 
-fn annotate(policy: &Policy, world: &World<'_>, b: &mut Breach, a: i64, z: i64) {
-    let service = b.service.as_deref();
+/// Name the vendor outages among `outages` (those of the breach's service)
+/// that overlap the breached clock's span `[a, z)`.
+fn annotate(world: &World<'_>, b: &mut Breach, a: i64, z: i64, outages: &[&Outage]) {
     let mut by_vendor: BTreeMap<&str, Vec<(i64, i64)>> = BTreeMap::new();
-    for o in &world.outages {
+    for o in outages {
         let Some(v) = o.vendor.as_deref() else {
             continue;
         };
-        let relevant = Some(o.service.as_str()) == service
-            || policy
-                .vendors
-                .iter()
-                .any(|d| d.id == v && service.is_some_and(|s| d.services.iter().any(|x| x == s)));
-        if !relevant {
-            continue;
-        }
         let (x, y) = (o.from.max(a), o.to.unwrap_or(world.as_of).min(z));
         if x < y {
             by_vendor.entry(v).or_default().push((x, y));

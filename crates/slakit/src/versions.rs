@@ -15,7 +15,7 @@
 
 use crate::instant;
 use crate::policy::{Era, Policy};
-use crate::report::Report;
+use crate::report::{Report, Text};
 
 /// The report of a versioned policy: `reports` are the finished reports of
 /// the eras in force by `as_of`, in era order (the base first).
@@ -42,7 +42,7 @@ pub(crate) fn compose(policy: &Policy, as_of: i64, reports: Vec<(Era<'_>, Report
         }
         for mut entry in std::mem::take(&mut report.deployments) {
             if era.holds(at(&entry.window_start)) {
-                entry.policy_version = label.clone();
+                entry.policy_version = label.as_deref().map(Text::from);
                 entries.push(entry);
             }
         }

@@ -204,7 +204,7 @@ proptest! {
         for row in report.results.iter().filter(|r| r.kind == "duration") {
             let (met, breached) = (row.met.unwrap(), row.breached.unwrap());
             prop_assert_eq!(row.measured, met + breached);
-            let listed = report.deployments.iter().filter(|d| d.sla == row.sla && d.window_start == row.window.start && Some(&d.tier) == row.segment.get("tier").and_then(|t| t.as_ref())).count() as i64;
+            let listed = report.deployments.iter().filter(|d| d.sla == row.sla && d.window_start == row.window.start && Some(d.tier.as_str()) == row.segment.get("tier").and_then(|t| t.as_deref())).count() as i64;
             let total = row.measured + row.excluded + row.suspended + row.unmeasured.unwrap() + row.cancelled.unwrap() + row.in_flight.unwrap();
             if row.sla == "lead-24x7" { prop_assert_eq!(listed, total); }
             let budget = row.error_budget.unwrap();

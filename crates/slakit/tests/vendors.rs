@@ -292,3 +292,25 @@ fn the_markdown_report_lists_vendor_months_and_credits_due() {
         "{md}"
     );
 }
+
+/// A vendor outage recorded against another service still overlaps a
+/// breach of every service the vendor serves; an outage of a vendor that
+/// does not serve the breached service does not.
+#[test]
+fn vendor_overlap_follows_the_services_the_vendor_serves() {
+    let s = at("2026-03-02T10:30:00Z");
+    let on_search = |id: &str, vendor: &str, minutes: i64| {
+        outage(id, s, s + minutes * 60_000, Some(vendor)).replace("\"checkout\"", "\"search\"")
+    };
+    let records = deploy("d1", "2026-03-02T10:00:00Z", "2026-03-02T12:00:00Z")
+        + &on_search("o1", "cloudco", 25)
+        + &on_search("o2", "othercdn", 50);
+    let r = eval(POLICY, &records, "2026-04-01T00:00:00Z");
+    let b = &r.results[0].breaches[0];
+    assert_eq!(b.vendor_overlap.len(), 1, "{:?}", b.vendor_overlap);
+    assert_eq!(
+        (b.vendor_overlap[0].vendor.as_str(), b.vendor_overlap[0].ms),
+        ("cloudco", 25 * 60_000)
+    );
+    assert!(b.reason.ends_with("; overlapped 25m of cloudco outage"), "{}", b.reason);
+}

@@ -790,8 +790,9 @@ fn breach_row(row: &ResultRow, b: &Breach, entry: Option<&DeploymentEntry>) -> B
         deployment: b.deployment.clone(),
         service: b.service.clone().unwrap_or_else(|| "—".to_string()),
         team: entry
-            .and_then(|d| d.team.clone())
-            .unwrap_or_else(|| "—".to_string()),
+            .and_then(|d| d.team.as_deref())
+            .unwrap_or("—")
+            .to_string(),
         elapsed: b
             .elapsed_ms
             .map(format_duration)
@@ -825,10 +826,10 @@ fn breach_row(row: &ResultRow, b: &Breach, entry: Option<&DeploymentEntry>) -> B
 
 fn in_flight_row(d: &DeploymentEntry) -> InFlightRow {
     InFlightRow {
-        deployment: d.deployment.clone(),
-        sla: d.sla.clone(),
-        service: d.service.clone().unwrap_or_else(|| "—".to_string()),
-        team: d.team.clone().unwrap_or_else(|| "—".to_string()),
+        deployment: d.deployment.to_string(),
+        sla: d.sla.to_string(),
+        service: d.service.as_deref().unwrap_or("—").to_string(),
+        team: d.team.as_deref().unwrap_or("—").to_string(),
         elapsed: d
             .elapsed_ms
             .map(format_duration)
