@@ -66,7 +66,8 @@ pub fn deliver_with(
     const BUFFER: usize = 1 << 20;
     match out {
         Some(path) if path != "-" => {
-            let file = std::fs::File::create(path).map_err(|e| io_error("cannot write", path, &e))?;
+            let file =
+                std::fs::File::create(path).map_err(|e| io_error("cannot write", path, &e))?;
             let mut w = std::io::BufWriter::with_capacity(BUFFER, file);
             write(&mut w)
                 .and_then(|()| w.write_all(b"\n"))

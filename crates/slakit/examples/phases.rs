@@ -6,7 +6,10 @@
 //! cargo run --release -p slakit --example phases -- DIR [RUNS]
 //! ```
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
-#![allow(unsafe_code, reason = "a counting global allocator, delegating to the system one")]
+#![allow(
+    unsafe_code,
+    reason = "a counting global allocator, delegating to the system one"
+)]
 
 use std::time::Instant;
 
@@ -33,7 +36,8 @@ unsafe impl GlobalAlloc for Counting {
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         if new_size >= layout.size() {
-            let live = LIVE.fetch_add(new_size - layout.size(), Ordering::Relaxed) + new_size - layout.size();
+            let live = LIVE.fetch_add(new_size - layout.size(), Ordering::Relaxed) + new_size
+                - layout.size();
             PEAK.fetch_max(live, Ordering::Relaxed);
         } else {
             LIVE.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
@@ -66,7 +70,12 @@ fn rss() -> String {
             .and_then(|kb| kb.parse::<u64>().ok())
             .map_or(0, |kb| kb / 1024)
     };
-    format!("rss {} MB, peak {} MB; {}", field("VmRSS:"), field("VmHWM:"), heap())
+    format!(
+        "rss {} MB, peak {} MB; {}",
+        field("VmRSS:"),
+        field("VmHWM:"),
+        heap()
+    )
 }
 
 fn main() {
@@ -108,8 +117,12 @@ fn main() {
             let rows = report.results.len();
             drop(std::mem::take(&mut report.results));
             let after = LIVE.load(Ordering::Relaxed);
-            println!("deployments section: {n} entries, {} B each; results: {rows} rows, {} B each; rest {} MB",
-                (before - mid) / n.max(1), (mid - after) / rows.max(1), after >> 20);
+            println!(
+                "deployments section: {n} entries, {} B each; results: {rows} rows, {} B each; rest {} MB",
+                (before - mid) / n.max(1),
+                (mid - after) / rows.max(1),
+                after >> 20
+            );
             continue;
         }
         let n = records.len() as f64;

@@ -41,11 +41,11 @@ fn workload(n: usize) -> Vec<Record> {
     };
     let ev = |dep: &str, name: &str, time: i64, service: Option<&str>, env: Option<&str>| {
         Record::Event(Event {
-            deployment: dep.to_string(),
-            event: name.to_string(),
+            deployment: dep.into(),
+            event: name.into(),
             time,
-            service: service.map(str::to_string),
-            environment: env.map(str::to_string),
+            service: service.map(Into::into),
+            environment: env.map(Into::into),
             release_type: None,
             team: None,
             id: None,

@@ -517,7 +517,9 @@ impl Ctx<'_> {
         let mut names: BTreeMap<(usize, String), String> = BTreeMap::new();
         for d in entries {
             let (tier, group) = self.key_of_entry(d);
-            names.entry(tier.clone()).or_insert_with(|| d.tier.to_string());
+            names
+                .entry(tier.clone())
+                .or_insert_with(|| d.tier.to_string());
             tiers
                 .entry(tier)
                 .or_default()
@@ -628,7 +630,9 @@ impl Ctx<'_> {
         let mut names: BTreeMap<(usize, String), String> = BTreeMap::new();
         for d in entries {
             let (tier, group) = self.key_of_entry(d);
-            names.entry(tier.clone()).or_insert_with(|| d.tier.to_string());
+            names
+                .entry(tier.clone())
+                .or_insert_with(|| d.tier.to_string());
             tiers
                 .entry(tier)
                 .or_default()

@@ -15,8 +15,7 @@ use crate::policy::{
 use crate::record::{Effect, Event, Incident, Outage, Record};
 use crate::report::{
     Breach, DeploymentEntry, Engine, ErrorBudget, Evidence, Finding, InForce, InForceException,
-    InForceExclusion, Inputs, PolicyInfo, Report, ResultRow, TargetInfo, Text, Warning,
-    WindowInfo,
+    InForceExclusion, Inputs, PolicyInfo, Report, ResultRow, TargetInfo, Text, Warning, WindowInfo,
 };
 use crate::units::ratio6;
 use crate::window::{CalWindow, next_window, window_of};
@@ -69,8 +68,8 @@ pub(crate) struct World<'a> {
 fn evidence_of(e: &Event, role: &str) -> Evidence {
     Evidence {
         kind: "event".into(),
-        id: e.id.clone(),
-        event: Some(e.event.clone()),
+        id: e.id.as_deref().map(str::to_string),
+        event: Some(e.event.to_string()),
         time: Some(instant::format(e.time)),
         role: role.into(),
     }
@@ -413,7 +412,9 @@ pub(crate) fn run_clock<'e>(
         .find(|e| e.event == clock.stop && e.time >= start);
     let stop = stop_ev.map(|e| e.time);
     if let Some(c) = dep.events.iter().copied().find(|e| {
-        clock.cancel.contains(&e.event) && e.time >= start && stop.is_none_or(|s| e.time < s)
+        clock.cancel.iter().any(|c| *c == e.event)
+            && e.time >= start
+            && stop.is_none_or(|s| e.time < s)
     }) {
         return ClockOutcome::Cancelled(c);
     }
@@ -760,14 +761,14 @@ fn incident_events(world: &World<'_>) -> Vec<Event> {
     let mut out = Vec::new();
     for inc in &world.incidents {
         let mk = |event: &str, time: i64| Event {
-            deployment: inc.id.clone(),
-            event: event.to_string(),
+            deployment: Text::from(inc.id.as_str()),
+            event: Text::from(event),
             time,
-            service: Some(inc.service.clone()),
+            service: Some(Text::from(inc.service.as_str())),
             environment: None,
             release_type: None,
             team: None,
-            id: Some(inc.id.clone()),
+            id: Some(Text::from(inc.id.as_str())),
             attrs: None,
             unknown_fields: Vec::new(),
             origin: inc.origin,

@@ -496,8 +496,8 @@ fn explain_one(
             .iter()
             .map(|ev| TimelineEvent {
                 time: instant::format(ev.time),
-                event: ev.event.clone(),
-                id: ev.id.clone(),
+                event: ev.event.to_string(),
+                id: ev.id.as_deref().map(str::to_string),
             })
             .collect(),
         slas,

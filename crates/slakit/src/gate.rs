@@ -565,7 +565,9 @@ fn circuit_breaker(
         let in_scope = match scope {
             BreakerScope::Org => true,
             BreakerScope::Team => team.is_some() && d.team.as_deref() == team,
-            BreakerScope::Service => proposed.service.is_some() && d.service.as_deref() == proposed.service.as_deref(),
+            BreakerScope::Service => {
+                proposed.service.is_some() && d.service.as_deref() == proposed.service.as_deref()
+            }
         };
         // The proposed deployment's own lateness does not block it.
         if d.state == "breached"

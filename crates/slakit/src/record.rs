@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::instant;
+pub use crate::report::Text;
 
 /// Where a record came from, for error messages only (never for evidence).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -32,31 +33,32 @@ pub enum Record {
     Exception(ExceptionRecord),
 }
 
-/// A deployment lifecycle event (§2.1).
+/// A deployment lifecycle event (§2.1). Its names and ids are [`Text`]:
+/// held inline up to 24 bytes, since a history has millions of events.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Event {
     /// The deployment id.
-    pub deployment: String,
+    pub deployment: Text,
     /// The lifecycle name, e.g. `started`.
-    pub event: String,
+    pub event: Text,
     /// When it happened (UTC ms).
     #[serde(serialize_with = "ser_instant")]
     pub time: i64,
     /// The deployed service.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub service: Option<String>,
+    pub service: Option<Text>,
     /// The target environment.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub environment: Option<String>,
+    pub environment: Option<Text>,
     /// The release type (`major`, `emergency`, ...).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub release_type: Option<String>,
+    pub release_type: Option<Text>,
     /// The owning team, when the service catalog names none.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub team: Option<String>,
+    pub team: Option<Text>,
     /// The record id, echoed in evidence.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<Text>,
     /// Free-form attributes, passed through.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attrs: Option<Map<String, Value>>,
@@ -546,14 +548,14 @@ fn fast_event(line: &str, origin: Origin) -> Option<Event> {
     let event = f.event.filter(|e| !e.is_empty())?;
     let time = instant::parse(f.time?).ok()?;
     Some(Event {
-        deployment: deployment.to_string(),
-        event: event.to_string(),
+        deployment: Text::from(deployment),
+        event: Text::from(event),
         time,
-        service: f.service.map(str::to_string),
-        environment: f.environment.map(str::to_string),
-        release_type: f.release_type.map(str::to_string),
-        team: f.team.map(str::to_string),
-        id: f.id.map(str::to_string),
+        service: f.service.map(Text::from),
+        environment: f.environment.map(Text::from),
+        release_type: f.release_type.map(Text::from),
+        team: f.team.map(Text::from),
+        id: f.id.map(Text::from),
         attrs: None,
         unknown_fields: Vec::new(),
         origin,
@@ -771,14 +773,14 @@ pub fn record_from_value(value: Value, origin: Origin) -> Result<Record> {
                 }
             };
             let mut e = Event {
-                deployment,
-                event,
+                deployment: Text::from(deployment),
+                event: Text::from(event),
                 time,
-                service: f.opt_str("service")?,
-                environment: f.opt_str("environment")?,
-                release_type: f.opt_str("release_type")?,
-                team: f.opt_str("team")?,
-                id: f.opt_str("id")?,
+                service: f.opt_str("service")?.map(Text::from),
+                environment: f.opt_str("environment")?.map(Text::from),
+                release_type: f.opt_str("release_type")?.map(Text::from),
+                team: f.opt_str("team")?.map(Text::from),
+                id: f.opt_str("id")?.map(Text::from),
                 attrs,
                 unknown_fields: Vec::new(),
                 origin,
@@ -981,10 +983,10 @@ mod tests {
             attrs in proptest::option::of(proptest::collection::btree_map(arb_text(), arb_text(), 0..3)),
         ) {
             let mut it = opt.into_iter();
-            let mut next = || it.next().flatten();
+            let mut next = || it.next().flatten().map(Text::from);
             let e = Event {
-                deployment,
-                event,
+                deployment: deployment.into(),
+                event: event.into(),
                 time,
                 service: next(),
                 environment: next(),

@@ -528,7 +528,9 @@ fn in_flight_columns<'a>() -> Vec<Column<'a, DeploymentEntry>> {
         col("DEPLOYMENT", Left, |d: &DeploymentEntry| {
             Some(d.deployment.to_string())
         }),
-        col("SERVICE", Left, |d: &DeploymentEntry| d.service.as_deref().map(str::to_string)),
+        col("SERVICE", Left, |d: &DeploymentEntry| {
+            d.service.as_deref().map(str::to_string)
+        }),
         col("TIER", Left, |d: &DeploymentEntry| Some(d.tier.to_string())),
         col("ELAPSED", Right, |d: &DeploymentEntry| {
             d.elapsed_ms.map(format_duration)
@@ -588,8 +590,12 @@ fn not_counted_columns<'a>() -> Vec<Column<'a, DeploymentEntry>> {
         col("DEPLOYMENT", Left, |d: &DeploymentEntry| {
             Some(d.deployment.to_string())
         }),
-        col("SERVICE", Left, |d: &DeploymentEntry| d.service.as_deref().map(str::to_string)),
-        col("STATE", Left, |d: &DeploymentEntry| Some(d.state.to_string())),
+        col("SERVICE", Left, |d: &DeploymentEntry| {
+            d.service.as_deref().map(str::to_string)
+        }),
+        col("STATE", Left, |d: &DeploymentEntry| {
+            Some(d.state.to_string())
+        }),
         col("WHY", Left, |d: &DeploymentEntry| {
             Some(match (&d.exception, &d.exclusion, &d.reason) {
                 (Some(x), _, _) => format!("exception `{x}`"),
@@ -1320,7 +1326,9 @@ fn compliance_by(report: &Report, blocks: &mut Vec<Block>) {
     }
     type Key = fn(&DeploymentEntry) -> Option<String>;
     let dims: [(&str, &str, Key); 3] = [
-        ("application", "Application", |d| d.service.as_deref().map(str::to_string)),
+        ("application", "Application", |d| {
+            d.service.as_deref().map(str::to_string)
+        }),
         ("team", "Team", |d| d.team.as_deref().map(str::to_string)),
         ("deployment type", "Deployment type", |d| {
             d.release_type.as_deref().map(str::to_string)

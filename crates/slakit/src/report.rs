@@ -311,9 +311,9 @@ pub struct Trend {
 /// and instants. It derefs to `&str` and serialises as a JSON string.
 pub use compact_str::CompactString as Text;
 
-/// One deployment under one SLA. Its short strings (ids, instants, names)
-/// are [`Text`]: held inline, since a report has one entry per deployment
-/// and SLA.
+// Its short strings (ids, instants, names) are `Text`, held inline: a
+// report has one entry per deployment and SLA.
+/// One deployment under one SLA.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct DeploymentEntry {
     /// Deployment id.

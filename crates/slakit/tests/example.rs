@@ -47,7 +47,7 @@ fn example() -> Example {
                 .and_then(|a| a.get("scenario"))
                 .and_then(Value::as_str)
         {
-            scenarios.insert(tag.to_string(), e.deployment.clone());
+            scenarios.insert(tag.to_string(), e.deployment.to_string());
         }
     }
     Example {
@@ -310,7 +310,7 @@ fn exclusions_exceptions_and_pauses_do_what_the_readme_says() {
         .collect();
     assert_eq!(emergencies.len(), 6);
     for id in emergencies {
-        for d in ex.report.deployments.iter().filter(|d| &d.deployment == id) {
+        for d in ex.report.deployments.iter().filter(|d| d.deployment == id) {
             assert_ne!(d.sla, "lead-time", "emergencies are exempt from lead time");
             assert_eq!(d.state, "suspended", "{id} under {}", d.sla);
         }

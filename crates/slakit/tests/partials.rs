@@ -137,7 +137,7 @@ fn the_example_split_by_service_with_service_intervals_routed() {
             service_of.insert(e.deployment.clone(), s.clone());
         }
     }
-    let services: Vec<String> = service_of
+    let services: Vec<slakit::record::Text> = service_of
         .values()
         .cloned()
         .collect::<std::collections::BTreeSet<_>>()

@@ -312,5 +312,9 @@ fn vendor_overlap_follows_the_services_the_vendor_serves() {
         (b.vendor_overlap[0].vendor.as_str(), b.vendor_overlap[0].ms),
         ("cloudco", 25 * 60_000)
     );
-    assert!(b.reason.ends_with("; overlapped 25m of cloudco outage"), "{}", b.reason);
+    assert!(
+        b.reason.ends_with("; overlapped 25m of cloudco outage"),
+        "{}",
+        b.reason
+    );
 }
