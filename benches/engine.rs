@@ -128,6 +128,16 @@ fn workload(c: &mut Criterion) {
                 .len()
         })
     });
+    // What the CLI runs: the SLAs judged and finished on every core.
+    g.bench_function("evaluate_parallel", |b| {
+        b.iter(|| {
+            policy
+                .evaluate_parallel(black_box(&records), as_of)
+                .unwrap()
+                .results
+                .len()
+        })
+    });
     g.finish();
 }
 
