@@ -445,6 +445,11 @@ fn result_columns<'a>() -> Vec<Column<'a, ResultRow>> {
                 .map(|b| format!("{} of {}", b.remaining, b.allowed))
         }),
         col("NOT COUNTED", Left, not_counted),
+        // A versioned policy (§9b): the version each window was judged
+        // under (the column is dropped when no row names one).
+        col("POLICY VERSION", Left, |r: &ResultRow| {
+            r.policy_version.clone()
+        }),
     ]
 }
 
@@ -1962,8 +1967,15 @@ fn csv_field(s: &str) -> String {
 /// The report's result rows as CSV: [`CSV_HEADER`], then one line per row.
 /// `segment` is `key=value` pairs joined by `;` (a missing value is empty);
 /// absent counts and a null value are empty fields. Lines end with `\n`.
+/// A report of a versioned policy (§9b) has one more, last column,
+/// `policy_version`: the version each row's window was judged under (empty
+/// under the base policy).
 pub fn csv(report: &Report) -> String {
+    let versioned = report.results.iter().any(|r| r.policy_version.is_some());
     let mut out = CSV_HEADER.join(",");
+    if versioned {
+        out.push_str(",policy_version");
+    }
     out.push('\n');
     let n = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
     for r in &report.results {
@@ -2001,7 +2013,10 @@ pub fn csv(report: &Report) -> String {
             n(r.error_budget.map(|b| b.allowed)),
             n(r.error_budget.map(|b| b.remaining)),
         ];
-        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+        let mut line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+        if versioned {
+            line.push(csv_field(r.policy_version.as_deref().unwrap_or("")));
+        }
         out.push_str(&line.join(","));
         out.push('\n');
     }

@@ -217,6 +217,52 @@ fn an_unversioned_policy_reports_as_before() {
     assert_eq!(plain.inputs, v.inputs);
 }
 
+#[test]
+fn table_and_csv_name_the_version_of_each_row() {
+    let p = versioned(
+        &[version(
+            "2026-03-15T00:00:00Z",
+            "2026-03-01T00:00:00Z",
+            "2h",
+        )],
+        "",
+    );
+    let r = eval(&p, "2026-06-30T00:00:00Z");
+    let csv = slakit::render::csv(&r);
+    let mut lines = csv.lines();
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .ends_with(",error_budget_remaining,policy_version")
+    );
+    let lines: Vec<&str> = lines.collect();
+    assert_eq!(lines.len(), r.results.len());
+    let march = lines
+        .iter()
+        .find(|l| l.starts_with("lead,duration,2026-03-01T00:00:00Z,"))
+        .unwrap();
+    assert!(
+        march.ends_with(','),
+        "base policy: an empty last field: {march}"
+    );
+    let april = lines
+        .iter()
+        .find(|l| l.starts_with("lead,duration,2026-04-01T00:00:00Z,"))
+        .unwrap();
+    assert!(april.ends_with(",2026-03-15T00:00:00Z"), "{april}");
+    let table = slakit::render::table(&r);
+    assert!(table.contains("POLICY VERSION"), "{table}");
+    assert!(table.contains("2026-03-15T00:00:00Z"), "{table}");
+    // An unversioned policy: the CSV and the table are as they were.
+    let plain = eval(BASE, "2026-06-30T00:00:00Z");
+    assert_eq!(
+        slakit::render::csv(&plain).lines().next().unwrap(),
+        slakit::render::CSV_HEADER.join(",")
+    );
+    assert!(!slakit::render::table(&plain).contains("POLICY VERSION"));
+}
+
 /// The rows (as JSON) of windows starting before `t`, and the deployment entries.
 fn closed_before(r: &Report, t: i64) -> (Vec<String>, Vec<String>) {
     let rows = r
