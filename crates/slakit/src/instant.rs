@@ -111,36 +111,15 @@ pub fn format_text(ms: i64) -> crate::report::Text {
     out
 }
 
-/// Where [`write`] puts characters.
-trait Sink {
-    fn put(&mut self, c: char);
-    fn put_str(&mut self, s: &str);
-}
-
-impl Sink for String {
-    fn put(&mut self, c: char) {
-        self.push(c);
-    }
-    fn put_str(&mut self, s: &str) {
-        self.push_str(s);
-    }
-}
-
-impl Sink for crate::report::Text {
-    fn put(&mut self, c: char) {
-        self.push(c);
-    }
-    fn put_str(&mut self, s: &str) {
-        self.push_str(s);
-    }
-}
-
-fn write(out: &mut impl Sink, ms: i64) {
+/// Write [`format`]'s text into any string (`String`, `Text`).
+fn write(out: &mut impl std::fmt::Write, ms: i64) {
     if !(MIN_INSTANT..=MAX_INSTANT).contains(&ms) {
-        return out.put_str(&match DateTime::<Utc>::from_timestamp_millis(ms) {
-            Some(dt) => dt.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
-            None => format!("{ms}ms"),
-        });
+        // Writing into a string cannot fail.
+        let _ = match DateTime::<Utc>::from_timestamp_millis(ms) {
+            Some(dt) => write!(out, "{}", dt.format("%Y-%m-%dT%H:%M:%S%.3fZ")),
+            None => write!(out, "{ms}ms"),
+        };
+        return;
     }
     let days = ms.div_euclid(86_400_000);
     let in_day = ms.rem_euclid(86_400_000);
@@ -152,27 +131,27 @@ fn write(out: &mut impl Sink, ms: i64) {
         in_day % 1000,
     );
     push_digits(out, y, 4);
-    out.put('-');
+    let _ = out.write_char('-');
     push_digits(out, m, 2);
-    out.put('-');
+    let _ = out.write_char('-');
     push_digits(out, d, 2);
-    out.put('T');
+    let _ = out.write_char('T');
     push_digits(out, h, 2);
-    out.put(':');
+    let _ = out.write_char(':');
     push_digits(out, mi, 2);
-    out.put(':');
+    let _ = out.write_char(':');
     push_digits(out, s, 2);
     if milli != 0 {
-        out.put('.');
+        let _ = out.write_char('.');
         push_digits(out, milli, 3);
     }
-    out.put('Z');
+    let _ = out.write_char('Z');
 }
 
-fn push_digits(out: &mut impl Sink, v: i64, width: u32) {
+fn push_digits(out: &mut impl std::fmt::Write, v: i64, width: u32) {
     let mut div = 10i64.pow(width.saturating_sub(1));
     while div > 0 {
-        out.put(char::from(b'0' + ((v / div) % 10) as u8));
+        let _ = out.write_char(char::from(b'0' + ((v / div) % 10) as u8));
         div /= 10;
     }
 }

@@ -307,8 +307,8 @@ pub struct Trend {
 }
 
 /// A string of up to 24 bytes held inline, longer ones on the heap
-/// (`compact_str`): the report's deployment entries use it for their ids
-/// and instants. It derefs to `&str` and serialises as a JSON string.
+/// (`compact_str`): lifecycle events and the report's deployment entries
+/// use it for their ids, names and instants. It derefs to `&str` and serialises as a JSON string.
 pub use compact_str::CompactString as Text;
 
 // Its short strings (ids, instants, names) are `Text`, held inline: a
