@@ -19,31 +19,34 @@ const EXIT_BREACH: u8 = 1;
 pub fn evaluate(args: &EvaluateArgs) -> Result<ExitCode, Error> {
     let (policy, records, as_of) = input::load(&args.inputs)?;
     // Every core (RAYON_NUM_THREADS to limit): the same report as on one.
-    let report = policy
-        .evaluate_parallel(&records.records, as_of)
+    // Deferred: the deployments section stays compact until it is written.
+    let evaluation = policy
+        .evaluate_deferred(&records.records, as_of)
         .map_err(|e| records.locate(e))?;
+    let breached = args.fail_on_breach && evaluation.has_breach();
+    if args.format == ReportFormat::Json {
+        // Streamed: a large report is never held, as text or as entries.
+        output::deliver_with(args.out.as_deref(), |w| evaluation.write_json(w))?;
+        return Ok(exit_code(breached, (evaluation, records)));
+    }
+    let report = evaluation.into_report();
     let text = match args.format {
-        // Streamed: a large report is never held as one string.
-        ReportFormat::Json => {
-            output::deliver_with(args.out.as_deref(), |w| report.write_json(w))?;
-            return Ok(exit_code(args.fail_on_breach, report, records));
-        }
+        ReportFormat::Json => report.to_json(), // written above
         ReportFormat::Table => render::table(&report),
         ReportFormat::Markdown => render::markdown(&report),
         ReportFormat::Csv => render::csv(&report),
         ReportFormat::Html => report.to_html()?,
     };
     output::deliver(&with_newline(text), args.out.as_deref())?;
-    Ok(exit_code(args.fail_on_breach, report, records))
+    Ok(exit_code(breached, (report, records)))
 }
 
-/// The exit status of `evaluate`. Takes the report and records so that they
-/// are not freed one string at a time just before the process exits (on
-/// the 1M workload that teardown alone took seconds): the OS reclaims them.
-fn exit_code(fail_on_breach: bool, report: slakit::Report, records: input::RecordSet) -> ExitCode {
-    let breached = fail_on_breach && report.has_breach();
-    std::mem::forget(report);
-    std::mem::forget(records);
+/// The exit status of `evaluate`. Takes what the evaluation built (the
+/// records, the report) so that it is not freed one string at a time just
+/// before the process exits (on the 1M workload that teardown alone took
+/// seconds): the OS reclaims it.
+fn exit_code<T>(breached: bool, built: T) -> ExitCode {
+    std::mem::forget(built);
     if breached {
         ExitCode::from(EXIT_BREACH)
     } else {

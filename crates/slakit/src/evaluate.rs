@@ -68,9 +68,9 @@ pub(crate) struct World<'a> {
 fn evidence_of(e: &Event, role: &str) -> Evidence {
     Evidence {
         kind: "event".into(),
-        id: e.id.as_deref().map(str::to_string),
-        event: Some(e.event.to_string()),
-        time: Some(instant::format(e.time)),
+        id: e.id.as_deref().map(Text::from),
+        event: Some(Text::from(&*e.event)),
+        time: Some(instant::format_text(e.time)),
         role: role.into(),
     }
 }
@@ -453,7 +453,7 @@ pub(crate) fn run_clock<'e>(
                 what: format!("exclusion {}", x.id),
                 evidence: vec![Evidence {
                     kind: "exclusion".into(),
-                    id: Some(x.id.clone()),
+                    id: Some(Text::from(x.id.as_str())),
                     event: None,
                     time: None,
                     role: "pause".into(),
@@ -653,7 +653,7 @@ pub(crate) fn precedence(world: &World<'_>, dep: &Deployment<'_>) -> Option<Judg
         j.exception = Some(x.id.clone());
         j.evidence.push(Evidence {
             kind: "exception".into(),
-            id: Some(x.id.clone()),
+            id: Some(Text::from(x.id.as_str())),
             event: None,
             time: None,
             role: "suspend".into(),
@@ -665,7 +665,7 @@ pub(crate) fn precedence(world: &World<'_>, dep: &Deployment<'_>) -> Option<Judg
         j.exclusion = Some(x.id.clone());
         j.evidence.push(Evidence {
             kind: "exclusion".into(),
-            id: Some(x.id.clone()),
+            id: Some(Text::from(x.id.as_str())),
             event: None,
             time: None,
             role: "exclude".into(),
@@ -731,9 +731,9 @@ pub(crate) fn judge_duration(
                     if removed
                         && e.kind == "exclusion"
                         && let Some(id) = &e.id
-                        && !j.pause_exclusions.contains(id)
+                        && !j.pause_exclusions.iter().any(|p| p == id)
                     {
-                        j.pause_exclusions.push(id.clone());
+                        j.pause_exclusions.push(id.to_string());
                     }
                     if keep {
                         j.evidence.push(e.clone());
@@ -907,9 +907,9 @@ pub(crate) fn judge_availability(
         {
             j.evidence.push(Evidence {
                 kind: "outage".into(),
-                id: o.id.clone(),
+                id: o.id.as_deref().map(Text::from),
                 event: None,
-                time: Some(instant::format(o.from)),
+                time: Some(instant::format_text(o.from)),
                 role: "unavailable".into(),
             });
         }
@@ -1009,7 +1009,7 @@ fn fmt_segment(seg: &BTreeMap<String, Option<String>>) -> String {
 /// Evaluate a policy against records at `as_of` (ms): one partial over every
 /// record, finished (the same code path as a scale-out run, see [`crate::partial`]).
 pub fn evaluate(policy: &Policy, records: &[Record], as_of: i64) -> Result<Report> {
-    evaluate_with(policy, records, as_of, false)
+    evaluate_with(policy, records, as_of, false).map(crate::evaluation::Evaluation::into_report)
 }
 
 /// [`evaluate`], on one thread or (`parallel`) with the SLAs judged and
@@ -1021,7 +1021,7 @@ pub(crate) fn evaluate_with(
     records: &[Record],
     as_of: i64,
     parallel: bool,
-) -> Result<Report> {
+) -> Result<crate::evaluation::Evaluation> {
     // A version may bring the first business calendar: its span limit too.
     for v in &policy.versions {
         crate::limits::check_span(&v.policy, records.iter().enumerate(), as_of)?;
@@ -1037,14 +1037,14 @@ pub(crate) fn evaluate_with(
     };
     #[cfg(feature = "parallel")]
     if parallel {
-        let (digest, report) = rayon::join(|| inputs_digest(records), report);
-        let mut report = report?;
-        report.inputs.digest = digest;
-        return Ok(report);
+        let (digest, evaluation) = rayon::join(|| inputs_digest(records), report);
+        let mut evaluation = evaluation?;
+        evaluation.report.inputs.digest = digest;
+        return Ok(evaluation);
     }
-    let mut report = report()?;
-    report.inputs.digest = inputs_digest(records);
-    Ok(report)
+    let mut evaluation = report()?;
+    evaluation.report.inputs.digest = inputs_digest(records);
+    Ok(evaluation)
 }
 
 /// Refuse an as_of outside the supported years (a usage error `E300`).
@@ -1088,7 +1088,9 @@ pub(crate) fn evaluate_world(
         // (its `dora` section is not meaningful and never leaves the gate).
         dora: Vec::new(),
     };
-    finish_report(policy, world, &subjects, parts, totals, false)
+    let (mut report, pending) = finish_report(policy, world, &subjects, parts, totals, false);
+    materialise(&mut report, &subjects, pending);
+    report
 }
 
 /// SHA-256 over the records in §1.5 order, one canonical JSON line each.
@@ -1382,11 +1384,16 @@ pub(crate) fn finish_report(
     parts: Vec<SlaPart>,
     totals: Totals,
     parallel: bool,
-) -> Report {
+) -> (Report, Vec<PendingSla>) {
     let as_of = world.as_of;
     let finish_one = |(sla, part): (&Sla, SlaPart)| {
         let mut results = Vec::new();
-        let mut entries = Vec::new();
+        let mut pending = PendingSla {
+            sla: Text::from(sla.id.as_str()),
+            kind: sla.kind,
+            incidents: None,
+            entries: Vec::new(),
+        };
         // Breached clocks' spans by breach id, for vendor overlap (§9).
         let mut spans: BTreeMap<String, (i64, i64)> = BTreeMap::new();
         if sla.kind == SlaKind::TimeToRestore {
@@ -1396,46 +1403,27 @@ pub(crate) fn finish_report(
             let part = judge_sla(policy, sla, world, &incidents, ALL_TIME);
             let subjects: Vec<Subject> = incidents.iter().map(|d| Subject::of(d, false)).collect();
             collect_spans(sla, &subjects, &part, &mut spans);
-            finish_sla(
-                policy,
-                sla,
-                world,
-                &subjects,
-                part,
-                &mut results,
-                &mut entries,
-            );
+            pending.entries = finish_sla(policy, sla, world, &subjects, part, &mut results);
+            pending.incidents = Some(subjects);
         } else {
             collect_spans(sla, subjects, &part, &mut spans);
-            finish_sla(
-                policy,
-                sla,
-                world,
-                subjects,
-                part,
-                &mut results,
-                &mut entries,
-            );
+            pending.entries = finish_sla(policy, sla, world, subjects, part, &mut results);
         }
-        (results, entries, spans)
+        (results, pending, spans)
     };
     let work: Vec<(&Sla, SlaPart)> = policy.slas.iter().zip(parts).collect();
-    type PerSla = (
-        Vec<ResultRow>,
-        Vec<DeploymentEntry>,
-        BTreeMap<String, (i64, i64)>,
-    );
+    type PerSla = (Vec<ResultRow>, PendingSla, BTreeMap<String, (i64, i64)>);
     let per_sla: Vec<PerSla> = if parallel {
         par_map(work, finish_one)
     } else {
         work.into_iter().map(finish_one).collect()
     };
     let mut results = Vec::new();
-    let mut entries = Vec::new();
+    let mut pending = Vec::with_capacity(per_sla.len());
     let mut spans = BTreeMap::new();
     for (r, e, s) in per_sla {
         results.extend(r);
-        entries.extend(e);
+        pending.push(e);
         spans.extend(s);
     }
     crate::vendors::annotate_breaches(policy, world, &mut results, &spans);
@@ -1463,7 +1451,7 @@ pub(crate) fn finish_report(
     warnings.dedup();
     let dora = crate::dora::section(policy, world, &totals.dora);
 
-    Report {
+    let report = Report {
         engine: Engine {
             name: "slakit".into(),
             version: env!("CARGO_PKG_VERSION").into(),
@@ -1476,12 +1464,122 @@ pub(crate) fn finish_report(
         },
         inputs: totals.inputs,
         results,
-        deployments: entries,
+        // Formatted from `pending` when written or materialised (`Evaluation`).
+        deployments: Vec::new(),
         vendors,
         dora,
         findings,
         in_force: in_force(world),
         warnings,
+    };
+    (report, pending)
+}
+
+/// One deployment's entry under one SLA, kept unformatted (no instant
+/// text, no copies of the subject's names) until the deployments section
+/// is written or materialised: on a large workload that section is most of
+/// a report's memory ([`crate::evaluation::Evaluation`]).
+#[derive(Debug, Clone)]
+pub(crate) struct PendingEntry {
+    subject: u32,
+    window_start: i64,
+    state: State,
+    caused_failure: bool,
+    elapsed: Option<i64>,
+    actual: Option<i64>,
+    remaining: Option<i64>,
+    breach_at: Option<Option<i64>>,
+    consumed: Option<f64>,
+    warn: Option<i64>,
+    exclusion: Option<String>,
+    exception: Option<String>,
+    reason: Option<String>,
+}
+
+impl PendingEntry {
+    /// What the entry needs of a verdict; the rest (evidence, pauses) was
+    /// read by the rows and is dropped here.
+    fn of(subject: u32, window_start: i64, j: Judged) -> PendingEntry {
+        PendingEntry {
+            subject,
+            window_start,
+            state: j.state,
+            caused_failure: j.caused_failure,
+            elapsed: j.elapsed,
+            actual: j.actual,
+            remaining: j.remaining,
+            breach_at: j.breach_at,
+            consumed: j.consumed,
+            warn: j.warn,
+            exclusion: j.exclusion,
+            exception: j.exception,
+            reason: j.reason,
+        }
+    }
+}
+
+/// One SLA's deployments section, in order (anchor, then id), unformatted.
+#[derive(Debug, Clone)]
+pub(crate) struct PendingSla {
+    sla: Text,
+    kind: SlaKind,
+    /// time_to_restore: its subjects are the incidents, not the deployments.
+    incidents: Option<Vec<Subject>>,
+    entries: Vec<PendingEntry>,
+}
+
+impl PendingSla {
+    /// The number of entries.
+    pub(crate) fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// The entries, formatted one at a time. `subjects` are the
+    /// evaluation's (the deployments); time_to_restore uses its own.
+    pub(crate) fn entries<'s>(
+        &'s self,
+        subjects: &'s [Subject],
+    ) -> impl Iterator<Item = DeploymentEntry> + 's {
+        let subjects = self.incidents.as_deref().unwrap_or(subjects);
+        self.entries
+            .iter()
+            .filter_map(move |e| Some(self.entry(subjects.get(e.subject as usize)?, e)))
+    }
+
+    fn entry(&self, dep: &Subject, j: &PendingEntry) -> DeploymentEntry {
+        let rated = self.kind == SlaKind::ChangeFailureRate
+            && matches!(j.state, State::Succeeded | State::Failed);
+        DeploymentEntry {
+            deployment: Text::from(dep.id.as_str()),
+            sla: self.sla.clone(),
+            state: Text::const_new(j.state.as_str()),
+            anchor: instant::format_text(dep.anchor),
+            window_start: instant::format_text(j.window_start),
+            service: dep.service.as_deref().map(Text::from),
+            tier: Text::from(dep.tier.as_str()),
+            team: dep.team.as_deref().map(Text::from),
+            release_type: dep.release_type.as_deref().map(Text::from),
+            elapsed_ms: j.elapsed,
+            actual_elapsed_ms: j.actual,
+            remaining_ms: j.remaining,
+            breach_at: j.breach_at.map(|b| b.map(instant::format_text)),
+            consumed: j.consumed,
+            warn: j.warn.map(|w| w as f64 / 1_000_000.0),
+            caused_failure: rated.then_some(j.caused_failure),
+            subject: (self.kind == SlaKind::TimeToRestore).then(|| Text::const_new("incident")),
+            exclusion: j.exclusion.as_deref().map(Text::from),
+            exception: j.exception.as_deref().map(Text::from),
+            reason: j.reason.clone(),
+            policy_version: None,
+        }
+    }
+}
+
+/// Fill a report's deployments section from its pending entries.
+pub(crate) fn materialise(report: &mut Report, subjects: &[Subject], pending: Vec<PendingSla>) {
+    report.deployments = Vec::with_capacity(pending.iter().map(PendingSla::len).sum());
+    for p in pending {
+        report.deployments.extend(p.entries(subjects));
     }
 }
 
@@ -1499,6 +1597,82 @@ fn collect_spans(
     }
 }
 
+/// Group one SLA's verdicts by window and segment, keeping their order
+/// within a group. A segment's key is built once per segment, not once per
+/// verdict: each verdict's segment is found by interning its tier and
+/// `group_by` values one step at a time (no allocation), and every group's
+/// list is allocated at its final size.
+fn group_verdicts(
+    policy: &Policy,
+    sla: &Sla,
+    subjects: &[Subject],
+    verdicts: Vec<Verdict>,
+    as_of: i64,
+) -> BTreeMap<i64, (WindowSlot, BTreeMap<SegKey, Acc>)> {
+    use rustc_hash::FxHashMap;
+    // (previous step, value) -> step; the first step is keyed by the tier.
+    let mut steps: FxHashMap<(u32, Option<&str>), u32> = FxHashMap::default();
+    let mut seg_keys: FxHashMap<u32, SegKey> = FxHashMap::default();
+    // (window, segment) -> group index
+    let mut group_of: FxHashMap<(i64, u32), u32> = FxHashMap::default();
+    let mut groups: Vec<(i64, u32, usize)> = Vec::new(); // (window, segment, size)
+    let mut slots: Vec<u32> = Vec::with_capacity(verdicts.len());
+    for v in &verdicts {
+        let Some(subject) = subjects.get(v.subject as usize) else {
+            slots.push(u32::MAX);
+            continue;
+        };
+        let mut next = u32::try_from(steps.len()).unwrap_or(u32::MAX);
+        let mut step = *steps
+            .entry((u32::MAX, Some(subject.tier.as_str())))
+            .or_insert(next);
+        for g in &sla.group_by {
+            next = u32::try_from(steps.len()).unwrap_or(u32::MAX);
+            let value = match g {
+                GroupKey::Service => subject.service.as_deref(),
+                GroupKey::Team => subject.team.as_deref(),
+                GroupKey::Tier => Some(subject.tier.as_str()),
+                GroupKey::Environment => subject.environment.as_deref(),
+                GroupKey::ReleaseType => subject.release_type.as_deref(),
+            };
+            step = *steps.entry((step, value)).or_insert(next);
+        }
+        seg_keys
+            .entry(step)
+            .or_insert_with(|| seg_of_subject(policy, sla, subject));
+        next = u32::try_from(groups.len()).unwrap_or(u32::MAX);
+        let gi = *group_of.entry((v.window, step)).or_insert(next);
+        if gi == next {
+            groups.push((v.window, step, 0));
+        }
+        if let Some(g) = groups.get_mut(gi as usize) {
+            g.2 += 1;
+        }
+        slots.push(gi);
+    }
+    let mut lists: Vec<Vec<(usize, Judged)>> = groups
+        .iter()
+        .map(|(_, _, n)| Vec::with_capacity(*n))
+        .collect();
+    for (v, gi) in verdicts.into_iter().zip(slots) {
+        if let Some(list) = lists.get_mut(gi as usize) {
+            list.push((v.subject as usize, v.judged));
+        }
+    }
+    let mut windows: BTreeMap<i64, (WindowSlot, BTreeMap<SegKey, Acc>)> = BTreeMap::new();
+    for ((window, seg, _), judged) in groups.into_iter().zip(lists) {
+        let Some(key) = seg_keys.get(&seg) else {
+            continue;
+        };
+        windows
+            .entry(window)
+            .or_insert_with(|| (slot_at(sla, as_of, window), BTreeMap::new()))
+            .1
+            .insert(key.clone(), Acc { judged });
+    }
+    windows
+}
+
 fn finish_sla(
     policy: &Policy,
     sla: &Sla,
@@ -1506,26 +1680,10 @@ fn finish_sla(
     subjects: &[Subject],
     part: SlaPart,
     results: &mut Vec<ResultRow>,
-    entries: &mut Vec<DeploymentEntry>,
-) {
+) -> Vec<PendingEntry> {
     let as_of = world.as_of;
     // (window start) -> (slot, segments)
-    let mut windows: BTreeMap<i64, (WindowSlot, BTreeMap<SegKey, Acc>)> = BTreeMap::new();
-    for v in part.verdicts {
-        let di = v.subject as usize;
-        let Some(subject) = subjects.get(di) else {
-            continue;
-        };
-        let seg = seg_of_subject(policy, sla, subject);
-        windows
-            .entry(v.window)
-            .or_insert_with(|| (slot_at(sla, as_of, v.window), BTreeMap::new()))
-            .1
-            .entry(seg)
-            .or_default()
-            .judged
-            .push((di, v.judged));
-    }
+    let mut windows = group_verdicts(policy, sla, subjects, part.verdicts, as_of);
     let seen = part.seen;
 
     // Change failure rate: charge outages to the most recent change (§6.2).
@@ -1562,51 +1720,31 @@ fn finish_sla(
         }
     }
 
-    for (start, (ws, segs)) in &windows {
-        for (seg, acc) in segs {
+    for (start, (ws, segs)) in &mut windows {
+        for (seg, acc) in segs.iter_mut() {
             results.push(make_row(policy, sla, subjects, *start, ws, seg, acc));
         }
     }
 
     // The deployments section (after CFR charging), by anchor then id: the
-    // subjects' order.
-    let mut judged: Vec<(usize, &Judged, i64)> = Vec::new();
-    for (start, (_, segs)) in &windows {
-        for acc in segs.values() {
-            judged.extend(acc.judged.iter().map(|(di, j)| (*di, j, *start)));
+    // subjects' order (one verdict per subject).
+    let count = windows
+        .values()
+        .flat_map(|(_, segs)| segs.values())
+        .map(|acc| acc.judged.len())
+        .sum();
+    let mut entries = Vec::with_capacity(count);
+    for (start, (_, segs)) in windows {
+        for acc in segs.into_values() {
+            entries.extend(
+                acc.judged.into_iter().filter_map(|(di, j)| {
+                    Some(PendingEntry::of(u32::try_from(di).ok()?, start, j))
+                }),
+            );
         }
     }
-    judged.sort_by_key(|(di, _, _)| *di);
-    for (di, j, wstart) in judged {
-        let Some(dep) = subjects.get(di) else {
-            continue;
-        };
-        let rated = sla.kind == SlaKind::ChangeFailureRate
-            && matches!(j.state, State::Succeeded | State::Failed);
-        entries.push(DeploymentEntry {
-            deployment: Text::from(dep.id.as_str()),
-            sla: Text::from(sla.id.as_str()),
-            state: Text::const_new(j.state.as_str()),
-            anchor: instant::format_text(dep.anchor),
-            window_start: instant::format_text(wstart),
-            service: dep.service.as_deref().map(Text::from),
-            tier: Text::from(dep.tier.as_str()),
-            team: dep.team.as_deref().map(Text::from),
-            release_type: dep.release_type.as_deref().map(Text::from),
-            elapsed_ms: j.elapsed,
-            actual_elapsed_ms: j.actual,
-            remaining_ms: j.remaining,
-            breach_at: j.breach_at.map(|b| b.map(instant::format_text)),
-            consumed: j.consumed,
-            warn: j.warn.map(|w| w as f64 / 1_000_000.0),
-            caused_failure: rated.then_some(j.caused_failure),
-            subject: (sla.kind == SlaKind::TimeToRestore).then(|| Text::const_new("incident")),
-            exclusion: j.exclusion.as_deref().map(Text::from),
-            exception: j.exception.as_deref().map(Text::from),
-            reason: j.reason.clone(),
-            policy_version: None,
-        });
-    }
+    entries.sort_by_key(|e| e.subject);
+    entries
 }
 
 fn charge_failures(
@@ -1667,9 +1805,9 @@ fn charge_failures(
                     why.push(format!("incident `{}`", inc.id));
                     j.evidence.push(Evidence {
                         kind: "incident".into(),
-                        id: Some(inc.id.clone()),
+                        id: Some(Text::from(inc.id.as_str())),
                         event: None,
-                        time: Some(instant::format(inc.opened)),
+                        time: Some(instant::format_text(inc.opened)),
                         role: "caused".into(),
                     });
                 }
@@ -1682,7 +1820,7 @@ fn charge_failures(
                         why.push(format!("outage `{id}`"));
                         j.evidence.push(Evidence {
                             kind: "outage".into(),
-                            id: Some(id.clone()),
+                            id: Some(Text::from(id.as_str())),
                             event: None,
                             time: None,
                             role: "charged".into(),
@@ -1754,7 +1892,7 @@ fn make_row(
     start: i64,
     ws: &WindowSlot,
     seg: &SegKey,
-    acc: &Acc,
+    acc: &mut Acc,
 ) -> ResultRow {
     let tier = if seg.0.1.is_empty() {
         policy.tiers.get(seg.0.0).cloned().unwrap_or_default()
@@ -1862,9 +2000,10 @@ fn make_row(
                 objective: Some(objective.ratio()),
                 ..TargetInfo::default()
             };
+            // A verdict's evidence is read by its breach only: moved, not copied.
             let mut breaches: Vec<Breach> = acc
                 .judged
-                .iter()
+                .iter_mut()
                 .filter(|(_, j)| j.state == State::Breached)
                 .filter_map(|(di, j)| {
                     let dep = dep_of(*di)?;
@@ -1878,7 +2017,7 @@ fn make_row(
                         max_ms: Some(max_ms),
                         over_ms: Some(elapsed - max_ms),
                         reason: breach_reason(sla, elapsed, max_ms, running, &j.pause_exclusions),
-                        records: j.evidence.clone(),
+                        records: std::mem::take(&mut j.evidence),
                         vendor_overlap: Vec::new(),
                     })
                 })

@@ -31,6 +31,7 @@ pub mod continuity;
 pub mod dora;
 pub mod error;
 pub mod evaluate;
+pub mod evaluation;
 pub mod explain;
 pub mod gate;
 pub mod html;
@@ -49,6 +50,7 @@ pub mod versions;
 pub mod window;
 
 pub use error::{Error, ErrorCode, ErrorKind, Location, Result};
+pub use evaluation::Evaluation;
 pub use partial::{Partial, evaluate_partial};
 
 /// The engine's version (the `engine.version` of every report).
@@ -74,6 +76,15 @@ impl Policy {
     #[cfg(feature = "parallel")]
     pub fn evaluate_parallel(&self, records: &[Record], as_of: i64) -> Result<Report> {
         partial::evaluate_parallel(self, records, as_of)
+    }
+
+    /// [`Policy::evaluate_parallel`], the report's deployments section kept
+    /// compact until it is written ([`Evaluation::write_json`], the same
+    /// bytes as the report's) or materialised ([`Evaluation::into_report`]).
+    /// The way to evaluate a large workload: the CLI's `evaluate`.
+    #[cfg(feature = "parallel")]
+    pub fn evaluate_deferred(&self, records: &[Record], as_of: i64) -> Result<Evaluation> {
+        partial::evaluate_deferred(self, records, as_of)
     }
 
     /// Evaluate at `as_of`, or — when `None` — at the latest lifecycle event

@@ -55,6 +55,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::evaluate::{
     ALL_TIME, SlaPart, Subject, Totals, build_world, check_as_of, finish_report, judge_world,
 };
+use crate::evaluation::Evaluation;
 use crate::policy::Policy;
 use crate::record::{Origin, Record, record_from_value};
 use crate::report::{Inputs, Report};
@@ -498,7 +499,7 @@ impl Partial {
     /// The report. `policy` must be the policy the partials were computed
     /// under (the same digest; else `E311`).
     pub fn finish(self, policy: &Policy) -> Result<Report> {
-        finish_with(policy, self, false)
+        finish_with(policy, self, false).map(Evaluation::into_report)
     }
 
     /// The compact, versioned byte form: `SLKP`, the format version (u16 LE),
@@ -579,7 +580,7 @@ impl Partial {
 /// Phase 2 under an already-compiled policy.
 /// `parallel`: finish the SLAs, and hash the inputs digest, on the current
 /// rayon pool (the result is the same).
-pub(crate) fn finish_with(policy: &Policy, mut p: Partial, parallel: bool) -> Result<Report> {
+pub(crate) fn finish_with(policy: &Policy, mut p: Partial, parallel: bool) -> Result<Evaluation> {
     if policy.versions.is_empty() && p.versions.is_empty() {
         return finish_one(policy, p, parallel);
     }
@@ -606,13 +607,15 @@ pub(crate) fn finish_with(policy: &Policy, mut p: Partial, parallel: bool) -> Re
     let mut parts = std::iter::once(p).chain(nested);
     for era in eras {
         let Some(part) = parts.next() else { break };
-        reports.push((era, finish_one(era.policy, part, parallel)?));
+        reports.push((era, finish_one(era.policy, part, parallel)?.into_report()));
     }
-    Ok(crate::versions::compose(policy, as_of, reports))
+    Ok(Evaluation::of_report(crate::versions::compose(
+        policy, as_of, reports,
+    )))
 }
 
 /// Phase 2 of one policy (unversioned, or one version of a versioned one).
-fn finish_one(policy: &Policy, mut p: Partial, parallel: bool) -> Result<Report> {
+fn finish_one(policy: &Policy, mut p: Partial, parallel: bool) -> Result<Evaluation> {
     if p.header.policy_digest != policy.digest || p.slas.len() != policy.slas.len() {
         return Err(Error::new(
             ErrorCode::IncompatiblePartials,
@@ -690,12 +693,21 @@ fn finish_one(policy: &Policy, mut p: Partial, parallel: bool) -> Result<Report>
     let finish = move |totals| finish_report(policy, world, subjects, slas, totals, parallel);
     #[cfg(feature = "parallel")]
     if parallel {
-        let (digest, mut report) = rayon::join(digest, || finish(totals));
+        let (digest, (mut report, pending)) = rayon::join(digest, || finish(totals));
         report.inputs.digest = digest;
-        return Ok(report);
+        return Ok(Evaluation::new(
+            report,
+            std::mem::take(&mut p.subjects),
+            pending,
+        ));
     }
     totals.inputs.digest = digest();
-    Ok(finish(totals))
+    let (report, pending) = finish(totals);
+    Ok(Evaluation::new(
+        report,
+        std::mem::take(&mut p.subjects),
+        pending,
+    ))
 }
 
 /// Every partition saw the interval records its deployments need (`E313`).
@@ -766,6 +778,15 @@ fn digest_of(a: &[Line], b: &[Line]) -> String {
 /// partials ([`evaluate_partial`], [`Partial::merge`], [`Partial::finish`]).
 #[cfg(feature = "parallel")]
 pub fn evaluate_parallel(policy: &Policy, records: &[Record], as_of: i64) -> Result<Report> {
+    evaluate_deferred(policy, records, as_of).map(Evaluation::into_report)
+}
+
+/// [`evaluate_parallel`], the deployments section left unformatted until
+/// it is written ([`Evaluation::write_json`]) or materialised
+/// ([`Evaluation::into_report`]): the same bytes, a fraction of the memory
+/// on a large workload.
+#[cfg(feature = "parallel")]
+pub fn evaluate_deferred(policy: &Policy, records: &[Record], as_of: i64) -> Result<Evaluation> {
     let parallel = rayon::current_num_threads() > 1;
     crate::evaluate::evaluate_with(policy, records, as_of, parallel)
 }
@@ -775,15 +796,10 @@ pub fn evaluate_parallel(policy: &Policy, records: &[Record], as_of: i64) -> Res
 pub(crate) mod wire {
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-    use crate::report::Evidence;
+    use crate::report::{Evidence, Text};
 
-    type Ev = (
-        String,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        String,
-    );
+    // Text encodes as a string: the same bytes as before it was inline.
+    type Ev = (Text, Option<Text>, Option<Text>, Option<Text>, Text);
 
     fn to_wire(e: &Evidence) -> Ev {
         (

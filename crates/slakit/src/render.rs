@@ -475,7 +475,7 @@ fn evidence_text(b: &Breach) -> Option<String> {
         .records
         .iter()
         .map(|e| {
-            let mut what = e.kind.clone();
+            let mut what = e.kind.to_string();
             if let Some(ev) = &e.event {
                 what = format!("`{ev}`");
             }
@@ -1403,9 +1403,9 @@ fn decided_by(b: &Breach) -> String {
         .map(|e| {
             let mut what = match (&e.event, &e.id) {
                 (Some(ev), Some(id)) => format!("{ev} ({id})"),
-                (Some(ev), None) => ev.clone(),
+                (Some(ev), None) => ev.to_string(),
                 (None, Some(id)) => format!("{} {id}", e.kind),
-                (None, None) => e.kind.clone(),
+                (None, None) => e.kind.to_string(),
             };
             if let Some(t) = &e.time {
                 what.push_str(&format!(" at {}", short_instant(t)));
@@ -1426,7 +1426,7 @@ fn why_words(b: &Breach) -> String {
         .records
         .iter()
         .filter(|e| e.role == "pause" && e.kind == "exclusion")
-        .filter_map(|e| e.id.clone())
+        .filter_map(|e| e.id.as_deref().map(str::to_string))
         .collect();
     if !paused.is_empty() {
         why.push_str(&format!(

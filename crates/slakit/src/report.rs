@@ -128,18 +128,23 @@ pub struct ErrorBudget {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
 pub struct Evidence {
     /// The record kind (`event`, `incident`, `outage`, `exclusion`, `exception`).
-    pub kind: String,
+    #[schemars(with = "String")]
+    pub kind: Text,
     /// The record id, when given.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    #[schemars(with = "Option<String>")]
+    pub id: Option<Text>,
     /// The lifecycle event name, for events.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub event: Option<String>,
+    #[schemars(with = "Option<String>")]
+    pub event: Option<Text>,
     /// The record's instant.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub time: Option<String>,
+    #[schemars(with = "Option<String>")]
+    pub time: Option<Text>,
     /// What the record did (`start`, `stop`, `pause`, `failed`, ...).
-    pub role: String,
+    #[schemars(with = "String")]
+    pub role: Text,
 }
 
 /// One breach in a row.

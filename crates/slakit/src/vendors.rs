@@ -315,9 +315,9 @@ pub(crate) fn rows(policy: &Policy, world: &World<'_>, first: Option<i64>) -> Ve
                 })
                 .map(|o| Evidence {
                     kind: "outage".into(),
-                    id: o.id.clone(),
+                    id: o.id.as_deref().map(crate::report::Text::from),
                     event: None,
-                    time: Some(instant::format(o.from)),
+                    time: Some(instant::format_text(o.from)),
                     role: "vendor_outage".into(),
                 })
                 .collect();

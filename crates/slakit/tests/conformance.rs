@@ -10,27 +10,29 @@ mod common;
 use common::conformance::{Outcome, run_all};
 use slakit::record::{Origin, record_from_value};
 
+fn inputs(v: &serde_json::Value) -> slakit::Result<(slakit::Policy, Vec<slakit::Record>, i64)> {
+    let policy = slakit::Policy::from_json(&v["policy"].to_string())?;
+    let records = v["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            record_from_value(
+                r.clone(),
+                Origin {
+                    index: i,
+                    line: None,
+                },
+            )
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let as_of = slakit::instant::parse(v["as_of"].as_str().unwrap()).unwrap();
+    Ok((policy, records, as_of))
+}
+
 fn run(v: &serde_json::Value) -> Outcome {
-    let result = (|| {
-        let policy = slakit::Policy::from_json(&v["policy"].to_string())?;
-        let records = v["records"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .enumerate()
-            .map(|(i, r)| {
-                record_from_value(
-                    r.clone(),
-                    Origin {
-                        index: i,
-                        line: None,
-                    },
-                )
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let as_of = slakit::instant::parse(v["as_of"].as_str().unwrap()).unwrap();
-        policy.evaluate(&records, as_of)
-    })();
+    let result = inputs(v).and_then(|(policy, records, as_of)| policy.evaluate(&records, as_of));
     match result {
         Ok(report) => Outcome::Report(report.to_value()),
         Err(e) => Outcome::Error {
@@ -43,6 +45,36 @@ fn run(v: &serde_json::Value) -> Outcome {
 #[test]
 fn every_vector_through_the_library() {
     run_all(run);
+}
+
+/// The deferred report (the CLI's): every vector, the bytes `write_json`
+/// writes and the report `into_report` gives equal `evaluate`'s.
+#[test]
+fn every_vector_through_evaluate_deferred() {
+    let vectors = common::conformance::load_vectors();
+    assert!(vectors.len() >= 71, "{} vectors", vectors.len());
+    for (name, v) in &vectors {
+        let Ok((policy, records, as_of)) = inputs(v) else {
+            continue;
+        };
+        let whole = policy.evaluate(&records, as_of);
+        let deferred = policy.evaluate_deferred(&records, as_of);
+        match (whole, deferred) {
+            (Ok(whole), Ok(deferred)) => {
+                assert_eq!(
+                    deferred.deployment_entries(),
+                    whole.deployments.len(),
+                    "{name}"
+                );
+                let mut bytes = Vec::new();
+                deferred.write_json(&mut bytes).unwrap();
+                assert_eq!(String::from_utf8(bytes).unwrap(), whole.to_json(), "{name}");
+                assert_eq!(deferred.into_report(), whole, "{name}");
+            }
+            (Err(a), Err(b)) => assert_eq!(a, b, "{name}"),
+            (a, b) => panic!("{name}: evaluate {:?}, deferred {:?}", a.err(), b.err()),
+        }
+    }
 }
 
 #[test]

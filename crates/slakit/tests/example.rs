@@ -391,7 +391,11 @@ fn change_failure_rate_charges_the_right_changes() {
         .iter()
         .flat_map(|r| r.breaches.iter())
         .map(|b| {
-            let ids = b.records.iter().filter_map(|e| e.id.clone()).collect();
+            let ids = b
+                .records
+                .iter()
+                .filter_map(|e| e.id.as_deref().map(str::to_string))
+                .collect();
             (b.deployment.clone(), ids)
         })
         .collect();

@@ -384,6 +384,10 @@ proptest! {
                 let pool = rayon::ThreadPoolBuilder::new().num_threads(parts.max(2)).build().unwrap();
                 let parallel = pool.install(|| p.evaluate_parallel(&all, as_of())).unwrap();
                 prop_assert_eq!(parallel.to_json(), whole.to_json());
+                let deferred = pool.install(|| p.evaluate_deferred(&all, as_of())).unwrap();
+                let mut bytes = Vec::new();
+                deferred.write_json(&mut bytes).unwrap();
+                prop_assert_eq!(String::from_utf8(bytes).unwrap(), whole.to_json());
             }
             (Err(a), Err(b)) => prop_assert_eq!(a.code, b.code),
             (a, b) => prop_assert!(false, "whole {:?} vs parts {:?}", a.err(), b.err()),

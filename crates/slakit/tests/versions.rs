@@ -356,6 +356,17 @@ fn versions_go_through_every_entry_point_with_the_same_bytes() {
             .install(|| p.evaluate_parallel(&records, as_of))
             .unwrap();
         assert_eq!(report.to_json(), whole, "{threads} threads");
+        // The CLI's deferred report: the same bytes under a versioned policy.
+        let deferred = pool
+            .install(|| p.evaluate_deferred(&records, as_of))
+            .unwrap();
+        let mut bytes = Vec::new();
+        deferred.write_json(&mut bytes).unwrap();
+        assert_eq!(
+            String::from_utf8(bytes).unwrap(),
+            whole,
+            "{threads} threads"
+        );
     }
     // Split by deployment (odd/even month), through bytes, merged both ways.
     let (odd, even): (Vec<Record>, Vec<Record>) = records.iter().cloned().partition(|r| match r {

@@ -760,9 +760,9 @@ fn section(sla: &str, rows: &[&ResultRow], current: &[&ResultRow], limits: Limit
 fn evidence_line(e: &Evidence) -> String {
     let mut what = match (&e.event, &e.id) {
         (Some(ev), Some(id)) => format!("{ev} {id}"),
-        (Some(ev), None) => ev.clone(),
+        (Some(ev), None) => ev.to_string(),
         (None, Some(id)) => format!("{} {id}", e.kind),
-        (None, None) => e.kind.clone(),
+        (None, None) => e.kind.to_string(),
     };
     if let Some(t) = &e.time {
         what.push_str(&format!(" at {}", instant(t)));
