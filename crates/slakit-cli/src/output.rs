@@ -61,21 +61,25 @@ pub fn emit_stderr(text: &str) {
 /// is not an error.
 pub fn deliver_with(
     out: Option<&str>,
-    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    write: impl FnOnce(&mut std::io::BufWriter<Box<dyn Write + '_>>) -> std::io::Result<()>,
 ) -> Result<(), Error> {
+    // The writer is a concrete BufWriter: the many small writes of a JSON
+    // serialiser are copies into its buffer, and only a full buffer goes
+    // through the boxed file or standard output.
     const BUFFER: usize = 1 << 20;
     match out {
         Some(path) if path != "-" => {
             let file =
                 std::fs::File::create(path).map_err(|e| io_error("cannot write", path, &e))?;
-            let mut w = std::io::BufWriter::with_capacity(BUFFER, file);
+            let mut w = std::io::BufWriter::with_capacity(BUFFER, Box::new(file) as Box<dyn Write>);
             write(&mut w)
                 .and_then(|()| w.write_all(b"\n"))
                 .and_then(|()| w.flush())
                 .map_err(|e| io_error("cannot write", path, &e))
         }
         _ => {
-            let mut w = std::io::BufWriter::with_capacity(BUFFER, std::io::stdout().lock());
+            let stdout = Box::new(std::io::stdout().lock()) as Box<dyn Write>;
+            let mut w = std::io::BufWriter::with_capacity(BUFFER, stdout);
             let _ = write(&mut w)
                 .and_then(|()| w.write_all(b"\n"))
                 .and_then(|()| w.flush());

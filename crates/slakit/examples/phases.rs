@@ -96,20 +96,28 @@ fn main() {
         let as_of = slakit::resolve_as_of(&records, None).unwrap();
         let t = Instant::now();
         // PHASES_SERIAL=1: `evaluate` on one thread; otherwise
-        // `evaluate_parallel` on every core (what the CLI runs).
-        let report = if std::env::var_os("PHASES_SERIAL").is_some() {
-            policy.evaluate(&records, as_of).unwrap()
+        // `evaluate_deferred` on every core (what the CLI runs: the
+        // deployments section is formatted as it is written).
+        let (report, evaluation) = if std::env::var_os("PHASES_SERIAL").is_some() {
+            (Some(policy.evaluate(&records, as_of).unwrap()), None)
         } else {
-            policy.evaluate_parallel(&records, as_of).unwrap()
+            (
+                None,
+                Some(policy.evaluate_deferred(&records, as_of).unwrap()),
+            )
         };
         let eval = t.elapsed();
         println!("evaluated: {}", rss());
         let t = Instant::now();
         let mut out = std::io::sink();
-        report.write_json(&mut out).unwrap();
+        match (&report, &evaluation) {
+            (Some(report), _) => report.write_json(&mut out).unwrap(),
+            (_, Some(evaluation)) => evaluation.write_json(&mut out).unwrap(),
+            _ => unreachable!(),
+        }
         let ser = t.elapsed();
         if std::env::var_os("PHASES_SIZES").is_some() {
-            let mut report = report;
+            let mut report = report.unwrap_or_else(|| evaluation.unwrap().into_report());
             let before = LIVE.load(Ordering::Relaxed);
             let n = report.deployments.len();
             drop(std::mem::take(&mut report.deployments));

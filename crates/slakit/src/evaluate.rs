@@ -613,6 +613,55 @@ pub(crate) fn in_scope(sla: &Sla, dep: &Deployment<'_>) -> bool {
         && sla.target_for(&dep.tier).is_some()
 }
 
+/// An SLA's scope (§3.4) with each list as a hash set: judging asks it once
+/// per deployment, and a list may name hundreds of services. The same
+/// answers as [`in_scope`].
+struct CompiledScope<'p> {
+    environments: Option<(bool, rustc_hash::FxHashSet<&'p str>)>,
+    release_types: Option<(bool, rustc_hash::FxHashSet<&'p str>)>,
+    services: Option<(bool, rustc_hash::FxHashSet<&'p str>)>,
+    tiers: Option<(bool, rustc_hash::FxHashSet<&'p str>)>,
+}
+
+impl<'p> CompiledScope<'p> {
+    fn of(sla: &'p Sla) -> Self {
+        use crate::policy::ScopeList;
+        // (include?, values)
+        let set = |l: &'p Option<ScopeList>| {
+            l.as_ref().map(|l| match l {
+                ScopeList::Include(v) => (true, v.iter().map(String::as_str).collect()),
+                ScopeList::Exempt { exempt } => {
+                    (false, exempt.iter().map(String::as_str).collect())
+                }
+            })
+        };
+        CompiledScope {
+            environments: set(&sla.scope.environments),
+            release_types: set(&sla.scope.release_types),
+            services: set(&sla.scope.services),
+            tiers: set(&sla.scope.tiers),
+        }
+    }
+
+    /// [`crate::policy::ScopeList::admits`] on the set.
+    fn admits(list: &Option<(bool, rustc_hash::FxHashSet<&'p str>)>, value: Option<&str>) -> bool {
+        match (list, value) {
+            (None, _) => true,
+            (Some((include, set)), Some(v)) => set.contains(v) == *include,
+            (Some((include, _)), None) => !include,
+        }
+    }
+
+    /// [`in_scope`].
+    fn in_scope(&self, sla: &Sla, dep: &Deployment<'_>) -> bool {
+        Self::admits(&self.environments, dep.environment)
+            && Self::admits(&self.release_types, dep.release_type)
+            && Self::admits(&self.services, dep.service)
+            && Self::admits(&self.tiers, Some(&dep.tier))
+            && sla.target_for(&dep.tier).is_some()
+    }
+}
+
 /// The exception that suspends a deployment (§8), if any.
 pub(crate) fn suspending<'x>(
     exceptions: &'x [Exception],
@@ -1270,8 +1319,9 @@ fn judge_sla(
     } else {
         BTreeMap::new()
     };
+    let scope = CompiledScope::of(sla);
     for (di, dep) in subjects.iter().enumerate() {
-        if !in_scope(sla, dep) {
+        if !scope.in_scope(sla, dep) {
             continue;
         }
         // The reliability rules judge only the deployments they are about:
@@ -2365,4 +2415,74 @@ pub fn latest_event_time(records: &[Record]) -> Option<i64> {
             _ => None,
         })
         .max()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+
+    /// The hash-set scope judging uses answers as `in_scope` does, for
+    /// include and exempt lists, present and missing attributes.
+    #[test]
+    fn compiled_scope_agrees_with_in_scope() {
+        let policy = Policy::from_yaml(
+            r#"
+slakit: 1
+name: scopes
+tiers: [tier1, tier2]
+slas:
+  - id: include
+    clock: {start: merged, stop: succeeded}
+    window: month
+    scope: {services: [a, b], environments: [production], tiers: [tier1]}
+    targets: {default: {max: 4h, objective: 90%}}
+  - id: exempt
+    clock: {start: merged, stop: succeeded}
+    window: month
+    scope: {services: {exempt: [a]}, release_types: {exempt: [hotfix]}}
+    targets: {tier2: {max: 4h, objective: 90%}}
+  - id: none
+    clock: {start: merged, stop: succeeded}
+    window: month
+    targets: {default: {max: 4h, objective: 90%}}
+"#,
+        )
+        .unwrap();
+        let values = [None, Some("a"), Some("b"), Some("c")];
+        let envs = [None, Some("production"), Some("staging")];
+        let types = [None, Some("hotfix"), Some("minor")];
+        let mut admitted = 0;
+        for sla in &policy.slas {
+            let compiled = CompiledScope::of(sla);
+            for service in values {
+                for environment in envs {
+                    for release_type in types {
+                        for tier in ["tier1", "tier2", "tier9"] {
+                            let dep = Deployment {
+                                id: "d",
+                                events: Vec::new(),
+                                anchor: 0,
+                                service,
+                                environment,
+                                release_type,
+                                tier: tier.to_string(),
+                                team: None,
+                            };
+                            let expected = in_scope(sla, &dep);
+                            assert_eq!(
+                                compiled.in_scope(sla, &dep),
+                                expected,
+                                "{} {service:?} {environment:?} {release_type:?} {tier}",
+                                sla.id
+                            );
+                            admitted += usize::from(expected);
+                        }
+                    }
+                }
+            }
+        }
+        // Neither always nor never: the lists decide.
+        assert!(admitted > 0 && admitted < 3 * 4 * 3 * 3 * 3, "{admitted}");
+    }
 }
