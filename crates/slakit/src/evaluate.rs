@@ -1076,8 +1076,13 @@ pub(crate) fn evaluate_with(
         crate::limits::check_span(&v.policy, records.iter().enumerate(), as_of)?;
     }
     // The partial keeps no event lines: with every record at hand, the
-    // inputs digest is hashed straight from them (the same bytes).
+    // inputs digest is hashed straight from them (the same bytes). An
+    // unversioned policy needs no partial: one world, each SLA judged and
+    // finished in one task.
     let report = || {
+        if policy.versions.is_empty() {
+            return evaluate_direct(policy, records, as_of, parallel);
+        }
         crate::partial::finish_with(
             policy,
             crate::partial::partial_of(policy, records, as_of, false, parallel)?,
@@ -1094,6 +1099,63 @@ pub(crate) fn evaluate_with(
     let mut evaluation = report()?;
     evaluation.report.inputs.digest = inputs_digest(records);
     Ok(evaluation)
+}
+
+/// Both phases over one world, without a partial: what `finish` of the
+/// one partial of all the records gives (the split/merge property tests
+/// compare the two), less the inputs digest, which the caller hashes.
+fn evaluate_direct(
+    policy: &Policy,
+    records: &[Record],
+    as_of: i64,
+    parallel: bool,
+) -> Result<crate::evaluation::Evaluation> {
+    check_as_of(as_of)?;
+    let world = build_world(policy, records, as_of)?;
+    let keep_succeeded = policy
+        .slas
+        .iter()
+        .any(|s| s.kind == SlaKind::ChangeFailureRate);
+    let subjects: Vec<Subject> = world
+        .deployments
+        .iter()
+        .map(|d| Subject::of(d, keep_succeeded))
+        .collect();
+    let totals = Totals {
+        inputs: Inputs {
+            records: records.len() as u64,
+            deployments: subjects.len() as u64,
+            ignored_future: records
+                .iter()
+                .filter(|r| r.instant().is_some_and(|t| t > as_of))
+                .count() as u64,
+            digest: String::new(),
+        },
+        unknown_fields: world.unknown_fields.clone(),
+        dora: crate::dora::facts(policy, &world),
+    };
+    // Phase 2 reads the interval records (incidents, outages, exclusions,
+    // exceptions) in the order a partial keeps them, by canonical line, so
+    // that the report does not depend on their input order and equals the
+    // partials' byte for byte.
+    let mut intervals: Vec<(String, &Record)> = records
+        .iter()
+        .filter(|r| !matches!(r, Record::Event(_)))
+        .map(|r| (r.canonical_json(), r))
+        .collect();
+    intervals.sort_by(|a, b| a.0.cmp(&b.0));
+    let interval_world = build_world(policy, intervals.iter().map(|(_, r)| *r), as_of)?;
+    let (report, pending) = finish_report(
+        policy,
+        &interval_world,
+        &subjects,
+        Parts::Judge(&world),
+        totals,
+        parallel,
+    );
+    Ok(crate::evaluation::Evaluation::new(
+        report, subjects, pending,
+    ))
 }
 
 /// Refuse an as_of outside the supported years (a usage error `E300`).
@@ -1137,7 +1199,14 @@ pub(crate) fn evaluate_world(
         // (its `dora` section is not meaningful and never leaves the gate).
         dora: Vec::new(),
     };
-    let (mut report, pending) = finish_report(policy, world, &subjects, parts, totals, false);
+    let (mut report, pending) = finish_report(
+        policy,
+        world,
+        &subjects,
+        Parts::Judged(parts),
+        totals,
+        false,
+    );
     materialise(&mut report, &subjects, pending);
     report
 }
@@ -1427,16 +1496,36 @@ pub(crate) struct Totals {
 /// Phase 2: aggregate verdicts into rows and build the report. `world`
 /// holds the interval records of every partition (its `deployments` are
 /// empty); `subjects` are every partition's, in (anchor, id) order.
+/// What phase 2 finishes: the parts phase 1 judged, or a world whose
+/// deployments each SLA is judged over in its own task.
+pub(crate) enum Parts<'w, 'a> {
+    /// One part per SLA of the policy, in order.
+    Judged(Vec<SlaPart>),
+    /// Judge every SLA over this world's deployments.
+    Judge(&'w World<'a>),
+}
+
 pub(crate) fn finish_report(
     policy: &Policy,
     world: &World<'_>,
     subjects: &[Subject],
-    parts: Vec<SlaPart>,
+    parts: Parts<'_, '_>,
     totals: Totals,
     parallel: bool,
 ) -> (Report, Vec<PendingSla>) {
     let as_of = world.as_of;
-    let finish_one = |(sla, part): (&Sla, SlaPart)| {
+    let judge_in = match &parts {
+        Parts::Judged(_) => None,
+        Parts::Judge(w) => Some(*w),
+    };
+    let finish_one = |(sla, part): (&Sla, Option<SlaPart>)| {
+        // Without phase-1 parts (a whole evaluation of an unversioned
+        // policy), the SLA is judged here, in the same task: only the
+        // verdicts of the SLAs being finished are in memory at once.
+        let part = part.unwrap_or_else(|| match (sla.kind, judge_in) {
+            (SlaKind::TimeToRestore, _) | (_, None) => SlaPart::default(),
+            (_, Some(w)) => judge_sla(policy, sla, w, &w.deployments, ALL_TIME),
+        });
         let mut results = Vec::new();
         let mut pending = PendingSla {
             sla: Text::from(sla.id.as_str()),
@@ -1461,7 +1550,14 @@ pub(crate) fn finish_report(
         }
         (results, pending, spans)
     };
-    let work: Vec<(&Sla, SlaPart)> = policy.slas.iter().zip(parts).collect();
+    let work: Vec<(&Sla, Option<SlaPart>)> = match parts {
+        Parts::Judged(parts) => policy
+            .slas
+            .iter()
+            .zip(parts.into_iter().map(Some))
+            .collect(),
+        Parts::Judge(_) => policy.slas.iter().map(|s| (s, None)).collect(),
+    };
     type PerSla = (Vec<ResultRow>, PendingSla, BTreeMap<String, (i64, i64)>);
     let per_sla: Vec<PerSla> = if parallel {
         par_map(work, finish_one)
@@ -1529,18 +1625,39 @@ pub(crate) fn finish_report(
 /// text, no copies of the subject's names) until the deployments section
 /// is written or materialised: on a large workload that section is most of
 /// a report's memory ([`crate::evaluation::Evaluation`]).
+///
+/// 72 bytes: absent numbers are sentinels ([`NONE`], NaN), and the rare
+/// texts share one optional box. (Instants and durations stay within years
+/// 1-9999, far from `i64::MIN` and `i64::MAX`.)
 #[derive(Debug, Clone)]
 pub(crate) struct PendingEntry {
     subject: u32,
-    window_start: i64,
     state: State,
     caused_failure: bool,
-    elapsed: Option<i64>,
-    actual: Option<i64>,
-    remaining: Option<i64>,
-    breach_at: Option<Option<i64>>,
-    consumed: Option<f64>,
-    warn: Option<i64>,
+    window_start: i64,
+    elapsed: i64,
+    actual: i64,
+    remaining: i64,
+    /// [`NONE`]: not running; [`NEVER`]: running, the calendar never opens again.
+    breach_at: i64,
+    /// NaN: absent.
+    consumed: f64,
+    warn: i64,
+    notes: Option<Box<Notes>>,
+}
+
+/// An absent number of a [`PendingEntry`].
+const NONE: i64 = i64::MIN;
+/// A running clock whose breach instant is null (§10).
+const NEVER: i64 = i64::MAX;
+
+fn opt(x: i64) -> Option<i64> {
+    (x != NONE).then_some(x)
+}
+
+/// The exclusion, exception and reason of an entry that has any.
+#[derive(Debug, Clone)]
+struct Notes {
     exclusion: Option<String>,
     exception: Option<String>,
     reason: Option<String>,
@@ -1550,20 +1667,26 @@ impl PendingEntry {
     /// What the entry needs of a verdict; the rest (evidence, pauses) was
     /// read by the rows and is dropped here.
     fn of(subject: u32, window_start: i64, j: Judged) -> PendingEntry {
+        let notes =
+            (j.exclusion.is_some() || j.exception.is_some() || j.reason.is_some()).then(|| {
+                Box::new(Notes {
+                    exclusion: j.exclusion,
+                    exception: j.exception,
+                    reason: j.reason,
+                })
+            });
         PendingEntry {
             subject,
-            window_start,
             state: j.state,
             caused_failure: j.caused_failure,
-            elapsed: j.elapsed,
-            actual: j.actual,
-            remaining: j.remaining,
-            breach_at: j.breach_at,
-            consumed: j.consumed,
-            warn: j.warn,
-            exclusion: j.exclusion,
-            exception: j.exception,
-            reason: j.reason,
+            window_start,
+            elapsed: j.elapsed.unwrap_or(NONE),
+            actual: j.actual.unwrap_or(NONE),
+            remaining: j.remaining.unwrap_or(NONE),
+            breach_at: j.breach_at.map_or(NONE, |b| b.unwrap_or(NEVER)),
+            consumed: j.consumed.unwrap_or(f64::NAN),
+            warn: j.warn.unwrap_or(NONE),
+            notes,
         }
     }
 }
@@ -1599,6 +1722,7 @@ impl PendingSla {
     fn entry(&self, dep: &Subject, j: &PendingEntry) -> DeploymentEntry {
         let rated = self.kind == SlaKind::ChangeFailureRate
             && matches!(j.state, State::Succeeded | State::Failed);
+        let notes = j.notes.as_deref();
         DeploymentEntry {
             deployment: Text::from(dep.id.as_str()),
             sla: self.sla.clone(),
@@ -1609,17 +1733,21 @@ impl PendingSla {
             tier: Text::from(dep.tier.as_str()),
             team: dep.team.as_deref().map(Text::from),
             release_type: dep.release_type.as_deref().map(Text::from),
-            elapsed_ms: j.elapsed,
-            actual_elapsed_ms: j.actual,
-            remaining_ms: j.remaining,
-            breach_at: j.breach_at.map(|b| b.map(instant::format_text)),
-            consumed: j.consumed,
-            warn: j.warn.map(|w| w as f64 / 1_000_000.0),
+            elapsed_ms: opt(j.elapsed),
+            actual_elapsed_ms: opt(j.actual),
+            remaining_ms: opt(j.remaining),
+            breach_at: match j.breach_at {
+                NONE => None,
+                NEVER => Some(None),
+                at => Some(Some(instant::format_text(at))),
+            },
+            consumed: (!j.consumed.is_nan()).then_some(j.consumed),
+            warn: opt(j.warn).map(|w| w as f64 / 1_000_000.0),
             caused_failure: rated.then_some(j.caused_failure),
             subject: (self.kind == SlaKind::TimeToRestore).then(|| Text::const_new("incident")),
-            exclusion: j.exclusion.as_deref().map(Text::from),
-            exception: j.exception.as_deref().map(Text::from),
-            reason: j.reason.clone(),
+            exclusion: notes.and_then(|n| n.exclusion.as_deref()).map(Text::from),
+            exception: notes.and_then(|n| n.exception.as_deref()).map(Text::from),
+            reason: notes.and_then(|n| n.reason.clone()),
             policy_version: None,
         }
     }
@@ -2061,8 +2189,8 @@ fn make_row(
                     let running = j.breach_at.is_some();
                     Some(Breach {
                         id: format!("{}/{}", sla.id, dep.id),
-                        deployment: dep.id.clone(),
-                        service: dep.service.clone(),
+                        deployment: Text::from(dep.id.as_str()),
+                        service: dep.service.as_deref().map(Text::from),
                         elapsed_ms: Some(elapsed),
                         max_ms: Some(max_ms),
                         over_ms: Some(elapsed - max_ms),
@@ -2257,8 +2385,8 @@ fn breach_reason(sla: &Sla, elapsed: i64, max: i64, running: bool, paused_by: &[
 fn rate_breach(sla: &Sla, dep: &Subject, j: &Judged, reason: String) -> Breach {
     Breach {
         id: format!("{}/{}", sla.id, dep.id),
-        deployment: dep.id.clone(),
-        service: dep.service.clone(),
+        deployment: Text::from(dep.id.as_str()),
+        service: dep.service.as_deref().map(Text::from),
         elapsed_ms: None,
         max_ms: None,
         over_ms: None,
@@ -2421,6 +2549,12 @@ pub fn latest_event_time(records: &[Record]) -> Option<i64> {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
+
+    /// A pending entry stays small: there is one per deployment and SLA.
+    #[test]
+    fn a_pending_entry_is_72_bytes() {
+        assert!(std::mem::size_of::<PendingEntry>() <= 72);
+    }
 
     /// The hash-set scope judging uses answers as `in_scope` does, for
     /// include and exempt lists, present and missing attributes.

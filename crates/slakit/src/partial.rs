@@ -53,7 +53,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::evaluate::{
-    ALL_TIME, SlaPart, Subject, Totals, build_world, check_as_of, finish_report, judge_world,
+    ALL_TIME, Parts, SlaPart, Subject, Totals, build_world, check_as_of, finish_report, judge_world,
 };
 use crate::evaluation::Evaluation;
 use crate::policy::Policy;
@@ -690,7 +690,16 @@ fn finish_one(policy: &Policy, mut p: Partial, parallel: bool) -> Result<Evaluat
         dora: std::mem::take(&mut p.dora),
     };
     let (world, subjects, slas) = (&world, &p.subjects, std::mem::take(&mut p.slas));
-    let finish = move |totals| finish_report(policy, world, subjects, slas, totals, parallel);
+    let finish = move |totals| {
+        finish_report(
+            policy,
+            world,
+            subjects,
+            Parts::Judged(slas),
+            totals,
+            parallel,
+        )
+    };
     #[cfg(feature = "parallel")]
     if parallel {
         let (digest, (mut report, pending)) = rayon::join(digest, || finish(totals));

@@ -499,10 +499,10 @@ fn breach_columns<'a>() -> Vec<Column<'a, BreachLine<'a>>> {
             Some(b.row.window.label.clone())
         }),
         col("DEPLOYMENT", Left, |b: &BreachLine<'_>| {
-            Some(b.breach.deployment.clone())
+            Some(b.breach.deployment.to_string())
         }),
         col("SERVICE", Left, |b: &BreachLine<'_>| {
-            b.breach.service.clone()
+            b.breach.service.as_deref().map(str::to_string)
         }),
         col("TIER", Left, |b: &BreachLine<'_>| Some(b.row.tier.clone())),
         col("ELAPSED", Right, |b: &BreachLine<'_>| {
@@ -1471,8 +1471,8 @@ fn breaches(report: &Report, blocks: &mut Vec<Block>) {
             vec![
                 r.sla.clone(),
                 window_words(&r.window.label, &r.window.state),
-                b.service.clone().unwrap_or_else(|| "-".to_string()),
-                b.deployment.clone(),
+                b.service.as_deref().unwrap_or("-").to_string(),
+                b.deployment.to_string(),
                 b.elapsed_ms
                     .map_or_else(|| "-".to_string(), |ms| spelled(ms, false)),
                 b.max_ms

@@ -153,10 +153,12 @@ pub struct Breach {
     /// Stable id: `<sla>/<deployment>`.
     pub id: String,
     /// The deployment.
-    pub deployment: String,
+    #[schemars(with = "String")]
+    pub deployment: Text,
     /// Its service.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub service: Option<String>,
+    #[schemars(with = "Option<String>")]
+    pub service: Option<Text>,
     /// Business elapsed time (clocks).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub elapsed_ms: Option<i64>,

@@ -396,7 +396,7 @@ fn change_failure_rate_charges_the_right_changes() {
                 .iter()
                 .filter_map(|e| e.id.as_deref().map(str::to_string))
                 .collect();
-            (b.deployment.clone(), ids)
+            (b.deployment.to_string(), ids)
         })
         .collect();
     // An outage 6 minutes after the change's health check is charged to it.

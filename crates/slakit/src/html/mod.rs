@@ -787,8 +787,8 @@ fn breach_row(row: &ResultRow, b: &Breach, entry: Option<&DeploymentEntry>) -> B
         id: b.id.clone(),
         sla: row.sla.clone(),
         window: row.window.label.clone(),
-        deployment: b.deployment.clone(),
-        service: b.service.clone().unwrap_or_else(|| "—".to_string()),
+        deployment: b.deployment.to_string(),
+        service: b.service.as_deref().unwrap_or("—").to_string(),
         team: entry
             .and_then(|d| d.team.as_deref())
             .unwrap_or("—")
