@@ -73,7 +73,11 @@ impl Reader {
                 origin_mut(r).index += start;
             }
             set.files.push((name.to_string(), start, records.len()));
-            set.records.extend(records);
+            if set.records.is_empty() {
+                set.records = records; // not copied: one file is the usual case
+            } else {
+                set.records.extend(records);
+            }
         }
         Ok(set)
     }

@@ -1343,7 +1343,7 @@ pub(crate) fn judge_world(
         if sla.kind == SlaKind::TimeToRestore {
             SlaPart::default()
         } else {
-            judge_sla(policy, sla, world, &world.deployments, era)
+            judge_sla(policy, sla, world, &world.deployments, era, parallel)
         }
     };
     let parts = if parallel {
@@ -1368,13 +1368,54 @@ fn seg_of_subject(policy: &Policy, sla: &Sla, s: &Subject) -> SegKey {
     )
 }
 
+/// Subjects judged per task when one SLA's subjects are split across
+/// threads (one SLA can take longer than all the others together).
+const JUDGE_CHUNK: usize = 16_384;
+
 /// Judge each subject under one SLA (§5.5, §6): scope, window, precedence,
-/// then the kind's rule.
+/// then the kind's rule. `parallel`: in chunks of subjects on the current
+/// rayon pool, put back in subject order (the same part).
 fn judge_sla(
     policy: &Policy,
     sla: &Sla,
     world: &World<'_>,
     subjects: &[Deployment<'_>],
+    era: (i64, i64),
+    parallel: bool,
+) -> SlaPart {
+    let outages = if sla.kind == SlaKind::PostDeployAvailability {
+        outages_by_service(world)
+    } else {
+        BTreeMap::new()
+    };
+    let scope = CompiledScope::of(sla);
+    let judge = |(ci, chunk): (usize, &[Deployment<'_>])| {
+        let ctx = (&scope, &outages);
+        judge_range(policy, sla, world, ctx, chunk, ci * JUDGE_CHUNK, era)
+    };
+    if !parallel || subjects.len() <= JUDGE_CHUNK {
+        return judge((0, subjects));
+    }
+    let parts = par_map(subjects.chunks(JUDGE_CHUNK).enumerate().collect(), judge);
+    let mut part = SlaPart {
+        verdicts: Vec::with_capacity(parts.iter().map(|p| p.verdicts.len()).sum()),
+        seen: BTreeSet::new(),
+    };
+    for p in parts {
+        part.verdicts.extend(p.verdicts);
+        part.seen.extend(p.seen);
+    }
+    part
+}
+
+/// [`judge_sla`] over `subjects`, the subjects from index `offset` on.
+fn judge_range(
+    policy: &Policy,
+    sla: &Sla,
+    world: &World<'_>,
+    (scope, outages): (&CompiledScope<'_>, &BTreeMap<&str, Vec<&Outage>>),
+    subjects: &[Deployment<'_>],
+    offset: usize,
     era: (i64, i64),
 ) -> SlaPart {
     let clocked = matches!(
@@ -1383,13 +1424,8 @@ fn judge_sla(
     );
     let as_of = world.as_of;
     let mut part = SlaPart::default();
-    let outages = if sla.kind == SlaKind::PostDeployAvailability {
-        outages_by_service(world)
-    } else {
-        BTreeMap::new()
-    };
-    let scope = CompiledScope::of(sla);
-    for (di, dep) in subjects.iter().enumerate() {
+    for (i, dep) in subjects.iter().enumerate() {
+        let di = offset + i;
         if !scope.in_scope(sla, dep) {
             continue;
         }
@@ -1524,7 +1560,7 @@ pub(crate) fn finish_report(
         // verdicts of the SLAs being finished are in memory at once.
         let part = part.unwrap_or_else(|| match (sla.kind, judge_in) {
             (SlaKind::TimeToRestore, _) | (_, None) => SlaPart::default(),
-            (_, Some(w)) => judge_sla(policy, sla, w, &w.deployments, ALL_TIME),
+            (_, Some(w)) => judge_sla(policy, sla, w, &w.deployments, ALL_TIME, parallel),
         });
         let mut results = Vec::new();
         let mut pending = PendingSla {
@@ -1539,7 +1575,7 @@ pub(crate) fn finish_report(
             // Incidents, seen as pseudo-deployments whose events are `opened` and `resolved`.
             let synthetic = incident_events(world);
             let incidents = incident_deployments(policy, &synthetic);
-            let part = judge_sla(policy, sla, world, &incidents, ALL_TIME);
+            let part = judge_sla(policy, sla, world, &incidents, ALL_TIME, parallel);
             let subjects: Vec<Subject> = incidents.iter().map(|d| Subject::of(d, false)).collect();
             collect_spans(sla, &subjects, &part, &mut spans);
             pending.entries = finish_sla(policy, sla, world, &subjects, part, &mut results);

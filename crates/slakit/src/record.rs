@@ -298,6 +298,16 @@ impl Record {
         }
     }
 
+    fn origin_mut(&mut self) -> &mut Origin {
+        match self {
+            Record::Event(r) => &mut r.origin,
+            Record::Outage(r) => &mut r.origin,
+            Record::Incident(r) => &mut r.origin,
+            Record::Exclusion(r) => &mut r.origin,
+            Record::Exception(r) => &mut r.origin,
+        }
+    }
+
     /// Where the record came from.
     pub fn origin(&self) -> Origin {
         match self {
@@ -466,6 +476,10 @@ pub fn parse_records_with_limits(text: &str, limits: &Limits) -> Result<Vec<Reco
             })
             .collect()
     } else {
+        #[cfg(feature = "parallel")]
+        if let Some(records) = parallel_lines(text, limits) {
+            return Ok(records);
+        }
         let mut out = Vec::new();
         for (n, line) in text.lines().enumerate() {
             let line = line.trim_end_matches('\r');
@@ -490,23 +504,104 @@ pub fn parse_records_with_limits(text: &str, limits: &Limits) -> Result<Vec<Reco
             if out.len() >= limits.max_records {
                 return Err(too_many(limits));
             }
-            if let Some(event) = fast_event(line, origin) {
-                out.push(Record::Event(event));
-                continue;
-            }
-            let value: Value = unique::from_str(line).map_err(|e| {
-                let mut err = Error::new(
-                    unique::code(&e),
-                    format!("invalid JSON: {}", lower(&e.to_string())),
-                )
-                .at_record(origin.index, origin.line);
-                err.location.column = Some(e.column() as u64);
-                err
-            })?;
-            out.push(record_from_value(value, origin)?);
+            out.push(parse_line(line, origin)?);
         }
         Ok(out)
     }
+}
+
+/// One JSON Lines record.
+fn parse_line(line: &str, origin: Origin) -> Result<Record> {
+    if let Some(event) = fast_event(line, origin) {
+        return Ok(Record::Event(event));
+    }
+    let value: Value = unique::from_str(line).map_err(|e| {
+        let mut err = Error::new(
+            unique::code(&e),
+            format!("invalid JSON: {}", lower(&e.to_string())),
+        )
+        .at_record(origin.index, origin.line);
+        err.location.column = Some(e.column() as u64);
+        err
+    })?;
+    record_from_value(value, origin)
+}
+
+/// JSON Lines of at least this many bytes are read in chunks on the
+/// current rayon pool.
+#[cfg(feature = "parallel")]
+const PARALLEL_BYTES: usize = 4 << 20;
+
+/// JSON Lines read in chunks of whole lines, one rayon task each, put back
+/// in order with their global record indices and line numbers: the records
+/// the serial reading gives. `None` when there is nothing to gain (small
+/// input, one thread) or anything is wrong (a bad line, a limit): the
+/// serial reading then finds the first error and reports it as before.
+#[cfg(feature = "parallel")]
+fn parallel_lines(text: &str, limits: &Limits) -> Option<Vec<Record>> {
+    use rayon::prelude::*;
+    let threads = rayon::current_num_threads();
+    if text.len() < PARALLEL_BYTES || threads < 2 {
+        return None;
+    }
+    // Chunks end just after a newline, so their lines are the text's lines.
+    let target = text.len() / (threads * 8) + 1;
+    let mut chunks = Vec::new();
+    let mut rest = text;
+    while !rest.is_empty() {
+        let cut = match rest
+            .as_bytes()
+            .get(target..)
+            .and_then(|t| t.iter().position(|b| *b == b'\n'))
+        {
+            Some(i) => target + i + 1,
+            None => rest.len(),
+        };
+        let (chunk, tail) = rest.split_at(cut);
+        chunks.push(chunk);
+        rest = tail;
+    }
+    // Per chunk: its records (indices from 0, lines from 1) and its newlines.
+    let parsed: Vec<Option<(Vec<Record>, usize)>> = chunks
+        .par_iter()
+        .map(|chunk| {
+            let mut out = Vec::new();
+            for (n, line) in chunk.lines().enumerate() {
+                let line = line.trim_end_matches('\r');
+                if line.trim().is_empty() {
+                    continue;
+                }
+                if line.len() > limits.max_line_bytes || out.len() >= limits.max_records {
+                    return None;
+                }
+                let origin = Origin {
+                    index: out.len(),
+                    line: Some(n + 1),
+                };
+                out.push(parse_line(line, origin).ok()?);
+            }
+            Some((out, chunk.bytes().filter(|b| *b == b'\n').count()))
+        })
+        .collect();
+    let total = parsed
+        .iter()
+        .try_fold(0usize, |n, p| p.as_ref().map(|(r, _)| n + r.len()))?;
+    if total > limits.max_records {
+        return None;
+    }
+    let mut records = Vec::with_capacity(total);
+    let mut lines_before = 0;
+    for (chunk, newlines) in parsed.into_iter().flatten() {
+        let first = records.len();
+        records.extend(chunk);
+        for r in records.get_mut(first..).into_iter().flatten() {
+            let origin = r.origin_mut();
+            origin.index += first;
+            origin.line = origin.line.map(|l| l + lines_before);
+        }
+        lines_before += newlines;
+    }
+    Some(records)
 }
 
 /// The common lifecycle-event line, read without building a JSON tree.
