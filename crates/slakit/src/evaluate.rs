@@ -1749,8 +1749,19 @@ impl PendingSla {
         &'s self,
         subjects: &'s [Subject],
     ) -> impl Iterator<Item = DeploymentEntry> + 's {
+        self.entries_in(subjects, 0..self.entries.len())
+    }
+
+    /// [`PendingSla::entries`], those at positions `range` only.
+    pub(crate) fn entries_in<'s>(
+        &'s self,
+        subjects: &'s [Subject],
+        range: std::ops::Range<usize>,
+    ) -> impl Iterator<Item = DeploymentEntry> + 's {
         let subjects = self.incidents.as_deref().unwrap_or(subjects);
         self.entries
+            .get(range)
+            .unwrap_or_default()
             .iter()
             .filter_map(move |e| Some(self.entry(subjects.get(e.subject as usize)?, e)))
     }

@@ -7,14 +7,10 @@
 //! the same bytes as [`Report::write_json`] of the whole report.
 //! [`Evaluation::into_report`] materialises the [`Report`].
 
-use serde::{Serialize, Serializer};
+use serde::Serialize;
 
-use crate::dora::Dora;
 use crate::evaluate::{PendingSla, Subject, materialise};
-use crate::report::{
-    DeploymentEntry, Engine, Finding, InForce, Inputs, PolicyInfo, Report, ResultRow, VendorRow,
-    Warning,
-};
+use crate::report::{DeploymentEntry, Report, ResultRow};
 
 /// The outcome of [`crate::Policy::evaluate_deferred`]: a [`Report`] whose
 /// deployments section is formatted only when written or materialised.
@@ -69,9 +65,9 @@ impl Evaluation {
     }
 
     /// Write the report as pretty JSON — the bytes of [`Report::write_json`]
-    /// of [`Evaluation::into_report`] — formatting each deployment entry as
-    /// it is written.
-    pub fn write_json<W: std::io::Write>(&self, out: W) -> std::io::Result<()> {
+    /// of [`Evaluation::into_report`] — formatting the deployment entries
+    /// as they are written, in chunks on the current rayon pool.
+    pub fn write_json<W: std::io::Write>(&self, mut out: W) -> std::io::Result<()> {
         // Every field of the report, in its order: a field added to `Report`
         // stops this from compiling until it is written here too.
         let Report {
@@ -87,52 +83,194 @@ impl Evaluation {
             in_force,
             warnings,
         } = &self.report;
-        let view = View {
-            engine,
-            as_of,
-            policy,
-            inputs,
-            results,
-            deployments: Entries {
-                whole: deployments,
-                subjects: &self.subjects,
-                pending: &self.pending,
-            },
-            vendors,
-            dora,
-            findings,
-            in_force,
-            warnings,
+        out.write_all(b"{")?;
+        field(&mut out, "engine", engine, true)?;
+        field(&mut out, "as_of", as_of, false)?;
+        field(&mut out, "policy", policy, false)?;
+        field(&mut out, "inputs", inputs, false)?;
+        field(&mut out, "results", results, false)?;
+        out.write_all(b",\n  \"deployments\": ")?;
+        self.write_entries(&mut out, deployments)?;
+        field(&mut out, "vendors", vendors, false)?;
+        field(&mut out, "dora", dora, false)?;
+        field(&mut out, "findings", findings, false)?;
+        field(&mut out, "in_force", in_force, false)?;
+        field(&mut out, "warnings", warnings, false)?;
+        out.write_all(b"\n}")
+    }
+
+    /// The deployments array: formatted entries already whole, then the
+    /// pending ones, a batch of chunks at a time (formatted in parallel,
+    /// written in order: the text held is a few chunks, not the section).
+    fn write_entries<W: std::io::Write>(
+        &self,
+        out: &mut W,
+        whole: &[DeploymentEntry],
+    ) -> std::io::Result<()> {
+        const CHUNK: usize = 8_192;
+        if self.deployment_entries() == 0 {
+            return out.write_all(b"[]");
+        }
+        out.write_all(b"[")?;
+        // Every entry is written as `,\n    {...}`; the very first without the comma.
+        let mut first = true;
+        let mut emit = |out: &mut W, buf: &[u8]| {
+            let buf = if first {
+                buf.get(1..).unwrap_or_default()
+            } else {
+                buf
+            };
+            first &= buf.is_empty();
+            out.write_all(buf)
         };
-        serde_json::to_writer_pretty(out, &view).map_err(std::io::Error::from)
+        let mut buf = Vec::new();
+        for e in whole {
+            buf.clear();
+            entry(&mut buf, e)?;
+            emit(out, &buf)?;
+        }
+        let jobs: Vec<(&PendingSla, std::ops::Range<usize>)> = self
+            .pending
+            .iter()
+            .flat_map(|p| {
+                (0..p.len())
+                    .step_by(CHUNK)
+                    .map(move |s| (p, s..(s + CHUNK).min(p.len())))
+            })
+            .collect();
+        let format = |(p, range): &(&PendingSla, std::ops::Range<usize>)| {
+            let mut buf = Vec::with_capacity(range.len() * 640);
+            for e in p.entries_in(&self.subjects, range.clone()) {
+                entry(&mut buf, &e)?;
+            }
+            Ok::<_, std::io::Error>(buf)
+        };
+        for batch in jobs.chunks(8) {
+            #[cfg(feature = "parallel")]
+            let bufs: Vec<_> = {
+                use rayon::prelude::*;
+                batch.par_iter().map(format).collect()
+            };
+            #[cfg(not(feature = "parallel"))]
+            let bufs: Vec<_> = batch.iter().map(format).collect();
+            for b in bufs {
+                emit(out, &b?)?;
+            }
+        }
+        out.write_all(b"\n  ]")
     }
 }
 
-/// [`Report`] by reference, its deployments section formatted on the way.
-#[derive(Serialize)]
-struct View<'a> {
-    engine: &'a Engine,
-    as_of: &'a String,
-    policy: &'a PolicyInfo,
-    inputs: &'a Inputs,
-    results: &'a [ResultRow],
-    deployments: Entries<'a>,
-    vendors: &'a [VendorRow],
-    dora: &'a Dora,
-    findings: &'a [Finding],
-    in_force: &'a InForce,
-    warnings: &'a [Warning],
+/// `,\n    ` and one entry at the deployments array's depth.
+fn entry(buf: &mut Vec<u8>, e: &DeploymentEntry) -> std::io::Result<()> {
+    buf.extend_from_slice(b",\n    ");
+    e.serialize(&mut serde_json::Serializer::with_formatter(
+        &mut *buf,
+        Indented::at(2),
+    ))
+    .map_err(std::io::Error::from)
 }
 
-struct Entries<'a> {
-    whole: &'a [DeploymentEntry],
-    subjects: &'a [Subject],
-    pending: &'a [PendingSla],
+/// One top-level field of the report: `\n  "name": value`, comma first
+/// unless `first`.
+fn field<W: std::io::Write, T: Serialize + ?Sized>(
+    out: &mut W,
+    name: &str,
+    value: &T,
+    first: bool,
+) -> std::io::Result<()> {
+    out.write_all(if first { b"\n  \"" } else { b",\n  \"" })?;
+    out.write_all(name.as_bytes())?;
+    out.write_all(b"\": ")?;
+    value
+        .serialize(&mut serde_json::Serializer::with_formatter(
+            &mut *out,
+            Indented::at(1),
+        ))
+        .map_err(std::io::Error::from)
 }
 
-impl Serialize for Entries<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let formatted = self.pending.iter().flat_map(|p| p.entries(self.subjects));
-        serializer.collect_seq(self.whole.iter().cloned().chain(formatted))
+/// serde_json's pretty format (two spaces), starting `level` deep: a value
+/// written with it is the text the pretty serializer writes for it at that
+/// depth of the whole document.
+struct Indented {
+    level: usize,
+    has_value: bool,
+}
+
+impl Indented {
+    fn at(level: usize) -> Self {
+        Indented {
+            level,
+            has_value: false,
+        }
+    }
+
+    fn newline<W: ?Sized + std::io::Write>(&self, w: &mut W, lead: &[u8]) -> std::io::Result<()> {
+        w.write_all(lead)?;
+        for _ in 0..self.level {
+            w.write_all(b"  ")?;
+        }
+        Ok(())
+    }
+}
+
+impl serde_json::ser::Formatter for Indented {
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        w.write_all(b"[")
+    }
+
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.level -= 1;
+        if self.has_value {
+            self.newline(w, b"\n")?;
+        }
+        w.write_all(b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.newline(w, if first { b"\n" } else { b",\n" })
+    }
+
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        w.write_all(b"{")
+    }
+
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.level -= 1;
+        if self.has_value {
+            self.newline(w, b"\n")?;
+        }
+        w.write_all(b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.newline(w, if first { b"\n" } else { b",\n" })
+    }
+
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        w.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
     }
 }

@@ -130,29 +130,30 @@ fn write(out: &mut impl std::fmt::Write, ms: i64) {
         in_day / 1000 % 60,
         in_day % 1000,
     );
-    push_digits(out, y, 4);
-    let _ = out.write_char('-');
-    push_digits(out, m, 2);
-    let _ = out.write_char('-');
-    push_digits(out, d, 2);
-    let _ = out.write_char('T');
-    push_digits(out, h, 2);
-    let _ = out.write_char(':');
-    push_digits(out, mi, 2);
-    let _ = out.write_char(':');
-    push_digits(out, s, 2);
-    if milli != 0 {
-        let _ = out.write_char('.');
-        push_digits(out, milli, 3);
-    }
-    let _ = out.write_char('Z');
+    // Composed in a stack buffer and written once: `YYYY-MM-DDTHH:MM:SS[.mmm]Z`.
+    let mut buf = *b"0000-00-00T00:00:00.000Z";
+    put_digits(&mut buf[0..4], y);
+    put_digits(&mut buf[5..7], m);
+    put_digits(&mut buf[8..10], d);
+    put_digits(&mut buf[11..13], h);
+    put_digits(&mut buf[14..16], mi);
+    put_digits(&mut buf[17..19], s);
+    let text = if milli != 0 {
+        put_digits(&mut buf[20..23], milli);
+        &buf[..]
+    } else {
+        buf[19] = b'Z';
+        &buf[..20]
+    };
+    // ASCII digits and separators only.
+    let _ = out.write_str(std::str::from_utf8(text).unwrap_or_default());
 }
 
-fn push_digits(out: &mut impl std::fmt::Write, v: i64, width: u32) {
-    let mut div = 10i64.pow(width.saturating_sub(1));
-    while div > 0 {
-        let _ = out.write_char(char::from(b'0' + ((v / div) % 10) as u8));
-        div /= 10;
+/// The last `out.len()` decimal digits of `v` (non-negative), zero-padded.
+fn put_digits(out: &mut [u8], mut v: i64) {
+    for b in out.iter_mut().rev() {
+        *b = b'0' + (v % 10) as u8;
+        v /= 10;
     }
 }
 
