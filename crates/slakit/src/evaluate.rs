@@ -1116,11 +1116,19 @@ fn evaluate_direct(
         .slas
         .iter()
         .any(|s| s.kind == SlaKind::ChangeFailureRate);
-    let subjects: Vec<Subject> = world
-        .deployments
-        .iter()
-        .map(|d| Subject::of(d, keep_succeeded))
-        .collect();
+    let (subjects, dora) = join2(
+        parallel,
+        || {
+            let deployments: Vec<&Deployment<'_>> = world.deployments.iter().collect();
+            let of = |d: &Deployment<'_>| Subject::of(d, keep_succeeded);
+            if parallel {
+                par_map(deployments, of)
+            } else {
+                deployments.into_iter().map(of).collect()
+            }
+        },
+        || crate::dora::facts(policy, &world),
+    );
     let totals = Totals {
         inputs: Inputs {
             records: records.len() as u64,
@@ -1132,7 +1140,7 @@ fn evaluate_direct(
             digest: String::new(),
         },
         unknown_fields: world.unknown_fields.clone(),
-        dora: crate::dora::facts(policy, &world),
+        dora,
     };
     // Phase 2 reads the interval records (incidents, outages, exclusions,
     // exceptions) in the order a partial keeps them, by canonical line, so
@@ -1495,6 +1503,20 @@ fn judge_range(
 // Phase 2 (once, over merged partials): rows, findings, the report
 // ---------------------------------------------------------------------------
 
+/// Both, side by side on the current rayon pool when `parallel`.
+fn join2<A: Send, B: Send>(
+    parallel: bool,
+    a: impl FnOnce() -> A + Send,
+    b: impl FnOnce() -> B + Send,
+) -> (A, B) {
+    #[cfg(feature = "parallel")]
+    if parallel {
+        return rayon::join(a, b);
+    }
+    let _ = parallel;
+    (a(), b())
+}
+
 /// Map in order, on the current rayon pool when there is one to use.
 #[cfg(feature = "parallel")]
 fn par_map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync + Send) -> Vec<R> {
@@ -1595,11 +1617,18 @@ pub(crate) fn finish_report(
         Parts::Judge(_) => policy.slas.iter().map(|s| (s, None)).collect(),
     };
     type PerSla = (Vec<ResultRow>, PendingSla, BTreeMap<String, (i64, i64)>);
-    let per_sla: Vec<PerSla> = if parallel {
-        par_map(work, finish_one)
-    } else {
-        work.into_iter().map(finish_one).collect()
-    };
+    // The DORA section beside the SLAs: it reads only the world and the facts.
+    let (per_sla, dora) = join2(
+        parallel,
+        || -> Vec<PerSla> {
+            if parallel {
+                par_map(work, finish_one)
+            } else {
+                work.into_iter().map(finish_one).collect()
+            }
+        },
+        || crate::dora::section(policy, world, &totals.dora),
+    );
     let mut results = Vec::new();
     let mut pending = Vec::with_capacity(per_sla.len());
     let mut spans = BTreeMap::new();
@@ -1631,7 +1660,6 @@ pub(crate) fn finish_report(
     }
     warnings.sort();
     warnings.dedup();
-    let dora = crate::dora::section(policy, world, &totals.dora);
 
     let report = Report {
         engine: Engine {

@@ -88,7 +88,12 @@ impl Evaluation {
         field(&mut out, "as_of", as_of, false)?;
         field(&mut out, "policy", policy, false)?;
         field(&mut out, "inputs", inputs, false)?;
-        field(&mut out, "results", results, false)?;
+        out.write_all(b",\n  \"results\": ")?;
+        write_array(
+            &mut out,
+            &results.chunks(512).collect::<Vec<_>>(),
+            |rows, buf| rows.iter().try_for_each(|r| element(buf, r)),
+        )?;
         out.write_all(b",\n  \"deployments\": ")?;
         self.write_entries(&mut out, deployments)?;
         field(&mut out, "vendors", vendors, false)?;
@@ -100,69 +105,76 @@ impl Evaluation {
     }
 
     /// The deployments array: formatted entries already whole, then the
-    /// pending ones, a batch of chunks at a time (formatted in parallel,
-    /// written in order: the text held is a few chunks, not the section).
+    /// pending ones, in chunks formatted in parallel ([`write_array`]).
     fn write_entries<W: std::io::Write>(
         &self,
         out: &mut W,
         whole: &[DeploymentEntry],
     ) -> std::io::Result<()> {
         const CHUNK: usize = 8_192;
-        if self.deployment_entries() == 0 {
-            return out.write_all(b"[]");
+        enum Job<'a> {
+            Whole(&'a [DeploymentEntry]),
+            Pending(&'a PendingSla, std::ops::Range<usize>),
         }
-        out.write_all(b"[")?;
-        // Every entry is written as `,\n    {...}`; the very first without the comma.
-        let mut first = true;
-        let mut emit = |out: &mut W, buf: &[u8]| {
-            let buf = if first {
-                buf.get(1..).unwrap_or_default()
-            } else {
-                buf
-            };
-            first &= buf.is_empty();
-            out.write_all(buf)
-        };
-        let mut buf = Vec::new();
-        for e in whole {
-            buf.clear();
-            entry(&mut buf, e)?;
-            emit(out, &buf)?;
-        }
-        let jobs: Vec<(&PendingSla, std::ops::Range<usize>)> = self
-            .pending
-            .iter()
-            .flat_map(|p| {
+        let jobs: Vec<Job<'_>> = whole
+            .chunks(CHUNK)
+            .map(Job::Whole)
+            .chain(self.pending.iter().flat_map(|p| {
                 (0..p.len())
                     .step_by(CHUNK)
-                    .map(move |s| (p, s..(s + CHUNK).min(p.len())))
-            })
+                    .map(move |s| Job::Pending(p, s..(s + CHUNK).min(p.len())))
+            }))
             .collect();
-        let format = |(p, range): &(&PendingSla, std::ops::Range<usize>)| {
-            let mut buf = Vec::with_capacity(range.len() * 640);
-            for e in p.entries_in(&self.subjects, range.clone()) {
-                entry(&mut buf, &e)?;
-            }
-            Ok::<_, std::io::Error>(buf)
-        };
-        for batch in jobs.chunks(8) {
-            #[cfg(feature = "parallel")]
-            let bufs: Vec<_> = {
-                use rayon::prelude::*;
-                batch.par_iter().map(format).collect()
-            };
-            #[cfg(not(feature = "parallel"))]
-            let bufs: Vec<_> = batch.iter().map(format).collect();
-            for b in bufs {
-                emit(out, &b?)?;
-            }
-        }
-        out.write_all(b"\n  ]")
+        write_array(out, &jobs, |job, buf| match job {
+            Job::Whole(list) => list.iter().try_for_each(|e| element(buf, e)),
+            Job::Pending(p, range) => p
+                .entries_in(&self.subjects, range.clone())
+                .try_for_each(|e| element(buf, &e)),
+        })
     }
 }
 
-/// `,\n    ` and one entry at the deployments array's depth.
-fn entry(buf: &mut Vec<u8>, e: &DeploymentEntry) -> std::io::Result<()> {
+/// An array of objects at depth 1 of the report (`results`,
+/// `deployments`): each job's elements formatted into a buffer of its own,
+/// a batch of jobs at a time in parallel, the buffers written in job order
+/// (the text held is a batch, never the section). `[]` when empty.
+fn write_array<W: std::io::Write, J: Sync>(
+    out: &mut W,
+    jobs: &[J],
+    format: impl Fn(&J, &mut Vec<u8>) -> std::io::Result<()> + Sync,
+) -> std::io::Result<()> {
+    let render = |job: &J| {
+        let mut buf = Vec::new();
+        format(job, &mut buf).map(|()| buf)
+    };
+    // Every element is `,\n    {...}`; the very first goes without the comma.
+    let mut first = true;
+    for batch in jobs.chunks(8) {
+        #[cfg(feature = "parallel")]
+        let bufs: Vec<_> = {
+            use rayon::prelude::*;
+            batch.par_iter().map(render).collect()
+        };
+        #[cfg(not(feature = "parallel"))]
+        let bufs: Vec<_> = batch.iter().map(render).collect();
+        for buf in bufs {
+            let buf = buf?;
+            match (first, buf.split_first()) {
+                (_, None) => {}
+                (true, Some((_, rest))) => {
+                    out.write_all(b"[")?;
+                    out.write_all(rest)?;
+                    first = false;
+                }
+                (false, Some(_)) => out.write_all(&buf)?,
+            }
+        }
+    }
+    out.write_all(if first { b"[]" } else { b"\n  ]" })
+}
+
+/// `,\n    ` and one element at depth 2 (an entry, a row).
+fn element<T: Serialize>(buf: &mut Vec<u8>, e: &T) -> std::io::Result<()> {
     buf.extend_from_slice(b",\n    ");
     e.serialize(&mut serde_json::Serializer::with_formatter(
         &mut *buf,
@@ -207,9 +219,13 @@ impl Indented {
     }
 
     fn newline<W: ?Sized + std::io::Write>(&self, w: &mut W, lead: &[u8]) -> std::io::Result<()> {
+        const SPACES: &[u8; 32] = b"                                ";
         w.write_all(lead)?;
-        for _ in 0..self.level {
-            w.write_all(b"  ")?;
+        let mut n = 2 * self.level;
+        while n > 0 {
+            let k = n.min(SPACES.len());
+            w.write_all(SPACES.get(..k).unwrap_or_default())?;
+            n -= k;
         }
         Ok(())
     }
