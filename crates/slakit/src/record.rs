@@ -298,6 +298,7 @@ impl Record {
         }
     }
 
+    #[cfg(feature = "parallel")]
     fn origin_mut(&mut self) -> &mut Origin {
         match self {
             Record::Event(r) => &mut r.origin,
