@@ -138,6 +138,16 @@ fn workload(c: &mut Criterion) {
                 .len()
         })
     });
+    // What the CLI runs, less the writing: the deployments section left
+    // unformatted (`slakit evaluate` formats it as it writes it).
+    g.bench_function("evaluate_deferred", |b| {
+        b.iter(|| {
+            policy
+                .evaluate_deferred(black_box(&records), as_of)
+                .unwrap()
+                .deployment_entries()
+        })
+    });
     g.finish();
 }
 
