@@ -143,22 +143,31 @@ fn write_array<W: std::io::Write, J: Sync>(
     jobs: &[J],
     format: impl Fn(&J, &mut Vec<u8>) -> std::io::Result<()> + Sync,
 ) -> std::io::Result<()> {
-    let render = |job: &J| {
-        let mut buf = Vec::new();
-        format(job, &mut buf).map(|()| buf)
+    const BATCH: usize = 8;
+    // One buffer per job of a batch, reused from batch to batch: fresh
+    // multi-megabyte buffers would each be paged in anew.
+    let mut bufs: Vec<Vec<u8>> = (0..BATCH.min(jobs.len())).map(|_| Vec::new()).collect();
+    let render = |(job, buf): (&J, &mut Vec<u8>)| {
+        buf.clear();
+        format(job, buf)
     };
     // Every element is `,\n    {...}`; the very first goes without the comma.
     let mut first = true;
-    for batch in jobs.chunks(8) {
+    for batch in jobs.chunks(BATCH) {
         #[cfg(feature = "parallel")]
-        let bufs: Vec<_> = {
+        let done: Vec<std::io::Result<()>> = {
             use rayon::prelude::*;
-            batch.par_iter().map(render).collect()
+            batch
+                .par_iter()
+                .zip(bufs.par_iter_mut())
+                .map(render)
+                .collect()
         };
         #[cfg(not(feature = "parallel"))]
-        let bufs: Vec<_> = batch.iter().map(render).collect();
-        for buf in bufs {
-            let buf = buf?;
+        let done: Vec<std::io::Result<()>> =
+            batch.iter().zip(bufs.iter_mut()).map(render).collect();
+        for (result, buf) in done.into_iter().zip(&bufs) {
+            result?;
             match (first, buf.split_first()) {
                 (_, None) => {}
                 (true, Some((_, rest))) => {
@@ -166,7 +175,7 @@ fn write_array<W: std::io::Write, J: Sync>(
                     out.write_all(rest)?;
                     first = false;
                 }
-                (false, Some(_)) => out.write_all(&buf)?,
+                (false, Some(_)) => out.write_all(buf)?,
             }
         }
     }
