@@ -4,7 +4,6 @@
 
 use std::io::Read;
 
-use slakit::record::Origin;
 use slakit::{Error, ErrorCode, ErrorKind, Policy, Record};
 
 use crate::args::Inputs;
@@ -70,7 +69,7 @@ impl Reader {
             // later (a conflict between records) can be traced to its file.
             let start = set.records.len();
             for r in &mut records {
-                origin_mut(r).index += start;
+                r.origin_mut().index += start;
             }
             set.files.push((name.to_string(), start, records.len()));
             if set.records.is_empty() {
@@ -117,16 +116,6 @@ impl RecordSet {
             (None, [(name, _, _)]) if e.kind() == ErrorKind::Input => e.in_file(name.clone()),
             (None, _) => e,
         }
-    }
-}
-
-fn origin_mut(r: &mut Record) -> &mut Origin {
-    match r {
-        Record::Event(x) => &mut x.origin,
-        Record::Outage(x) => &mut x.origin,
-        Record::Incident(x) => &mut x.origin,
-        Record::Exclusion(x) => &mut x.origin,
-        Record::Exception(x) => &mut x.origin,
     }
 }
 

@@ -298,8 +298,9 @@ impl Record {
         }
     }
 
-    #[cfg(feature = "parallel")]
-    fn origin_mut(&mut self) -> &mut Origin {
+    /// Where the record came from, to renumber it (records read from
+    /// several files are numbered across them).
+    pub fn origin_mut(&mut self) -> &mut Origin {
         match self {
             Record::Event(r) => &mut r.origin,
             Record::Outage(r) => &mut r.origin,

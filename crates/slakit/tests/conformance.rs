@@ -8,28 +8,7 @@
 
 mod common;
 use common::conformance::{Outcome, run_all};
-use slakit::record::{Origin, record_from_value};
-
-fn inputs(v: &serde_json::Value) -> slakit::Result<(slakit::Policy, Vec<slakit::Record>, i64)> {
-    let policy = slakit::Policy::from_json(&v["policy"].to_string())?;
-    let records = v["records"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            record_from_value(
-                r.clone(),
-                Origin {
-                    index: i,
-                    line: None,
-                },
-            )
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    let as_of = slakit::instant::parse(v["as_of"].as_str().unwrap()).unwrap();
-    Ok((policy, records, as_of))
-}
+use common::vector::inputs;
 
 fn run(v: &serde_json::Value) -> Outcome {
     let result = inputs(v).and_then(|(policy, records, as_of)| policy.evaluate(&records, as_of));

@@ -9,28 +9,11 @@
 
 mod common;
 
-use slakit::record::{Origin, Record, record_from_value};
+use slakit::record::Record;
 use slakit::{ErrorCode, Partial, Policy, evaluate_partial};
 
 fn vector_inputs(v: &serde_json::Value) -> Option<(Policy, Vec<Record>, i64)> {
-    let policy = Policy::from_json(&v["policy"].to_string()).ok()?;
-    let records = v["records"]
-        .as_array()?
-        .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            record_from_value(
-                r.clone(),
-                Origin {
-                    index: i,
-                    line: None,
-                },
-            )
-        })
-        .collect::<Result<Vec<_>, _>>()
-        .ok()?;
-    let as_of = slakit::instant::parse(v["as_of"].as_str()?).ok()?;
-    Some((policy, records, as_of))
+    common::vector::inputs(v).ok()
 }
 
 /// Split by deployment into `n` partitions (`key` picks the partition of a
