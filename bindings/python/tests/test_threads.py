@@ -119,7 +119,8 @@ def test_the_gil_is_released_while_evaluating(example_policy: slakit.Policy) -> 
 
 def test_the_gil_is_released_while_gating() -> None:
     policy = slakit.Policy.from_yaml(GATE_POLICY)
-    records = slakit.Records(synthetic_records(5_000))
+    # Enough history that one call outlasts the 4 ms margins of ticks_inside.
+    records = slakit.Records(synthetic_records(20_000))
     proposed = {"deployment": "next", "service": "svc1"}
     at = "2026-03-31T00:00:00Z"
     warm_up = policy.gate(records, proposed, at)
