@@ -119,6 +119,13 @@ fn workload(c: &mut Criterion) {
     g.bench_function("parse_records", |b| {
         b.iter(|| slakit::parse_records(black_box(&text)).unwrap().len())
     });
+    g.bench_function("parse_records_parallel", |b| {
+        b.iter(|| {
+            slakit::parse_records_parallel(black_box(&text))
+                .unwrap()
+                .len()
+        })
+    });
     g.bench_function("evaluate", |b| {
         b.iter(|| {
             policy

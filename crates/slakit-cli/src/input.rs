@@ -64,7 +64,7 @@ impl Reader {
         for path in paths {
             let text = self.read_text(path, ErrorCode::RecordSyntax)?;
             let name = Reader::display_name(path);
-            let mut records = slakit::parse_records(&text).map_err(|e| e.in_file(name))?;
+            let mut records = slakit::parse_records_parallel(&text).map_err(|e| e.in_file(name))?;
             // Number records across files, so that an error the engine finds
             // later (a conflict between records) can be traced to its file.
             let start = set.records.len();

@@ -56,6 +56,8 @@ pub use partial::{Partial, evaluate_partial};
 /// The engine's version (the `engine.version` of every report).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub use policy::Policy;
+#[cfg(feature = "parallel")]
+pub use record::parse_records_parallel;
 pub use record::{Record, parse_records};
 pub use report::Report;
 

@@ -420,8 +420,22 @@ pub fn parse_records(text: &str) -> Result<Vec<Record>> {
     parse_records_with_limits(text, &Limits::default())
 }
 
+/// [`parse_records`] on the current rayon pool: JSON Lines of 4 MB or more
+/// are read in chunks of lines, one task each (the CLI's reading). The
+/// same records, origins and errors as [`parse_records`]; it starts the
+/// global pool's threads if none is running, which [`parse_records`]
+/// never does.
+#[cfg(feature = "parallel")]
+pub fn parse_records_parallel(text: &str) -> Result<Vec<Record>> {
+    parse_records_on(text, &Limits::default(), true)
+}
+
 /// [`parse_records`] with explicit limits.
 pub fn parse_records_with_limits(text: &str, limits: &Limits) -> Result<Vec<Record>> {
+    parse_records_on(text, limits, false)
+}
+
+fn parse_records_on(text: &str, limits: &Limits, parallel: bool) -> Result<Vec<Record>> {
     if text.len() > limits.max_input_bytes {
         return Err(Error::new(
             ErrorCode::InputTooLarge,
@@ -479,9 +493,10 @@ pub fn parse_records_with_limits(text: &str, limits: &Limits) -> Result<Vec<Reco
             .collect()
     } else {
         #[cfg(feature = "parallel")]
-        if let Some(records) = parallel_lines(text, limits) {
+        if parallel && let Some(records) = parallel_lines(text, limits) {
             return Ok(records);
         }
+        let _ = parallel;
         let mut out = Vec::new();
         for (n, line) in text.lines().enumerate() {
             let line = line.trim_end_matches('\r');
@@ -542,8 +557,11 @@ const PARALLEL_BYTES: usize = 4 << 20;
 #[cfg(feature = "parallel")]
 fn parallel_lines(text: &str, limits: &Limits) -> Option<Vec<Record>> {
     use rayon::prelude::*;
+    if text.len() < PARALLEL_BYTES {
+        return None;
+    }
     let threads = rayon::current_num_threads();
-    if text.len() < PARALLEL_BYTES || threads < 2 {
+    if threads < 2 {
         return None;
     }
     // Chunks end just after a newline, so their lines are the text's lines.

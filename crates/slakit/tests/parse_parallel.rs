@@ -2,7 +2,7 @@
 //! of the serial reading.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use slakit::{Record, parse_records};
+use slakit::{Record, parse_records, parse_records_parallel};
 
 /// About 6 MB of JSON Lines (past the parallel threshold): events, blank
 /// lines, CRLF endings, non-ASCII text, and interval records.
@@ -30,11 +30,7 @@ fn big_input() -> String {
 }
 
 fn serial(text: &str) -> slakit::Result<Vec<Record>> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(1)
-        .build()
-        .unwrap();
-    pool.install(|| parse_records(text))
+    parse_records(text)
 }
 
 fn parallel(text: &str) -> slakit::Result<Vec<Record>> {
@@ -42,7 +38,7 @@ fn parallel(text: &str) -> slakit::Result<Vec<Record>> {
         .num_threads(3)
         .build()
         .unwrap();
-    pool.install(|| parse_records(text))
+    pool.install(|| parse_records_parallel(text))
 }
 
 #[test]
