@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::{ErrorCode, Result};
-use crate::evaluate::{Deployment, State, World, outcome, precedence};
+use crate::evaluate::{State, World, outcome, precedence};
 use crate::instant;
 use crate::policy::{GroupKey, Policy, PolicyDoc, ScopeDoc, ScopeList, WindowUnit, perr};
 use crate::report::WindowInfo;
@@ -185,33 +185,14 @@ impl Fact {
     }
 }
 
-fn in_scope(scope: &ScopeDoc, dep: &Deployment<'_>) -> bool {
-    scope
-        .environments
-        .as_ref()
-        .is_none_or(|l| l.admits(dep.environment))
-        && scope
-            .release_types
-            .as_ref()
-            .is_none_or(|l| l.admits(dep.release_type))
-        && scope
-            .services
-            .as_ref()
-            .is_none_or(|l| l.admits(dep.service))
-        && scope
-            .tiers
-            .as_ref()
-            .is_none_or(|l| l.admits(Some(&dep.tier)))
-}
-
 /// Phase 1: the facts of the world's deployments in the DORA scope, in the
 /// world's (anchor, id) order.
 pub(crate) fn facts(policy: &Policy, world: &World<'_>) -> Vec<Fact> {
-    let scope = &policy.dora.scope;
+    let scope = crate::evaluate::Scope::of(&policy.dora.scope);
     world
         .deployments
         .iter()
-        .filter(|d| in_scope(scope, d))
+        .filter(|d| scope.admits(d))
         .map(|dep| {
             let state = match precedence(world, dep) {
                 Some(j) => j.state,

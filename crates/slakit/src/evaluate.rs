@@ -601,33 +601,32 @@ impl Judged {
 }
 
 pub(crate) fn in_scope(sla: &Sla, dep: &Deployment<'_>) -> bool {
-    let s = &sla.scope;
-    s.environments
-        .as_ref()
-        .is_none_or(|l| l.admits(dep.environment))
-        && s.release_types
-            .as_ref()
-            .is_none_or(|l| l.admits(dep.release_type))
-        && s.services.as_ref().is_none_or(|l| l.admits(dep.service))
-        && s.tiers.as_ref().is_none_or(|l| l.admits(Some(&dep.tier)))
-        && sla.target_for(&dep.tier).is_some()
+    in_sla_scope(&Scope::of(&sla.scope), sla, dep)
 }
 
-/// An SLA's scope (§3.4) with each list as a hash set: judging asks it once
-/// per deployment, and a list may name hundreds of services. The same
-/// answers as [`in_scope`].
-struct CompiledScope<'p> {
-    environments: Option<(bool, rustc_hash::FxHashSet<&'p str>)>,
-    release_types: Option<(bool, rustc_hash::FxHashSet<&'p str>)>,
-    services: Option<(bool, rustc_hash::FxHashSet<&'p str>)>,
-    tiers: Option<(bool, rustc_hash::FxHashSet<&'p str>)>,
+/// [`in_scope`] with the SLA's scope already compiled (judging asks once
+/// per deployment): the scope admits it and the SLA has a target for its tier.
+fn in_sla_scope(scope: &Scope<'_>, sla: &Sla, dep: &Deployment<'_>) -> bool {
+    scope.admits(dep) && sla.target_for(&dep.tier).is_some()
 }
 
-impl<'p> CompiledScope<'p> {
-    fn of(sla: &'p Sla) -> Self {
+/// A scope (§3.4) ready to be asked of many deployments, each list as a
+/// hash set (a list may name hundreds of services): what an SLA's scope
+/// and the DORA summary's scope admit.
+pub(crate) struct Scope<'p> {
+    environments: ScopeSet<'p>,
+    release_types: ScopeSet<'p>,
+    services: ScopeSet<'p>,
+    tiers: ScopeSet<'p>,
+}
+
+/// A scope list as (include?, values); `None` when the scope sets none.
+type ScopeSet<'p> = Option<(bool, rustc_hash::FxHashSet<&'p str>)>;
+
+impl<'p> Scope<'p> {
+    pub(crate) fn of(doc: &'p crate::policy::ScopeDoc) -> Self {
         use crate::policy::ScopeList;
-        // (include?, values)
-        let set = |l: &'p Option<ScopeList>| {
+        let set = |l: &'p Option<ScopeList>| -> ScopeSet<'p> {
             l.as_ref().map(|l| match l {
                 ScopeList::Include(v) => (true, v.iter().map(String::as_str).collect()),
                 ScopeList::Exempt { exempt } => {
@@ -635,16 +634,17 @@ impl<'p> CompiledScope<'p> {
                 }
             })
         };
-        CompiledScope {
-            environments: set(&sla.scope.environments),
-            release_types: set(&sla.scope.release_types),
-            services: set(&sla.scope.services),
-            tiers: set(&sla.scope.tiers),
+        Scope {
+            environments: set(&doc.environments),
+            release_types: set(&doc.release_types),
+            services: set(&doc.services),
+            tiers: set(&doc.tiers),
         }
     }
 
-    /// [`crate::policy::ScopeList::admits`] on the set.
-    fn admits(list: &Option<(bool, rustc_hash::FxHashSet<&'p str>)>, value: Option<&str>) -> bool {
+    /// [`crate::policy::ScopeList::admits`] on a set: without the attribute
+    /// a deployment is outside an include list and not exempted.
+    fn admits_value(list: &ScopeSet<'_>, value: Option<&str>) -> bool {
         match (list, value) {
             (None, _) => true,
             (Some((include, set)), Some(v)) => set.contains(v) == *include,
@@ -652,13 +652,12 @@ impl<'p> CompiledScope<'p> {
         }
     }
 
-    /// [`in_scope`].
-    fn in_scope(&self, sla: &Sla, dep: &Deployment<'_>) -> bool {
-        Self::admits(&self.environments, dep.environment)
-            && Self::admits(&self.release_types, dep.release_type)
-            && Self::admits(&self.services, dep.service)
-            && Self::admits(&self.tiers, Some(&dep.tier))
-            && sla.target_for(&dep.tier).is_some()
+    /// Does every list admit the deployment?
+    pub(crate) fn admits(&self, dep: &Deployment<'_>) -> bool {
+        Self::admits_value(&self.environments, dep.environment)
+            && Self::admits_value(&self.release_types, dep.release_type)
+            && Self::admits_value(&self.services, dep.service)
+            && Self::admits_value(&self.tiers, Some(&dep.tier))
     }
 }
 
@@ -1089,15 +1088,9 @@ pub(crate) fn evaluate_with(
             parallel,
         )
     };
-    #[cfg(feature = "parallel")]
-    if parallel {
-        let (digest, evaluation) = rayon::join(|| inputs_digest(records), report);
-        let mut evaluation = evaluation?;
-        evaluation.report.inputs.digest = digest;
-        return Ok(evaluation);
-    }
-    let mut evaluation = report()?;
-    evaluation.report.inputs.digest = inputs_digest(records);
+    let (digest, evaluation) = join2(parallel, || inputs_digest(records), report);
+    let mut evaluation = evaluation?;
+    evaluation.report.inputs.digest = digest;
     Ok(evaluation)
 }
 
@@ -1112,33 +1105,13 @@ fn evaluate_direct(
 ) -> Result<crate::evaluation::Evaluation> {
     check_as_of(as_of)?;
     let world = build_world(policy, records, as_of)?;
-    let keep_succeeded = policy
-        .slas
-        .iter()
-        .any(|s| s.kind == SlaKind::ChangeFailureRate);
     let (subjects, dora) = join2(
         parallel,
-        || {
-            let deployments: Vec<&Deployment<'_>> = world.deployments.iter().collect();
-            let of = |d: &Deployment<'_>| Subject::of(d, keep_succeeded);
-            if parallel {
-                par_map(deployments, of)
-            } else {
-                deployments.into_iter().map(of).collect()
-            }
-        },
+        || subjects_of(policy, &world, parallel),
         || crate::dora::facts(policy, &world),
     );
     let totals = Totals {
-        inputs: Inputs {
-            records: records.len() as u64,
-            deployments: subjects.len() as u64,
-            ignored_future: records
-                .iter()
-                .filter(|r| r.instant().is_some_and(|t| t > as_of))
-                .count() as u64,
-            digest: String::new(),
-        },
+        inputs: inputs_of(records, subjects.len(), as_of, String::new()),
         unknown_fields: world.unknown_fields.clone(),
         dora,
     };
@@ -1188,20 +1161,13 @@ pub(crate) fn evaluate_world(
     digest: bool,
 ) -> Report {
     let (subjects, parts) = judge_world(policy, world, ALL_TIME, false);
+    let digest = if digest {
+        inputs_digest(records)
+    } else {
+        String::new()
+    };
     let totals = Totals {
-        inputs: Inputs {
-            records: records.len() as u64,
-            deployments: world.deployments.len() as u64,
-            ignored_future: records
-                .iter()
-                .filter(|r| r.instant().is_some_and(|t| t > world.as_of))
-                .count() as u64,
-            digest: if digest {
-                inputs_digest(records)
-            } else {
-                String::new()
-            },
-        },
+        inputs: inputs_of(records, world.deployments.len(), world.as_of, digest),
         unknown_fields: world.unknown_fields.clone(),
         // The gate reads rows and entries only: its report has no DORA facts
         // (its `dora` section is not meaningful and never leaves the gate).
@@ -1217,6 +1183,19 @@ pub(crate) fn evaluate_world(
     );
     materialise(&mut report, &subjects, pending);
     report
+}
+
+/// The report's `inputs` of all the records at `as_of`.
+fn inputs_of(records: &[Record], deployments: usize, as_of: i64, digest: String) -> Inputs {
+    Inputs {
+        records: records.len() as u64,
+        deployments: deployments as u64,
+        ignored_future: records
+            .iter()
+            .filter(|r| r.instant().is_some_and(|t| t > as_of))
+            .count() as u64,
+        digest,
+    }
 }
 
 /// SHA-256 over the records in §1.5 order, one canonical JSON line each.
@@ -1293,12 +1272,16 @@ impl Subject {
     }
 
     fn group_value(&self, key: GroupKey) -> Option<String> {
+        self.group_str(key).map(str::to_string)
+    }
+
+    fn group_str(&self, key: GroupKey) -> Option<&str> {
         match key {
-            GroupKey::Service => self.service.clone(),
-            GroupKey::Team => self.team.clone(),
-            GroupKey::Tier => Some(self.tier.clone()),
-            GroupKey::Environment => self.environment.clone(),
-            GroupKey::ReleaseType => self.release_type.clone(),
+            GroupKey::Service => self.service.as_deref(),
+            GroupKey::Team => self.team.as_deref(),
+            GroupKey::Tier => Some(&self.tier),
+            GroupKey::Environment => self.environment.as_deref(),
+            GroupKey::ReleaseType => self.release_type.as_deref(),
         }
     }
 }
@@ -1338,15 +1321,7 @@ pub(crate) fn judge_world(
     era: (i64, i64),
     parallel: bool,
 ) -> (Vec<Subject>, Vec<SlaPart>) {
-    let keep_succeeded = policy
-        .slas
-        .iter()
-        .any(|s| s.kind == SlaKind::ChangeFailureRate);
-    let subjects = world
-        .deployments
-        .iter()
-        .map(|d| Subject::of(d, keep_succeeded))
-        .collect();
+    let subjects = subjects_of(policy, world, parallel);
     let judge = |sla: &Sla| {
         if sla.kind == SlaKind::TimeToRestore {
             SlaPart::default()
@@ -1360,6 +1335,22 @@ pub(crate) fn judge_world(
         policy.slas.iter().map(judge).collect()
     };
     (subjects, parts)
+}
+
+/// The world's deployments as subjects, in its order (on the pool when
+/// `parallel`). The "succeeded" evidence is kept when a change_failure_rate
+/// SLA may charge an outage to the change.
+fn subjects_of(policy: &Policy, world: &World<'_>, parallel: bool) -> Vec<Subject> {
+    let keep_succeeded = policy
+        .slas
+        .iter()
+        .any(|s| s.kind == SlaKind::ChangeFailureRate);
+    let of = |d: &Deployment<'_>| Subject::of(d, keep_succeeded);
+    if parallel {
+        par_map(world.deployments.iter().collect(), of)
+    } else {
+        world.deployments.iter().map(of).collect()
+    }
 }
 
 fn seg_of_deployment(policy: &Policy, sla: &Sla, dep: &Deployment<'_>) -> SegKey {
@@ -1396,7 +1387,7 @@ fn judge_sla(
     } else {
         BTreeMap::new()
     };
-    let scope = CompiledScope::of(sla);
+    let scope = Scope::of(&sla.scope);
     let judge = |(ci, chunk): (usize, &[Deployment<'_>])| {
         let ctx = (&scope, &outages);
         judge_range(policy, sla, world, ctx, chunk, ci * JUDGE_CHUNK, era)
@@ -1421,7 +1412,7 @@ fn judge_range(
     policy: &Policy,
     sla: &Sla,
     world: &World<'_>,
-    (scope, outages): (&CompiledScope<'_>, &BTreeMap<&str, Vec<&Outage>>),
+    (scope, outages): (&Scope<'_>, &BTreeMap<&str, Vec<&Outage>>),
     subjects: &[Deployment<'_>],
     offset: usize,
     era: (i64, i64),
@@ -1434,7 +1425,7 @@ fn judge_range(
     let mut part = SlaPart::default();
     for (i, dep) in subjects.iter().enumerate() {
         let di = offset + i;
-        if !scope.in_scope(sla, dep) {
+        if !in_sla_scope(scope, sla, dep) {
             continue;
         }
         // The reliability rules judge only the deployments they are about:
@@ -1504,7 +1495,7 @@ fn judge_range(
 // ---------------------------------------------------------------------------
 
 /// Both, side by side on the current rayon pool when `parallel`.
-fn join2<A: Send, B: Send>(
+pub(crate) fn join2<A: Send, B: Send>(
     parallel: bool,
     a: impl FnOnce() -> A + Send,
     b: impl FnOnce() -> B + Send,
@@ -1881,14 +1872,7 @@ fn group_verdicts(
             .or_insert(next);
         for g in &sla.group_by {
             next = u32::try_from(steps.len()).unwrap_or(u32::MAX);
-            let value = match g {
-                GroupKey::Service => subject.service.as_deref(),
-                GroupKey::Team => subject.team.as_deref(),
-                GroupKey::Tier => Some(subject.tier.as_str()),
-                GroupKey::Environment => subject.environment.as_deref(),
-                GroupKey::ReleaseType => subject.release_type.as_deref(),
-            };
-            step = *steps.entry((step, value)).or_insert(next);
+            step = *steps.entry((step, subject.group_str(*g))).or_insert(next);
         }
         seg_keys
             .entry(step)
@@ -2631,10 +2615,11 @@ mod tests {
         assert!(std::mem::size_of::<PendingEntry>() <= 72);
     }
 
-    /// The hash-set scope judging uses answers as `in_scope` does, for
-    /// include and exempt lists, present and missing attributes.
+    /// The hash-set scope answers as the scope lists do (`ScopeList::admits`,
+    /// one value at a time), for include and exempt lists, present and
+    /// missing attributes, and `in_scope` adds the target for the tier.
     #[test]
-    fn compiled_scope_agrees_with_in_scope() {
+    fn scope_sets_agree_with_the_scope_lists() {
         let policy = Policy::from_yaml(
             r#"
 slakit: 1
@@ -2663,7 +2648,7 @@ slas:
         let types = [None, Some("hotfix"), Some("minor")];
         let mut admitted = 0;
         for sla in &policy.slas {
-            let compiled = CompiledScope::of(sla);
+            let compiled = Scope::of(&sla.scope);
             for service in values {
                 for environment in envs {
                     for release_type in types {
@@ -2678,13 +2663,25 @@ slas:
                                 tier: tier.to_string(),
                                 team: None,
                             };
-                            let expected = in_scope(sla, &dep);
+                            let lists = &sla.scope;
+                            let expected = lists
+                                .environments
+                                .as_ref()
+                                .is_none_or(|l| l.admits(environment))
+                                && lists
+                                    .release_types
+                                    .as_ref()
+                                    .is_none_or(|l| l.admits(release_type))
+                                && lists.services.as_ref().is_none_or(|l| l.admits(service))
+                                && lists.tiers.as_ref().is_none_or(|l| l.admits(Some(tier)))
+                                && sla.target_for(tier).is_some();
                             assert_eq!(
-                                compiled.in_scope(sla, &dep),
+                                in_sla_scope(&compiled, sla, &dep),
                                 expected,
                                 "{} {service:?} {environment:?} {release_type:?} {tier}",
                                 sla.id
                             );
+                            assert_eq!(in_scope(sla, &dep), expected);
                             admitted += usize::from(expected);
                         }
                     }

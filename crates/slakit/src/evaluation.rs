@@ -88,13 +88,13 @@ impl Evaluation {
         field(&mut out, "as_of", as_of, false)?;
         field(&mut out, "policy", policy, false)?;
         field(&mut out, "inputs", inputs, false)?;
-        out.write_all(b",\n  \"results\": ")?;
+        key(&mut out, "results", false)?;
         write_array(
             &mut out,
             &results.chunks(512).collect::<Vec<_>>(),
             |rows, buf| rows.iter().try_for_each(|r| element(buf, r)),
         )?;
-        out.write_all(b",\n  \"deployments\": ")?;
+        key(&mut out, "deployments", false)?;
         self.write_entries(&mut out, deployments)?;
         field(&mut out, "vendors", vendors, false)?;
         field(&mut out, "dora", dora, false)?;
@@ -184,25 +184,29 @@ fn write_array<W: std::io::Write, J: Sync>(
 
 /// `,\n    ` and one element at depth 2 (an entry, a row).
 fn element<T: Serialize>(buf: &mut Vec<u8>, e: &T) -> std::io::Result<()> {
-    buf.extend_from_slice(b",\n    ");
-    e.serialize(&mut serde_json::Serializer::with_formatter(
-        &mut *buf,
-        Indented::at(2),
-    ))
-    .map_err(std::io::Error::from)
+    let at = Indented::at(2);
+    at.item(buf, false)?;
+    e.serialize(&mut serde_json::Serializer::with_formatter(&mut *buf, at))
+        .map_err(std::io::Error::from)
 }
 
-/// One top-level field of the report: `\n  "name": value`, comma first
-/// unless `first`.
+/// One top-level key of the report: `\n  "name": `, comma first unless
+/// `first`.
+fn key<W: std::io::Write>(out: &mut W, name: &str, first: bool) -> std::io::Result<()> {
+    Indented::at(1).item(out, first)?;
+    out.write_all(b"\"")?;
+    out.write_all(name.as_bytes())?;
+    out.write_all(b"\": ")
+}
+
+/// One top-level field of the report: its [`key`] and its value.
 fn field<W: std::io::Write, T: Serialize + ?Sized>(
     out: &mut W,
     name: &str,
     value: &T,
     first: bool,
 ) -> std::io::Result<()> {
-    out.write_all(if first { b"\n  \"" } else { b",\n  \"" })?;
-    out.write_all(name.as_bytes())?;
-    out.write_all(b"\": ")?;
+    key(out, name, first)?;
     value
         .serialize(&mut serde_json::Serializer::with_formatter(
             &mut *out,
@@ -238,21 +242,44 @@ impl Indented {
         }
         Ok(())
     }
-}
 
-impl serde_json::ser::Formatter for Indented {
-    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+    /// An array or object opens one level deeper.
+    fn open<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        bracket: &[u8],
+    ) -> std::io::Result<()> {
         self.level += 1;
         self.has_value = false;
-        w.write_all(b"[")
+        w.write_all(bracket)
     }
 
-    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+    /// It closes on a line of its own when it held anything.
+    fn close<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        bracket: &[u8],
+    ) -> std::io::Result<()> {
         self.level -= 1;
         if self.has_value {
             self.newline(w, b"\n")?;
         }
-        w.write_all(b"]")
+        w.write_all(bracket)
+    }
+
+    /// Each element or key starts a line, after a comma unless `first`.
+    fn item<W: ?Sized + std::io::Write>(&self, w: &mut W, first: bool) -> std::io::Result<()> {
+        self.newline(w, if first { b"\n" } else { b",\n" })
+    }
+}
+
+impl serde_json::ser::Formatter for Indented {
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.open(w, b"[")
+    }
+
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.close(w, b"]")
     }
 
     fn begin_array_value<W: ?Sized + std::io::Write>(
@@ -260,7 +287,7 @@ impl serde_json::ser::Formatter for Indented {
         w: &mut W,
         first: bool,
     ) -> std::io::Result<()> {
-        self.newline(w, if first { b"\n" } else { b",\n" })
+        self.item(w, first)
     }
 
     fn end_array_value<W: ?Sized + std::io::Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
@@ -269,17 +296,11 @@ impl serde_json::ser::Formatter for Indented {
     }
 
     fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.level += 1;
-        self.has_value = false;
-        w.write_all(b"{")
+        self.open(w, b"{")
     }
 
     fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.level -= 1;
-        if self.has_value {
-            self.newline(w, b"\n")?;
-        }
-        w.write_all(b"}")
+        self.close(w, b"}")
     }
 
     fn begin_object_key<W: ?Sized + std::io::Write>(
@@ -287,7 +308,7 @@ impl serde_json::ser::Formatter for Indented {
         w: &mut W,
         first: bool,
     ) -> std::io::Result<()> {
-        self.newline(w, if first { b"\n" } else { b",\n" })
+        self.item(w, first)
     }
 
     fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {

@@ -53,7 +53,8 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::evaluate::{
-    ALL_TIME, Parts, SlaPart, Subject, Totals, build_world, check_as_of, finish_report, judge_world,
+    ALL_TIME, Parts, SlaPart, Subject, Totals, build_world, check_as_of, finish_report, join2,
+    judge_world,
 };
 use crate::evaluation::Evaluation;
 use crate::policy::Policy;
@@ -679,7 +680,7 @@ fn finish_one(policy: &Policy, mut p: Partial, parallel: bool) -> Result<Evaluat
             String::new()
         }
     };
-    let mut totals = Totals {
+    let totals = Totals {
         inputs: Inputs {
             records: p.events + records.len() as u64,
             deployments: p.subjects.len() as u64,
@@ -700,18 +701,8 @@ fn finish_one(policy: &Policy, mut p: Partial, parallel: bool) -> Result<Evaluat
             parallel,
         )
     };
-    #[cfg(feature = "parallel")]
-    if parallel {
-        let (digest, (mut report, pending)) = rayon::join(digest, || finish(totals));
-        report.inputs.digest = digest;
-        return Ok(Evaluation::new(
-            report,
-            std::mem::take(&mut p.subjects),
-            pending,
-        ));
-    }
-    totals.inputs.digest = digest();
-    let (report, pending) = finish(totals);
+    let (digest, (mut report, pending)) = join2(parallel, digest, || finish(totals));
+    report.inputs.digest = digest;
     Ok(Evaluation::new(
         report,
         std::mem::take(&mut p.subjects),

@@ -497,34 +497,40 @@ fn parse_records_on(text: &str, limits: &Limits, parallel: bool) -> Result<Vec<R
             return Ok(records);
         }
         let _ = parallel;
-        let mut out = Vec::new();
-        for (n, line) in text.lines().enumerate() {
-            let line = line.trim_end_matches('\r');
-            if line.trim().is_empty() {
-                continue;
-            }
-            let origin = Origin {
-                index: out.len(),
-                line: Some(n + 1),
-            };
-            if line.len() > limits.max_line_bytes {
-                return Err(Error::new(
-                    ErrorCode::InputTooLarge,
-                    format!(
-                        "line is {} bytes, more than the limit of {}",
-                        line.len(),
-                        limits.max_line_bytes
-                    ),
-                )
-                .at_record(origin.index, origin.line));
-            }
-            if out.len() >= limits.max_records {
-                return Err(too_many(limits));
-            }
-            out.push(parse_line(line, origin)?);
-        }
-        Ok(out)
+        read_lines(text, limits)
     }
+}
+
+/// JSON Lines (blank lines skipped), each record numbered from 0 and each
+/// line from 1 within `text`.
+fn read_lines(text: &str, limits: &Limits) -> Result<Vec<Record>> {
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim_end_matches('\r');
+        if line.trim().is_empty() {
+            continue;
+        }
+        let origin = Origin {
+            index: out.len(),
+            line: Some(n + 1),
+        };
+        if line.len() > limits.max_line_bytes {
+            return Err(Error::new(
+                ErrorCode::InputTooLarge,
+                format!(
+                    "line is {} bytes, more than the limit of {}",
+                    line.len(),
+                    limits.max_line_bytes
+                ),
+            )
+            .at_record(origin.index, origin.line));
+        }
+        if out.len() >= limits.max_records {
+            return Err(too_many(limits));
+        }
+        out.push(parse_line(line, origin)?);
+    }
+    Ok(out)
 }
 
 /// One JSON Lines record.
@@ -585,22 +591,8 @@ fn parallel_lines(text: &str, limits: &Limits) -> Option<Vec<Record>> {
     let parsed: Vec<Option<(Vec<Record>, usize)>> = chunks
         .par_iter()
         .map(|chunk| {
-            let mut out = Vec::new();
-            for (n, line) in chunk.lines().enumerate() {
-                let line = line.trim_end_matches('\r');
-                if line.trim().is_empty() {
-                    continue;
-                }
-                if line.len() > limits.max_line_bytes || out.len() >= limits.max_records {
-                    return None;
-                }
-                let origin = Origin {
-                    index: out.len(),
-                    line: Some(n + 1),
-                };
-                out.push(parse_line(line, origin).ok()?);
-            }
-            Some((out, chunk.bytes().filter(|b| *b == b'\n').count()))
+            let records = read_lines(chunk, limits).ok()?;
+            Some((records, chunk.bytes().filter(|b| *b == b'\n').count()))
         })
         .collect();
     let total = parsed
