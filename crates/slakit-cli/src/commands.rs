@@ -23,11 +23,15 @@ pub fn evaluate(args: &EvaluateArgs) -> Result<ExitCode, Error> {
     let evaluation = policy
         .evaluate_deferred(&records.records, as_of)
         .map_err(|e| records.locate(e))?;
+    // The evaluation holds what it reports: the records (a quarter of the
+    // peak memory on the 1M workload) go before the report is written.
+    // Their text is inline, so this is one free, not one per record.
+    drop(records);
     let breached = args.fail_on_breach && evaluation.has_breach();
     if args.format == ReportFormat::Json {
         // Streamed: a large report is never held, as text or as entries.
         output::deliver_with(args.out.as_deref(), |w| evaluation.write_json(w))?;
-        return Ok(exit_code(breached, (evaluation, records)));
+        return Ok(exit_code(breached, evaluation));
     }
     let report = evaluation.into_report();
     let text = match args.format {
@@ -38,7 +42,7 @@ pub fn evaluate(args: &EvaluateArgs) -> Result<ExitCode, Error> {
         ReportFormat::Html => report.to_html()?,
     };
     output::deliver(&with_newline(text), args.out.as_deref())?;
-    Ok(exit_code(breached, (report, records)))
+    Ok(exit_code(breached, report))
 }
 
 /// The exit status of `evaluate`. Takes what the evaluation built (the

@@ -91,7 +91,13 @@ impl Evaluation {
         key(&mut out, "results", false)?;
         write_array(
             &mut out,
-            &results.chunks(512).collect::<Vec<_>>(),
+            &weighted_chunks(results, |r| {
+                1 + r
+                    .breaches
+                    .iter()
+                    .map(|b| 1 + b.records.len())
+                    .sum::<usize>()
+            }),
             |rows, buf| rows.iter().try_for_each(|r| element(buf, r)),
         )?;
         key(&mut out, "deployments", false)?;
@@ -132,6 +138,25 @@ impl Evaluation {
                 .try_for_each(|e| element(buf, &e)),
         })
     }
+}
+
+/// `list` cut into consecutive slices of about `LIMIT` weight each (an
+/// element heavier than that is a slice of its own): a result row carries
+/// its breaches and their evidence, so counting rows alone let one batch of
+/// the 1M workload's rows hold a gigabyte of text.
+fn weighted_chunks<T>(list: &[T], weight: impl Fn(&T) -> usize) -> Vec<&[T]> {
+    const LIMIT: usize = 4_096;
+    let mut chunks = Vec::new();
+    let (mut start, mut load) = (0, 0);
+    for (i, item) in list.iter().enumerate() {
+        if load > 0 && load + weight(item) > LIMIT {
+            chunks.extend(list.get(start..i));
+            (start, load) = (i, 0);
+        }
+        load += weight(item);
+    }
+    chunks.extend(list.get(start..).filter(|rest| !rest.is_empty()));
+    chunks
 }
 
 /// An array of objects at depth 1 of the report (`results`,
@@ -318,5 +343,27 @@ impl serde_json::ser::Formatter for Indented {
     fn end_object_value<W: ?Sized + std::io::Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
         self.has_value = true;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::indexing_slicing)]
+    use super::weighted_chunks;
+
+    #[test]
+    fn weighted_chunks_keep_order_and_bound_each_slice() {
+        let list: Vec<usize> = (0..2_000)
+            .map(|i| (i * 37) % 900 + usize::from(i == 7) * 9_000)
+            .collect();
+        let chunks = weighted_chunks(&list, |w| *w);
+        assert_eq!(chunks.concat(), list, "nothing lost, nothing reordered");
+        for c in &chunks {
+            assert!(!c.is_empty());
+            assert!(c.len() == 1 || c.iter().sum::<usize>() <= 4_096, "{c:?}");
+        }
+        // The element heavier than the limit is a slice of its own.
+        assert!(chunks.iter().any(|c| c == &[list[7]] && list[7] > 4_096));
+        assert!(weighted_chunks(&[] as &[usize], |w| *w).is_empty());
     }
 }

@@ -159,3 +159,43 @@ fn yaml_duplicate_keys_read_well() {
     assert_eq!(e.message, "duplicate key `a`");
     assert_eq!(e.location.line, Some(4));
 }
+
+/// A recurring exclusion pauses a long clock once per occurrence; its
+/// evidence names the exclusion once, while timed evidence (an approval
+/// pause pair per occurrence) is listed per record.
+#[test]
+fn a_breach_names_a_recurring_exclusion_once() {
+    let policy = "slakit: 1\ncalendars:\n  sunday: {hours: {sun: [\"00:00-04:00\"]}}\nexclusions:\n  - {id: weekly, calendar: sunday}\nslas:\n  - {id: lead, clock: {start: merged, stop: succeeded}, window: month, targets: {default: {max: 1h, objective: 90%}}}\n";
+    // Three Sundays inside the clock, and two approval waits.
+    let records = r#"{"deployment":"d1","event":"merged","time":"2026-03-02T10:00:00Z","service":"a"}
+{"deployment":"d1","event":"approval_requested","time":"2026-03-03T10:00:00Z"}
+{"deployment":"d1","event":"approval_granted","time":"2026-03-03T11:00:00Z"}
+{"deployment":"d1","event":"approval_requested","time":"2026-03-10T10:00:00Z"}
+{"deployment":"d1","event":"approval_granted","time":"2026-03-10T11:00:00Z"}
+{"deployment":"d1","event":"succeeded","time":"2026-03-23T10:00:00Z"}"#;
+    let r = eval(policy, records, "2026-03-31T00:00:00Z");
+    let b = &r.results[0].breaches[0];
+    let roles: Vec<(&str, Option<&str>)> = b
+        .records
+        .iter()
+        .map(|e| (e.role.as_str(), e.id.as_deref().or(e.event.as_deref())))
+        .collect();
+    assert_eq!(
+        roles,
+        vec![
+            ("start", Some("merged")),
+            ("stop", Some("succeeded")),
+            ("pause", Some("approval_requested")),
+            ("resume", Some("approval_granted")),
+            // Sunday 8 March, its first occurrence, in time order.
+            ("pause", Some("weekly")),
+            ("pause", Some("approval_requested")),
+            ("resume", Some("approval_granted")),
+        ]
+    );
+    // Its three occurrences still all paused the clock: 21 days less two
+    // approval hours and three 4-hour Sunday windows.
+    let expected = (21 * 24 - 2 - 3 * 4) * 3_600_000_i64;
+    assert_eq!(b.elapsed_ms, Some(expected));
+    assert!(b.reason.ends_with("paused by weekly"), "{}", b.reason);
+}
