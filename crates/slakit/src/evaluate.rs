@@ -1250,17 +1250,19 @@ pub fn inputs_digest(records: &[Record]) -> String {
 /// the finishing phase needs it: its attributes, without its events.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct Subject {
-    pub id: String,
+    // Inline text (one subject per deployment): no allocation per field.
+    pub id: Text,
     pub anchor: i64,
-    pub service: Option<String>,
-    pub environment: Option<String>,
-    pub release_type: Option<String>,
-    pub tier: String,
-    pub team: Option<String>,
+    pub service: Option<Text>,
+    pub environment: Option<Text>,
+    pub release_type: Option<Text>,
+    pub tier: Text,
+    pub team: Option<Text>,
     /// The "succeeded" instant (§6.2) and its evidence, kept when a
-    /// change_failure_rate SLA may charge an outage to this change.
+    /// change_failure_rate SLA may charge an outage to this change (boxed:
+    /// most policies have none).
     #[serde(with = "crate::partial::wire::succeeded")]
-    pub succeeded: Option<(i64, Evidence)>,
+    pub succeeded: Option<Box<(i64, Evidence)>>,
 }
 
 impl Subject {
@@ -1268,18 +1270,18 @@ impl Subject {
         let succeeded = if keep_succeeded {
             dep.first("succeeded")
                 .or_else(|| dep.first("health_validated"))
-                .map(|e| (e.time, evidence_of(e, "succeeded")))
+                .map(|e| Box::new((e.time, evidence_of(e, "succeeded"))))
         } else {
             None
         };
         Subject {
-            id: dep.id.to_string(),
+            id: Text::from(dep.id),
             anchor: dep.anchor,
-            service: dep.service.map(str::to_string),
-            environment: dep.environment.map(str::to_string),
-            release_type: dep.release_type.map(str::to_string),
-            tier: dep.tier.clone(),
-            team: dep.team.clone(),
+            service: dep.service.map(Text::from),
+            environment: dep.environment.map(Text::from),
+            release_type: dep.release_type.map(Text::from),
+            tier: Text::from(dep.tier.as_str()),
+            team: dep.team.as_deref().map(Text::from),
             succeeded,
         }
     }
@@ -1339,7 +1341,14 @@ pub(crate) fn judge_world(
         if sla.kind == SlaKind::TimeToRestore {
             SlaPart::default()
         } else {
-            judge_sla(policy, sla, world, &world.deployments, era, parallel)
+            merge_parts(judge_sla(
+                policy,
+                sla,
+                world,
+                &world.deployments,
+                era,
+                parallel,
+            ))
         }
     };
     let parts = if parallel {
@@ -1394,7 +1403,7 @@ fn judge_sla(
     subjects: &[Deployment<'_>],
     era: (i64, i64),
     parallel: bool,
-) -> SlaPart {
+) -> Vec<SlaPart> {
     let outages = if sla.kind == SlaKind::PostDeployAvailability {
         outages_by_service(world)
     } else {
@@ -1406,9 +1415,15 @@ fn judge_sla(
         judge_range(policy, sla, world, ctx, chunk, ci * JUDGE_CHUNK, era)
     };
     if !parallel || subjects.len() <= JUDGE_CHUNK {
-        return judge((0, subjects));
+        return vec![judge((0, subjects))];
     }
-    let parts = par_map(subjects.chunks(JUDGE_CHUNK).enumerate().collect(), judge);
+    par_map(subjects.chunks(JUDGE_CHUNK).enumerate().collect(), judge)
+}
+
+/// The pieces of [`judge_sla`] as one part (a partial keeps one per SLA).
+/// Finishing reads the pieces as they are: merged, one SLA's verdicts
+/// were copied once more and held twice.
+fn merge_parts(parts: Vec<SlaPart>) -> SlaPart {
     let mut part = SlaPart {
         verdicts: Vec::with_capacity(parts.iter().map(|p| p.verdicts.len()).sum()),
         seen: BTreeSet::new(),
@@ -1435,7 +1450,10 @@ fn judge_range(
         SlaKind::Duration | SlaKind::RollbackTime | SlaKind::PostDeployAvailability
     );
     let as_of = world.as_of;
-    let mut part = SlaPart::default();
+    let mut part = SlaPart {
+        verdicts: Vec::with_capacity(subjects.len()),
+        seen: BTreeSet::new(),
+    };
     for (i, dep) in subjects.iter().enumerate() {
         let di = offset + i;
         if !in_sla_scope(scope, sla, dep) {
@@ -1589,10 +1607,13 @@ pub(crate) fn finish_report(
         // Without phase-1 parts (a whole evaluation of an unversioned
         // policy), the SLA is judged here, in the same task: only the
         // verdicts of the SLAs being finished are in memory at once.
-        let part = part.unwrap_or_else(|| match (sla.kind, judge_in) {
-            (SlaKind::TimeToRestore, _) | (_, None) => SlaPart::default(),
-            (_, Some(w)) => judge_sla(policy, sla, w, &w.deployments, ALL_TIME, parallel),
-        });
+        let parts = part.map_or_else(
+            || match (sla.kind, judge_in) {
+                (SlaKind::TimeToRestore, _) | (_, None) => Vec::new(),
+                (_, Some(w)) => judge_sla(policy, sla, w, &w.deployments, ALL_TIME, parallel),
+            },
+            |part| vec![part],
+        );
         let mut results = Vec::new();
         let mut pending = PendingSla {
             sla: Text::from(sla.id.as_str()),
@@ -1606,14 +1627,14 @@ pub(crate) fn finish_report(
             // Incidents, seen as pseudo-deployments whose events are `opened` and `resolved`.
             let synthetic = incident_events(world);
             let incidents = incident_deployments(policy, &synthetic);
-            let part = judge_sla(policy, sla, world, &incidents, ALL_TIME, parallel);
+            let parts = judge_sla(policy, sla, world, &incidents, ALL_TIME, parallel);
             let subjects: Vec<Subject> = incidents.iter().map(|d| Subject::of(d, false)).collect();
-            collect_spans(sla, &subjects, &part, &mut spans);
-            pending.entries = finish_sla(policy, sla, world, &subjects, part, &mut results);
+            collect_spans(sla, &subjects, &parts, &mut spans);
+            pending.entries = finish_sla(policy, sla, world, &subjects, parts, &mut results);
             pending.incidents = Some(subjects);
         } else {
-            collect_spans(sla, subjects, &part, &mut spans);
-            pending.entries = finish_sla(policy, sla, world, subjects, part, &mut results);
+            collect_spans(sla, subjects, &parts, &mut spans);
+            pending.entries = finish_sla(policy, sla, world, subjects, parts, &mut results);
         }
         (results, pending, spans)
     };
@@ -1849,10 +1870,10 @@ pub(crate) fn materialise(report: &mut Report, subjects: &[Subject], pending: Ve
 fn collect_spans(
     sla: &Sla,
     subjects: &[Subject],
-    part: &SlaPart,
+    parts: &[SlaPart],
     spans: &mut BTreeMap<String, (i64, i64)>,
 ) {
-    for v in &part.verdicts {
+    for v in parts.iter().flat_map(|p| &p.verdicts) {
         if let (Some(span), Some(s)) = (v.judged.span, subjects.get(v.subject as usize)) {
             spans.insert(format!("{}/{}", sla.id, s.id), span);
         }
@@ -1868,7 +1889,7 @@ fn group_verdicts(
     policy: &Policy,
     sla: &Sla,
     subjects: &[Subject],
-    verdicts: Vec<Verdict>,
+    pieces: Vec<Vec<Verdict>>,
     as_of: i64,
 ) -> BTreeMap<i64, (WindowSlot, BTreeMap<SegKey, Acc>)> {
     use rustc_hash::FxHashMap;
@@ -1878,8 +1899,8 @@ fn group_verdicts(
     // (window, segment) -> group index
     let mut group_of: FxHashMap<(i64, u32), u32> = FxHashMap::default();
     let mut groups: Vec<(i64, u32, usize)> = Vec::new(); // (window, segment, size)
-    let mut slots: Vec<u32> = Vec::with_capacity(verdicts.len());
-    for v in &verdicts {
+    let mut slots: Vec<u32> = Vec::with_capacity(pieces.iter().map(Vec::len).sum());
+    for v in pieces.iter().flatten() {
         let Some(subject) = subjects.get(v.subject as usize) else {
             slots.push(u32::MAX);
             continue;
@@ -1909,7 +1930,7 @@ fn group_verdicts(
         .iter()
         .map(|(_, _, n)| Vec::with_capacity(*n))
         .collect();
-    for (v, gi) in verdicts.into_iter().zip(slots) {
+    for (v, gi) in pieces.into_iter().flatten().zip(slots) {
         if let Some(list) = lists.get_mut(gi as usize) {
             list.push((v.subject as usize, v.judged));
         }
@@ -1933,13 +1954,18 @@ fn finish_sla(
     sla: &Sla,
     world: &World<'_>,
     subjects: &[Subject],
-    part: SlaPart,
+    parts: Vec<SlaPart>,
     results: &mut Vec<ResultRow>,
 ) -> Vec<PendingEntry> {
     let as_of = world.as_of;
+    let mut seen = BTreeSet::new();
+    let mut pieces = Vec::with_capacity(parts.len());
+    for p in parts {
+        seen.extend(p.seen);
+        pieces.push(p.verdicts);
+    }
     // (window start) -> (slot, segments)
-    let mut windows = group_verdicts(policy, sla, subjects, part.verdicts, as_of);
-    let seen = part.seen;
+    let mut windows = group_verdicts(policy, sla, subjects, pieces, as_of);
 
     // Change failure rate: charge outages to the most recent change (§6.2).
     if sla.kind == SlaKind::ChangeFailureRate {
@@ -2014,7 +2040,8 @@ fn charge_failures(
         for acc in segs.values() {
             for (di, _) in &acc.judged {
                 if let Some(dep) = subjects.get(*di)
-                    && let (Some(svc), Some((t, _))) = (dep.service.as_deref(), &dep.succeeded)
+                    && let (Some(svc), Some((t, _))) =
+                        (dep.service.as_deref(), dep.succeeded.as_deref())
                 {
                     by_service.entry(svc).or_default().push((*t, *di));
                 }
@@ -2068,7 +2095,7 @@ fn charge_failures(
                 }
                 if let Some(ids) = outage_charges.get(di) {
                     // The change's "succeeded" instant made it the latest change.
-                    if let Some((_, e)) = &dep.succeeded {
+                    if let Some((_, e)) = dep.succeeded.as_deref() {
                         j.evidence.push(e.clone());
                     }
                     for id in ids {

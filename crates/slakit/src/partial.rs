@@ -209,7 +209,7 @@ fn coverage_of(
                 let mut hs = hs.clone();
                 hs.sort_unstable();
                 hs.dedup();
-                listed.insert(s.id.clone(), hs);
+                listed.insert(s.id.to_string(), hs);
             }
         }
     }
@@ -842,16 +842,16 @@ pub(crate) mod wire {
         use super::*;
 
         pub(crate) fn serialize<S: Serializer>(
-            v: &Option<(i64, Evidence)>,
+            v: &Option<Box<(i64, Evidence)>>,
             s: S,
         ) -> Result<S::Ok, S::Error> {
-            v.as_ref().map(|(t, e)| (*t, to_wire(e))).serialize(s)
+            v.as_deref().map(|(t, e)| (*t, to_wire(e))).serialize(s)
         }
 
         pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
             d: D,
-        ) -> Result<Option<(i64, Evidence)>, D::Error> {
-            Ok(Option::<(i64, Ev)>::deserialize(d)?.map(|(t, e)| (t, from_wire(e))))
+        ) -> Result<Option<Box<(i64, Evidence)>>, D::Error> {
+            Ok(Option::<(i64, Ev)>::deserialize(d)?.map(|(t, e)| Box::new((t, from_wire(e)))))
         }
     }
 }
