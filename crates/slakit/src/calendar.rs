@@ -591,10 +591,48 @@ impl Zoned {
     fn open_intervals(&self, a: i64, b: i64) -> Vec<(i64, i64)> {
         let a = a.max(DOMAIN_START_MS);
         let b = b.min(DOMAIN_END_MS);
-        let mut out: Vec<(i64, i64)> = Vec::new();
         if b <= a || self.week_ms == 0 {
-            return out;
+            return Vec::new();
         }
+        self.open_intervals_by_table(a, b)
+            .unwrap_or_else(|| self.open_intervals_by_walk(a, b))
+    }
+
+    /// `open_intervals` read off the year tables' per-day intervals (a
+    /// binary search, then a slice): `None` when `[a, b)` leaves them. A
+    /// weekly exclusion asks this of every clock it may pause; walking the
+    /// days converted two local midnights to UTC per day each time.
+    fn open_intervals_by_table(&self, a: i64, b: i64) -> Option<Vec<(i64, i64)>> {
+        let (mut y, mut table) = self.year_of(a)?;
+        let mut out: Vec<(i64, i64)> = Vec::new();
+        // Sorted and disjoint, so their ends are sorted too.
+        let mut from = table.intervals.partition_point(|&(_, e)| e <= a);
+        loop {
+            for &(s, e) in table.intervals.get(from..)? {
+                if s >= b {
+                    return Some(out);
+                }
+                let (s, e) = (s.max(a), e.min(b));
+                if e <= s {
+                    continue;
+                }
+                match out.last_mut() {
+                    Some(last) if last.1 >= s => last.1 = last.1.max(e),
+                    _ => out.push((s, e)),
+                }
+            }
+            if table.end() >= b {
+                return Some(out);
+            }
+            y += 1;
+            table = self.year(y)?;
+            from = 0;
+        }
+    }
+
+    /// `open_intervals` day by day: outside the year tables.
+    fn open_intervals_by_walk(&self, a: i64, b: i64) -> Vec<(i64, i64)> {
+        let mut out: Vec<(i64, i64)> = Vec::new();
         let limit = add_days(local_date(self.tz, b), 2);
         let mut d = pred(local_date(self.tz, a));
         let mut cache = MidnightCache::default();
@@ -903,7 +941,8 @@ fn far_future_shift_days(year: i32) -> i64 {
 mod tests {
     use super::*;
 
-    /// The year tables and the day walk agree on `business` and `breach_at`,
+    /// The year tables and the day walk agree on `business`, `breach_at`
+    /// and `open_intervals`,
     /// in zones with DST (both hemispheres, a 30-minute shift, a skipped
     /// day), with holidays, overnight and midnight-crossing hours, over
     /// intervals from a minute to three years, across year ends.
@@ -956,6 +995,11 @@ mod tests {
                     assert_eq!(
                         z.business_by_table(a, b),
                         Some(z.business_by_walk(a, b)),
+                        "{tz} {a} {b}"
+                    );
+                    assert_eq!(
+                        z.open_intervals_by_table(a, b),
+                        Some(z.open_intervals_by_walk(a, b)),
                         "{tz} {a} {b}"
                     );
                     let amount = next(len) + 1;

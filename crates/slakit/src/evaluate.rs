@@ -34,6 +34,9 @@ pub(crate) struct Deployment<'a> {
     pub release_type: Option<&'a str>,
     pub tier: String,
     pub team: Option<String>,
+    /// Its first `preflight_failed` event (§5.5), found once: precedence
+    /// asks for every SLA.
+    pub preflight: Option<&'a Event>,
 }
 
 impl Deployment<'_> {
@@ -281,8 +284,13 @@ pub(crate) fn build_world<'a>(
         let team = entry
             .and_then(|s| s.team.clone())
             .or_else(|| get(3).map(str::to_string));
+        let preflight = visible
+            .iter()
+            .copied()
+            .find(|e| e.event == "preflight_failed");
         deployments.push(Deployment {
             id,
+            preflight,
             events: visible,
             anchor,
             service,
@@ -720,7 +728,7 @@ pub(crate) fn precedence(world: &World<'_>, dep: &Deployment<'_>) -> Option<Judg
         });
         return Some(j);
     }
-    if let Some(e) = dep.first("preflight_failed") {
+    if let Some(e) = dep.preflight {
         let mut j = Judged::new(State::Excluded);
         j.reason = Some("preflight_failed".into());
         j.evidence.push(evidence_of(e, "preflight_failed"));
@@ -860,6 +868,8 @@ fn incident_deployments<'e>(policy: &Policy, events: &'e [Event]) -> Vec<Deploym
                         .and_then(|s| s.tier.clone())
                         .unwrap_or_else(|| "default".to_string()),
                     team: entry.and_then(|s| s.team.clone()),
+                    // Incidents' pseudo-events are `opened` and `resolved`.
+                    preflight: None,
                 });
             }
         }
@@ -2707,6 +2717,7 @@ slas:
                                 release_type,
                                 tier: tier.to_string(),
                                 team: None,
+                                preflight: None,
                             };
                             let lists = &sla.scope;
                             let expected = lists

@@ -298,6 +298,7 @@ fn decide(
             release_type: proposed.release_type.as_deref(),
             tier: tier.clone(),
             team: team.clone(),
+            preflight: None,
         };
         if prune {
             keep_relevant(policy, &mut world.deployments, &pseudo);
