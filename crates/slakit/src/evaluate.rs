@@ -565,46 +565,145 @@ impl State {
     }
 }
 
+/// What judging found for one deployment and SLA. One per deployment and
+/// SLA is held while an SLA is finished, so what few verdicts have (notes,
+/// evidence) is boxed in [`Extra`]: 264 bytes became 152.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(from = "JudgedWire", into = "JudgedWire")]
 pub(crate) struct Judged {
     pub state: State,
+    pub caused_failure: bool,
     pub elapsed: Option<i64>,
     pub actual: Option<i64>,
     pub remaining: Option<i64>,
     pub breach_at: Option<Option<i64>>,
     pub consumed: Option<f64>,
     pub warn: Option<i64>,
+    pub max_ms: Option<i64>,
+    pub pause_exclusions: Vec<String>,
+    pub extra: Option<Box<Extra>>,
+}
+
+/// The parts of a verdict only some have.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Extra {
     pub exclusion: Option<String>,
     pub exception: Option<String>,
     pub reason: Option<String>,
-    #[serde(with = "crate::partial::wire::evidence_list")]
     pub evidence: Vec<Evidence>,
-    pub pause_exclusions: Vec<String>,
-    pub caused_failure: bool,
-    pub max_ms: Option<i64>,
     /// Breached clocks: the measured span `[start, end)` (vendor overlap, §9).
     pub span: Option<(i64, i64)>,
+}
+
+/// A verdict as a partial writes it (the wire keeps its flat shape).
+#[derive(Serialize, Deserialize)]
+struct JudgedWire {
+    state: State,
+    elapsed: Option<i64>,
+    actual: Option<i64>,
+    remaining: Option<i64>,
+    breach_at: Option<Option<i64>>,
+    consumed: Option<f64>,
+    warn: Option<i64>,
+    exclusion: Option<String>,
+    exception: Option<String>,
+    reason: Option<String>,
+    #[serde(with = "crate::partial::wire::evidence_list")]
+    evidence: Vec<Evidence>,
+    pause_exclusions: Vec<String>,
+    caused_failure: bool,
+    max_ms: Option<i64>,
+    span: Option<(i64, i64)>,
+}
+
+impl From<JudgedWire> for Judged {
+    fn from(w: JudgedWire) -> Judged {
+        let extra = Extra {
+            exclusion: w.exclusion,
+            exception: w.exception,
+            reason: w.reason,
+            evidence: w.evidence,
+            span: w.span,
+        };
+        Judged {
+            state: w.state,
+            caused_failure: w.caused_failure,
+            elapsed: w.elapsed,
+            actual: w.actual,
+            remaining: w.remaining,
+            breach_at: w.breach_at,
+            consumed: w.consumed,
+            warn: w.warn,
+            max_ms: w.max_ms,
+            pause_exclusions: w.pause_exclusions,
+            extra: (extra != Extra::default()).then(|| Box::new(extra)),
+        }
+    }
+}
+
+impl From<Judged> for JudgedWire {
+    fn from(j: Judged) -> JudgedWire {
+        let x = j.extra.map(|b| *b).unwrap_or_default();
+        JudgedWire {
+            state: j.state,
+            elapsed: j.elapsed,
+            actual: j.actual,
+            remaining: j.remaining,
+            breach_at: j.breach_at,
+            consumed: j.consumed,
+            warn: j.warn,
+            exclusion: x.exclusion,
+            exception: x.exception,
+            reason: x.reason,
+            evidence: x.evidence,
+            pause_exclusions: j.pause_exclusions,
+            caused_failure: j.caused_failure,
+            max_ms: j.max_ms,
+            span: x.span,
+        }
+    }
 }
 
 impl Judged {
     fn new(state: State) -> Judged {
         Judged {
             state,
+            caused_failure: false,
             elapsed: None,
             actual: None,
             remaining: None,
             breach_at: None,
             consumed: None,
             warn: None,
-            exclusion: None,
-            exception: None,
-            reason: None,
-            evidence: Vec::new(),
-            pause_exclusions: Vec::new(),
-            caused_failure: false,
             max_ms: None,
-            span: None,
+            pause_exclusions: Vec::new(),
+            extra: None,
         }
+    }
+
+    /// The boxed parts, added on first write.
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.extra.get_or_insert_with(Box::default)
+    }
+
+    pub(crate) fn exclusion(&self) -> Option<&String> {
+        self.extra.as_ref()?.exclusion.as_ref()
+    }
+
+    pub(crate) fn exception(&self) -> Option<&String> {
+        self.extra.as_ref()?.exception.as_ref()
+    }
+
+    pub(crate) fn reason(&self) -> Option<&String> {
+        self.extra.as_ref()?.reason.as_ref()
+    }
+
+    pub(crate) fn evidence(&self) -> &[Evidence] {
+        self.extra.as_ref().map_or(&[], |x| x.evidence.as_slice())
+    }
+
+    fn span(&self) -> Option<(i64, i64)> {
+        self.extra.as_ref()?.span
     }
 }
 
@@ -706,8 +805,8 @@ pub(crate) fn excluding<'x>(
 pub(crate) fn precedence(world: &World<'_>, dep: &Deployment<'_>) -> Option<Judged> {
     if let Some(x) = suspending(&world.exceptions, dep) {
         let mut j = Judged::new(State::Suspended);
-        j.exception = Some(x.id.clone());
-        j.evidence.push(Evidence {
+        j.extra_mut().exception = Some(x.id.clone());
+        j.extra_mut().evidence.push(Evidence {
             kind: "exception".into(),
             id: Some(Text::from(x.id.as_str())),
             event: None,
@@ -718,8 +817,8 @@ pub(crate) fn precedence(world: &World<'_>, dep: &Deployment<'_>) -> Option<Judg
     }
     if let Some(x) = excluding(&world.exclusions, dep) {
         let mut j = Judged::new(State::Excluded);
-        j.exclusion = Some(x.id.clone());
-        j.evidence.push(Evidence {
+        j.extra_mut().exclusion = Some(x.id.clone());
+        j.extra_mut().evidence.push(Evidence {
             kind: "exclusion".into(),
             id: Some(Text::from(x.id.as_str())),
             event: None,
@@ -730,8 +829,10 @@ pub(crate) fn precedence(world: &World<'_>, dep: &Deployment<'_>) -> Option<Judg
     }
     if let Some(e) = dep.preflight {
         let mut j = Judged::new(State::Excluded);
-        j.reason = Some("preflight_failed".into());
-        j.evidence.push(evidence_of(e, "preflight_failed"));
+        j.extra_mut().reason = Some("preflight_failed".into());
+        j.extra_mut()
+            .evidence
+            .push(evidence_of(e, "preflight_failed"));
         return Some(j);
     }
     None
@@ -749,13 +850,13 @@ pub(crate) fn judge_duration(
     match run_clock(dep, clock, &world.exclusions, world.as_of) {
         ClockOutcome::Unmeasured => {
             let mut j = Judged::new(State::Unmeasured);
-            j.reason = Some(format!("no `{}` event", clock.start));
+            j.extra_mut().reason = Some(format!("no `{}` event", clock.start));
             j
         }
         ClockOutcome::Cancelled(e) => {
             let mut j = Judged::new(State::Cancelled);
-            j.reason = Some(format!("cancelled by `{}`", e.event));
-            j.evidence.push(evidence_of(e, "cancel"));
+            j.extra_mut().reason = Some(format!("cancelled by `{}`", e.event));
+            j.extra_mut().evidence.push(evidence_of(e, "cancel"));
             j
         }
         ClockOutcome::Ran(run, start_ev, stop_ev) => {
@@ -773,10 +874,10 @@ pub(crate) fn judge_duration(
             // Evidence is read only by breaches; met and running clocks skip it.
             let keep = state == State::Breached;
             if keep {
-                j.span = Some((run.start, run.end));
-                j.evidence.push(evidence_of(start_ev, "start"));
+                j.extra_mut().span = Some((run.start, run.end));
+                j.extra_mut().evidence.push(evidence_of(start_ev, "start"));
                 if let Some(s) = stop_ev {
-                    j.evidence.push(evidence_of(s, "stop"));
+                    j.extra_mut().evidence.push(evidence_of(s, "stop"));
                 }
             }
             // Each record once: a recurring exclusion pauses a long clock
@@ -806,7 +907,7 @@ pub(crate) fn judge_duration(
                         }
                         untimed.push(e);
                     }
-                    j.evidence.push(e.clone());
+                    j.extra_mut().evidence.push(e.clone());
                 }
             }
             if running {
@@ -965,18 +1066,18 @@ pub(crate) fn judge_availability(
         }
     }
     if state == State::Breached {
-        j.span = Some((s, end));
+        j.extra_mut().span = Some((s, end));
         if let Some(e) = dep
             .first("succeeded")
             .or_else(|| dep.first("health_validated"))
         {
-            j.evidence.push(evidence_of(e, "succeeded"));
+            j.extra_mut().evidence.push(evidence_of(e, "succeeded"));
         }
         for o in mine
             .iter()
             .filter(|o| o.from < end && o.to.is_none_or(|t| t > s))
         {
-            j.evidence.push(Evidence {
+            j.extra_mut().evidence.push(Evidence {
                 kind: "outage".into(),
                 id: o.id.as_deref().map(Text::from),
                 event: None,
@@ -1504,7 +1605,7 @@ fn judge_range(
                     let mut j = Judged::new(state);
                     // Evidence is read only by breaches: the failure event.
                     if let (State::Failed, Some(e)) = (state, ev) {
-                        j.evidence.push(evidence_of(e, state.as_str()));
+                        j.extra_mut().evidence.push(evidence_of(e, state.as_str()));
                     }
                     j
                 }
@@ -1513,7 +1614,7 @@ fn judge_range(
         let mut j = j;
         if sla.kind == SlaKind::TimeToRestore {
             // The subject is an incident: its evidence names the incident record.
-            for e in &mut j.evidence {
+            for e in j.extra.iter_mut().flat_map(|x| &mut x.evidence) {
                 if e.kind == "event" {
                     e.kind = "incident".into();
                 }
@@ -1525,7 +1626,9 @@ fn judge_range(
         // A breach keeps this evidence until the report is written: grown
         // one push at a time it had room for four (most hold one or two),
         // a gigabyte of the 1M workload's peak.
-        j.evidence.shrink_to_fit();
+        if let Some(x) = &mut j.extra {
+            x.evidence.shrink_to_fit();
+        }
         j.pause_exclusions.shrink_to_fit();
         part.verdicts.push(Verdict {
             subject,
@@ -1771,12 +1874,14 @@ impl PendingEntry {
     /// What the entry needs of a verdict; the rest (evidence, pauses) was
     /// read by the rows and is dropped here.
     fn of(subject: u32, window_start: i64, j: Judged) -> PendingEntry {
-        let notes =
-            (j.exclusion.is_some() || j.exception.is_some() || j.reason.is_some()).then(|| {
+        let notes = j
+            .extra
+            .filter(|x| x.exclusion.is_some() || x.exception.is_some() || x.reason.is_some())
+            .map(|x| {
                 Box::new(Notes {
-                    exclusion: j.exclusion,
-                    exception: j.exception,
-                    reason: j.reason,
+                    exclusion: x.exclusion,
+                    exception: x.exception,
+                    reason: x.reason,
                 })
             });
         PendingEntry {
@@ -1884,7 +1989,7 @@ fn collect_spans(
     spans: &mut BTreeMap<String, (i64, i64)>,
 ) {
     for v in parts.iter().flat_map(|p| &p.verdicts) {
-        if let (Some(span), Some(s)) = (v.judged.span, subjects.get(v.subject as usize)) {
+        if let (Some(span), Some(s)) = (v.judged.span(), subjects.get(v.subject as usize)) {
             spans.insert(format!("{}/{}", sla.id, s.id), span);
         }
     }
@@ -2095,7 +2200,7 @@ fn charge_failures(
                 }
                 for inc in links.get(dep.id.as_str()).into_iter().flatten() {
                     why.push(format!("incident `{}`", inc.id));
-                    j.evidence.push(Evidence {
+                    j.extra_mut().evidence.push(Evidence {
                         kind: "incident".into(),
                         id: Some(Text::from(inc.id.as_str())),
                         event: None,
@@ -2106,11 +2211,11 @@ fn charge_failures(
                 if let Some(ids) = outage_charges.get(di) {
                     // The change's "succeeded" instant made it the latest change.
                     if let Some((_, e)) = dep.succeeded.as_deref() {
-                        j.evidence.push(e.clone());
+                        j.extra_mut().evidence.push(e.clone());
                     }
                     for id in ids {
                         why.push(format!("outage `{id}`"));
-                        j.evidence.push(Evidence {
+                        j.extra_mut().evidence.push(Evidence {
                             kind: "outage".into(),
                             id: Some(Text::from(id.as_str())),
                             event: None,
@@ -2121,7 +2226,7 @@ fn charge_failures(
                 }
                 if !why.is_empty() {
                     j.caused_failure = true;
-                    j.reason = Some(why.join(", "));
+                    j.extra_mut().reason = Some(why.join(", "));
                 }
             }
         }
@@ -2202,9 +2307,9 @@ fn make_row(
     let mut exclusions: BTreeSet<String> = BTreeSet::new();
     let mut exceptions: BTreeSet<String> = BTreeSet::new();
     for (_, j) in &acc.judged {
-        exclusions.extend(j.exclusion.iter().cloned());
+        exclusions.extend(j.exclusion().cloned());
         exclusions.extend(j.pause_exclusions.iter().cloned());
-        exceptions.extend(j.exception.iter().cloned());
+        exceptions.extend(j.exception().cloned());
     }
     let id = format!(
         "{}/{}/{}",
@@ -2309,7 +2414,11 @@ fn make_row(
                         max_ms: Some(max_ms),
                         over_ms: Some(elapsed - max_ms),
                         reason: breach_reason(sla, elapsed, max_ms, running, &j.pause_exclusions),
-                        records: std::mem::take(&mut j.evidence),
+                        records: j
+                            .extra
+                            .as_mut()
+                            .map(|x| std::mem::take(&mut x.evidence))
+                            .unwrap_or_default(),
                         vendor_overlap: Vec::new(),
                     })
                 })
@@ -2370,7 +2479,7 @@ fn make_row(
                                 j,
                                 format!(
                                     "caused a failure: {}",
-                                    j.reason.clone().unwrap_or_default()
+                                    j.reason().cloned().unwrap_or_default()
                                 ),
                             ));
                         }
@@ -2505,7 +2614,7 @@ fn rate_breach(sla: &Sla, dep: &Subject, j: &Judged, reason: String) -> Breach {
         max_ms: None,
         over_ms: None,
         reason,
-        records: j.evidence.clone(),
+        records: j.evidence().to_vec(),
         vendor_overlap: Vec::new(),
     }
 }
@@ -2668,6 +2777,25 @@ mod tests {
     #[test]
     fn a_pending_entry_is_72_bytes() {
         assert!(std::mem::size_of::<PendingEntry>() <= 72);
+    }
+
+    /// A verdict stays small too (one per deployment and SLA while an SLA
+    /// is finished), and a partial's wire keeps the flat shape, boxed parts
+    /// and all, through a round trip.
+    #[test]
+    fn a_verdict_is_152_bytes_and_its_wire_is_flat() {
+        assert!(std::mem::size_of::<Judged>() <= 152);
+        let mut j = Judged::new(State::Breached);
+        j.elapsed = Some(5);
+        j.extra_mut().reason = Some("why".into());
+        j.extra_mut().span = Some((1, 2));
+        let wire = serde_json::to_value(&j).unwrap();
+        assert_eq!(wire["reason"], "why");
+        assert_eq!(wire["span"], serde_json::json!([1, 2]));
+        assert_eq!(serde_json::from_value::<Judged>(wire).unwrap(), j);
+        let plain = Judged::new(State::Met);
+        let back: Judged = serde_json::from_value(serde_json::to_value(&plain).unwrap()).unwrap();
+        assert_eq!((back.extra.is_none(), back), (true, plain));
     }
 
     /// The hash-set scope answers as the scope lists do (`ScopeList::admits`,

@@ -271,7 +271,7 @@ fn explain_one(
         };
         if let Some(j) = precedence(&world, dep) {
             e.state = j.state.as_str().into();
-            e.summary = match (&j.exception, &j.exclusion, &j.reason) {
+            e.summary = match (j.exception(), j.exclusion(), j.reason()) {
                 (Some(x), _, _) => format!("suspended by exception `{x}`"),
                 (_, Some(x), _) => format!("excluded by exclusion `{x}`"),
                 (_, _, Some(r)) => format!("excluded: {r}"),
