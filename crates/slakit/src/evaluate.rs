@@ -580,7 +580,8 @@ pub(crate) struct Judged {
     pub consumed: Option<f64>,
     pub warn: Option<i64>,
     pub max_ms: Option<i64>,
-    pub pause_exclusions: Vec<String>,
+    /// Inline text: most clocks of a workload with a weekly window have one.
+    pub pause_exclusions: Vec<Text>,
     pub extra: Option<Box<Extra>>,
 }
 
@@ -610,7 +611,7 @@ struct JudgedWire {
     reason: Option<String>,
     #[serde(with = "crate::partial::wire::evidence_list")]
     evidence: Vec<Evidence>,
-    pause_exclusions: Vec<String>,
+    pause_exclusions: Vec<Text>,
     caused_failure: bool,
     max_ms: Option<i64>,
     span: Option<(i64, i64)>,
@@ -896,7 +897,7 @@ pub(crate) fn judge_duration(
                         && let Some(id) = &e.id
                         && !j.pause_exclusions.iter().any(|p| p == id)
                     {
-                        j.pause_exclusions.push(id.to_string());
+                        j.pause_exclusions.push(Text::from(id.as_str()));
                     }
                     if !keep {
                         continue;
@@ -1061,8 +1062,8 @@ pub(crate) fn judge_availability(
     j.remaining = Some(max - unavailable);
     for x in pauses {
         let iv = x.intervals(s, end);
-        if overlap(&down, &iv) > 0 && !j.pause_exclusions.contains(&x.id) {
-            j.pause_exclusions.push(x.id.clone());
+        if overlap(&down, &iv) > 0 && !j.pause_exclusions.iter().any(|p| *p == x.id) {
+            j.pause_exclusions.push(Text::from(x.id.as_str()));
         }
     }
     if state == State::Breached {
@@ -2308,7 +2309,7 @@ fn make_row(
     let mut exceptions: BTreeSet<String> = BTreeSet::new();
     for (_, j) in &acc.judged {
         exclusions.extend(j.exclusion().cloned());
-        exclusions.extend(j.pause_exclusions.iter().cloned());
+        exclusions.extend(j.pause_exclusions.iter().map(Text::to_string));
         exceptions.extend(j.exception().cloned());
     }
     let id = format!(
@@ -2558,7 +2559,7 @@ fn window_label(sla: &Sla, ws: &WindowSlot) -> String {
 }
 
 /// A duration-like breach in words, per rule.
-fn breach_reason(sla: &Sla, elapsed: i64, max: i64, running: bool, paused_by: &[String]) -> String {
+fn breach_reason(sla: &Sla, elapsed: i64, max: i64, running: bool, paused_by: &[Text]) -> String {
     use crate::units::format_duration as d;
     let what = match (sla.kind, running) {
         (SlaKind::PostDeployAvailability, _) => format!(
