@@ -37,6 +37,9 @@ pub(crate) struct Deployment<'a> {
     /// Its first `preflight_failed` event (§5.5), found once: precedence
     /// asks for every SLA.
     pub preflight: Option<&'a Event>,
+    /// Its outcome (§6.2) and the event that decided it, found once: every
+    /// rate SLA and the DORA facts ask.
+    pub outcome: (State, Option<&'a Event>),
 }
 
 impl Deployment<'_> {
@@ -291,6 +294,7 @@ pub(crate) fn build_world<'a>(
         deployments.push(Deployment {
             id,
             preflight,
+            outcome: outcome_of(&visible),
             events: visible,
             anchor,
             service,
@@ -972,9 +976,13 @@ fn incident_deployments<'e>(policy: &Policy, events: &'e [Event]) -> Vec<Deploym
                     team: entry.and_then(|s| s.team.clone()),
                     // Incidents' pseudo-events are `opened` and `resolved`.
                     preflight: None,
+                    outcome: (State::InProgress, None),
                 });
             }
         }
+    }
+    for d in &mut out {
+        d.outcome = outcome_of(&d.events);
     }
     out.sort_by(|a, b| (a.anchor, a.id).cmp(&(b.anchor, b.id)));
     out
@@ -1092,7 +1100,12 @@ pub(crate) fn judge_availability(
 
 /// §6.2 outcome of a deployment.
 pub(crate) fn outcome<'e>(dep: &Deployment<'e>) -> (State, Option<&'e Event>) {
-    if let Some(e) = dep.events.iter().copied().find(|e| {
+    dep.outcome
+}
+
+/// [`outcome`] from a deployment's events (§1.5 order).
+pub(crate) fn outcome_of<'e>(events: &[&'e Event]) -> (State, Option<&'e Event>) {
+    if let Some(e) = events.iter().copied().find(|e| {
         matches!(
             e.event.as_str(),
             "failed" | "rollback_started" | "rollback_completed"
@@ -1100,8 +1113,7 @@ pub(crate) fn outcome<'e>(dep: &Deployment<'e>) -> (State, Option<&'e Event>) {
     }) {
         return (State::Failed, Some(e));
     }
-    if let Some(e) = dep
-        .events
+    if let Some(e) = events
         .iter()
         .copied()
         .find(|e| matches!(e.event.as_str(), "succeeded" | "health_validated"))
@@ -2847,6 +2859,7 @@ slas:
                                 tier: tier.to_string(),
                                 team: None,
                                 preflight: None,
+                                outcome: (State::InProgress, None),
                             };
                             let lists = &sla.scope;
                             let expected = lists

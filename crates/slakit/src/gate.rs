@@ -299,6 +299,7 @@ fn decide(
             tier: tier.clone(),
             team: team.clone(),
             preflight: None,
+            outcome: (crate::evaluate::State::InProgress, None),
         };
         if prune {
             keep_relevant(policy, &mut world.deployments, &pseudo);
