@@ -381,38 +381,82 @@ fn attr<'e>(e: &'e Event, name: &str) -> Option<&'e str> {
 
 /// The result of running one duration clock.
 #[derive(Debug, Clone)]
-pub(crate) struct ClockRun {
+pub(crate) struct ClockRun<'a> {
     pub start: i64,
     pub stop: Option<i64>,
     pub end: i64,
     /// The paused set inside [start, end), merged.
     pub paused: Vec<(i64, i64)>,
     /// Where each pause came from (for evidence and timelines).
-    pub pause_sources: Vec<PauseSource>,
+    pub pause_sources: Vec<PauseSource<'a>>,
     pub elapsed: i64,
     pub actual: i64,
 }
 
+/// One pause of a clock and where it came from. Its words and evidence are
+/// made only when asked (a breach, a timeline): every clock run has its
+/// pauses, few are breached.
 #[derive(Debug, Clone)]
-pub(crate) struct PauseSource {
+pub(crate) struct PauseSource<'a> {
     pub from: i64,
     pub to: i64,
-    pub what: String,
-    pub evidence: Vec<Evidence>,
+    pub why: PauseWhy<'a>,
 }
 
-pub(crate) enum ClockOutcome<'e> {
+/// What opened a pause.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum PauseWhy<'a> {
+    /// A pause pair of the clock (`from → to` event names): its opening
+    /// event and the closing one, if it came.
+    Pair(&'a (String, String), &'a Event, Option<&'a Event>),
+    /// A `pause` exclusion.
+    Exclusion(&'a Exclusion),
+}
+
+impl PauseSource<'_> {
+    /// In words, for timelines (`approval_requested → approval_granted`,
+    /// `exclusion EXC-7`); also the tie-break of the pauses' order.
+    pub(crate) fn what(&self) -> String {
+        match self.why {
+            PauseWhy::Pair((from, to), ..) => format!("{from} → {to}"),
+            PauseWhy::Exclusion(x) => format!("exclusion {}", x.id),
+        }
+    }
+
+    /// The records behind the pause, as evidence.
+    fn evidence(&self) -> impl Iterator<Item = Evidence> + '_ {
+        let (first, second) = match self.why {
+            PauseWhy::Pair(_, e, closer) => (
+                evidence_of(e, "pause"),
+                closer.map(|t| evidence_of(t, "resume")),
+            ),
+            PauseWhy::Exclusion(x) => (
+                Evidence {
+                    kind: "exclusion".into(),
+                    id: Some(Text::from(x.id.as_str())),
+                    event: None,
+                    time: None,
+                    role: "pause".into(),
+                },
+                None,
+            ),
+        };
+        std::iter::once(first).chain(second)
+    }
+}
+
+pub(crate) enum ClockOutcome<'a> {
     Unmeasured,
-    Cancelled(&'e Event),
-    Ran(ClockRun, &'e Event, Option<&'e Event>),
+    Cancelled(&'a Event),
+    Ran(ClockRun<'a>, &'a Event, Option<&'a Event>),
 }
 
-pub(crate) fn run_clock<'e>(
-    dep: &Deployment<'e>,
-    clock: &crate::policy::Clock,
-    exclusions: &[Exclusion],
+pub(crate) fn run_clock<'a>(
+    dep: &Deployment<'a>,
+    clock: &'a crate::policy::Clock,
+    exclusions: &'a [Exclusion],
     as_of: i64,
-) -> ClockOutcome<'e> {
+) -> ClockOutcome<'a> {
     let Some(start_ev) = dep.events.iter().copied().find(|e| e.event == clock.start) else {
         return ClockOutcome::Unmeasured;
     };
@@ -432,24 +476,21 @@ pub(crate) fn run_clock<'e>(
     }
     let end = stop.unwrap_or(as_of).max(start);
     let mut sources = Vec::new();
-    for (from_name, to_name) in &clock.pauses {
-        for e in dep.events.iter().filter(|e| e.event == *from_name) {
+    for pair in &clock.pauses {
+        let (from_name, to_name) = pair;
+        for e in dep.events.iter().copied().filter(|e| e.event == *from_name) {
             let closer = dep
                 .events
                 .iter()
+                .copied()
                 .find(|t| t.event == *to_name && t.time >= e.time);
             let close = closer.map_or(end, |t| t.time);
-            let mut evidence = vec![evidence_of(e, "pause")];
-            if let Some(t) = closer {
-                evidence.push(evidence_of(t, "resume"));
-            }
             let (a, b) = (e.time.max(start), close.min(end));
             if a < b {
                 sources.push(PauseSource {
                     from: a,
                     to: b,
-                    what: format!("{from_name} → {to_name}"),
-                    evidence,
+                    why: PauseWhy::Pair(pair, e, closer),
                 });
             }
         }
@@ -462,18 +503,16 @@ pub(crate) fn run_clock<'e>(
             sources.push(PauseSource {
                 from: a,
                 to: b,
-                what: format!("exclusion {}", x.id),
-                evidence: vec![Evidence {
-                    kind: "exclusion".into(),
-                    id: Some(Text::from(x.id.as_str())),
-                    event: None,
-                    time: None,
-                    role: "pause".into(),
-                }],
+                why: PauseWhy::Exclusion(x),
             });
         }
     }
-    sources.sort_by(|a, b| (a.from, a.to, &a.what).cmp(&(b.from, b.to, &b.what)));
+    // By time, then by the words (made only for a tie).
+    sources.sort_by(|a, b| {
+        (a.from, a.to)
+            .cmp(&(b.from, b.to))
+            .then_with(|| a.what().cmp(&b.what()))
+    });
     let paused = union(sources.iter().map(|s| (s.from, s.to)));
     let cal = &clock.calendar;
     let paused_business: i64 = paused.iter().map(|&(a, b)| cal.business(a, b)).sum();
@@ -890,29 +929,24 @@ pub(crate) fn judge_duration(
             // the same each time — on the 1M workload 5.9M of the 6.3M
             // evidence items were such repeats. Timed evidence (events) is
             // distinct by its instant; only untimed items are compared.
-            let mut untimed: Vec<&Evidence> = Vec::new();
             for s in &run.pause_sources {
                 // A pause that removed no business time (e.g. a Sunday window on a
                 // Mon-Fri calendar) is evidence, but not an exclusion that applied.
-                let removed = clock.calendar.business(s.from, s.to) > 0;
-                for e in &s.evidence {
-                    if removed
-                        && e.kind == "exclusion"
-                        && let Some(id) = &e.id
-                        && !j.pause_exclusions.iter().any(|p| p == id)
-                    {
-                        j.pause_exclusions.push(Text::from(id.as_str()));
+                if let PauseWhy::Exclusion(x) = s.why
+                    && !j.pause_exclusions.iter().any(|p| *p == x.id)
+                    && clock.calendar.business(s.from, s.to) > 0
+                {
+                    j.pause_exclusions.push(Text::from(x.id.as_str()));
+                }
+                if !keep {
+                    continue;
+                }
+                let evidence = &mut j.extra_mut().evidence;
+                for e in s.evidence() {
+                    // Untimed (an exclusion): once.
+                    if e.time.is_some() || !evidence.contains(&e) {
+                        evidence.push(e);
                     }
-                    if !keep {
-                        continue;
-                    }
-                    if e.time.is_none() {
-                        if untimed.contains(&e) {
-                            continue;
-                        }
-                        untimed.push(e);
-                    }
-                    j.extra_mut().evidence.push(e.clone());
                 }
             }
             if running {

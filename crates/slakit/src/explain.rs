@@ -353,7 +353,7 @@ fn explain_one(
                                     .pause_sources
                                     .iter()
                                     .filter(|s| s.from < pb && s.to > pa)
-                                    .map(|s| s.what.clone())
+                                    .map(crate::evaluate::PauseSource::what)
                                     .collect();
                                 e.timeline.push(step(
                                     pa,
