@@ -66,6 +66,8 @@ COMPARE_VENV ?= benches/compare/.venv
 COMPARE_DATA ?= target/compare-data/1m
 COMPARE_PRESET ?= 1m
 COMPARE_RUNS ?= 3
+# How to generate COMPARE_DATA when it is missing, e.g. "--deployments 2152000" (10M events).
+COMPARE_GENERATE ?= --preset $(COMPARE_PRESET)
 
 $(COMPARE_VENV)/.installed: benches/compare/requirements.txt
 	python3 -m venv $(COMPARE_VENV)
@@ -75,7 +77,7 @@ $(COMPARE_VENV)/.installed: benches/compare/requirements.txt
 compare: $(COMPARE_VENV)/.installed ## slakit vs DuckDB vs pandas on generated data: equal numbers, wall time, peak RSS (slow)
 	@command -v /usr/bin/time >/dev/null || { echo "GNU time is missing: apt-get install time" >&2; exit 1; }
 	$(CARGO) build -q --release -p slakit-cli
-	@[ -f $(COMPARE_DATA)/records.jsonl ] || target/release/slakit generate --out $(COMPARE_DATA) --preset $(COMPARE_PRESET)
+	@[ -f $(COMPARE_DATA)/records.jsonl ] || target/release/slakit generate --out $(COMPARE_DATA) $(COMPARE_GENERATE)
 	$(COMPARE_VENV)/bin/python benches/compare/compare.py --slakit target/release/slakit --data $(COMPARE_DATA) --runs $(COMPARE_RUNS)
 
 compare-smoke: $(COMPARE_VENV)/.installed ## the compare equality check on tiny generated data (part of make test)
