@@ -612,14 +612,7 @@ impl Zoned {
                 if s >= b {
                     return Some(out);
                 }
-                let (s, e) = (s.max(a), e.min(b));
-                if e <= s {
-                    continue;
-                }
-                match out.last_mut() {
-                    Some(last) if last.1 >= s => last.1 = last.1.max(e),
-                    _ => out.push((s, e)),
-                }
+                push_clipped(&mut out, (s, e), (a, b));
             }
             if table.end() >= b {
                 return Some(out);
@@ -644,19 +637,25 @@ impl Zoned {
             }
             let Some(next) = d.succ_opt() else { break };
             let m_next = cache.get(self, next);
-            for (s, e) in self.day_intervals(d, m, m_next) {
-                let (s, e) = (s.max(a), e.min(b));
-                if e <= s {
-                    continue;
-                }
-                match out.last_mut() {
-                    Some(last) if last.1 >= s => last.1 = last.1.max(e),
-                    _ => out.push((s, e)),
-                }
+            for iv in self.day_intervals(d, m, m_next) {
+                push_clipped(&mut out, iv, (a, b));
             }
             d = next;
         }
         out
+    }
+}
+
+/// Append `iv` cut to `[a, b)` to a sorted list, joining it to the last
+/// interval when they touch (a range to 24:00 and the next day's from 00:00).
+fn push_clipped(out: &mut Vec<(i64, i64)>, (s, e): (i64, i64), (a, b): (i64, i64)) {
+    let (s, e) = (s.max(a), e.min(b));
+    if e <= s {
+        return;
+    }
+    match out.last_mut() {
+        Some(last) if last.1 >= s => last.1 = last.1.max(e),
+        _ => out.push((s, e)),
     }
 }
 
