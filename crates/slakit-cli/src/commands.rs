@@ -28,20 +28,19 @@ pub fn evaluate(args: &EvaluateArgs) -> Result<ExitCode, Error> {
     // Their text is inline, so this is one free, not one per record.
     drop(records);
     let breached = args.fail_on_breach && evaluation.has_breach();
-    if args.format == ReportFormat::Json {
-        // Streamed: a large report is never held, as text or as entries.
-        output::deliver_with(args.out.as_deref(), |w| evaluation.write_json(w))?;
-        return Ok(exit_code(breached, evaluation));
-    }
-    let report = evaluation.into_report();
-    let text = match args.format {
-        ReportFormat::Json => report.to_json(), // written above
-        ReportFormat::Table => render::table(&report),
-        ReportFormat::Markdown => render::markdown(&report),
-        ReportFormat::Csv => render::csv(&report),
-        ReportFormat::Html => report.to_html()?,
+    let render: fn(&slakit::Report) -> slakit::Result<String> = match args.format {
+        ReportFormat::Json => {
+            // Streamed: a large report is never held, as text or as entries.
+            output::deliver_with(args.out.as_deref(), |w| evaluation.write_json(w))?;
+            return Ok(exit_code(breached, evaluation));
+        }
+        ReportFormat::Table => |r| Ok(render::table(r)),
+        ReportFormat::Markdown => |r| Ok(render::markdown(r)),
+        ReportFormat::Csv => |r| Ok(render::csv(r)),
+        ReportFormat::Html => slakit::Report::to_html,
     };
-    output::deliver(&with_newline(text), args.out.as_deref())?;
+    let report = evaluation.into_report();
+    output::deliver(&with_newline(render(&report)?), args.out.as_deref())?;
     Ok(exit_code(breached, report))
 }
 
