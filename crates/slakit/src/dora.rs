@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::{ErrorCode, Result};
-use crate::evaluate::{State, World, outcome, precedence};
+use crate::evaluate::{State, World, precedence};
 use crate::instant;
 use crate::policy::{GroupKey, Policy, PolicyDoc, ScopeDoc, ScopeList, WindowUnit, perr};
 use crate::report::WindowInfo;
@@ -196,7 +196,7 @@ pub(crate) fn facts(policy: &Policy, world: &World<'_>) -> Vec<Fact> {
         .map(|dep| {
             let state = match precedence(world, dep) {
                 Some(j) => j.state,
-                None => outcome(dep).0,
+                None => dep.outcome.0,
             };
             let succeeded = dep
                 .first("succeeded")

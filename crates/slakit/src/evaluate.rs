@@ -1133,11 +1133,8 @@ pub(crate) fn judge_availability(
 }
 
 /// §6.2 outcome of a deployment.
-pub(crate) fn outcome<'e>(dep: &Deployment<'e>) -> (State, Option<&'e Event>) {
-    dep.outcome
-}
-
-/// [`outcome`] from a deployment's events (§1.5 order).
+/// A deployment's outcome (§6.2) and the event that decided it, from its
+/// events in §1.5 order (kept as [`Deployment::outcome`]).
 pub(crate) fn outcome_of<'e>(events: &[&'e Event]) -> (State, Option<&'e Event>) {
     if let Some(e) = events.iter().copied().find(|e| {
         matches!(
@@ -1509,11 +1506,7 @@ pub(crate) fn judge_world(
             ))
         }
     };
-    let parts = if parallel {
-        par_map(policy.slas.iter().collect(), judge)
-    } else {
-        policy.slas.iter().map(judge).collect()
-    };
+    let parts = par_map(parallel, policy.slas.iter().collect(), judge);
     (subjects, parts)
 }
 
@@ -1525,12 +1518,9 @@ fn subjects_of(policy: &Policy, world: &World<'_>, parallel: bool) -> Vec<Subjec
         .slas
         .iter()
         .any(|s| s.kind == SlaKind::ChangeFailureRate);
-    let of = |d: &Deployment<'_>| Subject::of(d, keep_succeeded);
-    if parallel {
-        par_map(world.deployments.iter().collect(), of)
-    } else {
-        world.deployments.iter().map(of).collect()
-    }
+    par_map(parallel, world.deployments.iter().collect(), |d| {
+        Subject::of(d, keep_succeeded)
+    })
 }
 
 fn seg_of_deployment(policy: &Policy, sla: &Sla, dep: &Deployment<'_>) -> SegKey {
@@ -1575,7 +1565,11 @@ fn judge_sla(
     if !parallel || subjects.len() <= JUDGE_CHUNK {
         return vec![judge((0, subjects))];
     }
-    par_map(subjects.chunks(JUDGE_CHUNK).enumerate().collect(), judge)
+    par_map(
+        true,
+        subjects.chunks(JUDGE_CHUNK).enumerate().collect(),
+        judge,
+    )
 }
 
 /// The pieces of [`judge_sla`] as one part (a partial keeps one per SLA).
@@ -1648,7 +1642,7 @@ fn judge_range(
                 }
                 (_, Target::Duration { max_ms, .. }) => judge_duration(world, sla, dep, *max_ms),
                 _ => {
-                    let (state, ev) = outcome(dep);
+                    let (state, ev) = dep.outcome;
                     let mut j = Judged::new(state);
                     // Evidence is read only by breaches: the failure event.
                     if let (State::Failed, Some(e)) = (state, ev) {
@@ -1671,8 +1665,7 @@ fn judge_range(
             continue;
         };
         // A breach keeps this evidence until the report is written: grown
-        // one push at a time it had room for four (most hold one or two),
-        // a gigabyte of the 1M workload's peak.
+        // one push at a time it had room for four, and most hold one or two.
         if let Some(x) = &mut j.extra {
             x.evidence.shrink_to_fit();
         }
@@ -1704,15 +1697,19 @@ pub(crate) fn join2<A: Send, B: Send>(
     (a(), b())
 }
 
-/// Map in order, on the current rayon pool when there is one to use.
-#[cfg(feature = "parallel")]
-fn par_map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync + Send) -> Vec<R> {
-    use rayon::prelude::*;
-    items.into_par_iter().map(f).collect()
-}
-
-#[cfg(not(feature = "parallel"))]
-fn par_map<T, R>(items: Vec<T>, f: impl Fn(T) -> R) -> Vec<R> {
+/// `items` mapped in order: on the current rayon pool when `parallel`
+/// (and the `parallel` feature is on), else one after another.
+fn par_map<T: Send, R: Send>(
+    parallel: bool,
+    items: Vec<T>,
+    f: impl Fn(T) -> R + Sync + Send,
+) -> Vec<R> {
+    #[cfg(feature = "parallel")]
+    if parallel {
+        use rayon::prelude::*;
+        return items.into_par_iter().map(f).collect();
+    }
+    let _ = parallel;
     items.into_iter().map(f).collect()
 }
 
@@ -1810,13 +1807,7 @@ pub(crate) fn finish_report(
     // The DORA section beside the SLAs: it reads only the world and the facts.
     let (per_sla, dora) = join2(
         parallel,
-        || -> Vec<PerSla> {
-            if parallel {
-                par_map(work, finish_one)
-            } else {
-                work.into_iter().map(finish_one).collect()
-            }
-        },
+        || -> Vec<PerSla> { par_map(parallel, work, finish_one) },
         || crate::dora::section(policy, world, &totals.dora),
     );
     let mut results = Vec::new();

@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::error::{Error, ErrorCode, Result};
 use crate::evaluate::{
     ClockOutcome, build_world, in_scope, judge_availability, judge_duration, outages_by_service,
-    outcome, precedence, run_clock, window_for,
+    precedence, run_clock, window_for,
 };
 use crate::instant;
 use crate::policy::{Policy, SlaKind, Target};
@@ -467,7 +467,7 @@ fn explain_one(
                 }
             }
             _ => {
-                let (state, ev) = outcome(dep);
+                let (state, ev) = dep.outcome;
                 e.state = state.as_str().into();
                 e.summary = match ev {
                     Some(ev) => format!(

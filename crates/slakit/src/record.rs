@@ -510,14 +510,10 @@ fn read_lines(text: &str, limits: &Limits) -> Result<Vec<Record>> {
     // short lines cannot make this reserve more than the text could hold.
     let lines = text.bytes().filter(|b| *b == b'\n').count() + 1;
     let mut out = Vec::with_capacity(lines.min(text.len() / 32 + 1).min(limits.max_records));
-    for (n, line) in text.lines().enumerate() {
-        let line = line.trim_end_matches('\r');
-        if line.trim().is_empty() {
-            continue;
-        }
+    for (line_no, line) in record_lines(text) {
         let origin = Origin {
             index: out.len(),
-            line: Some(n + 1),
+            line: Some(line_no),
         };
         if line.len() > limits.max_line_bytes {
             return Err(Error::new(
@@ -536,6 +532,15 @@ fn read_lines(text: &str, limits: &Limits) -> Result<Vec<Record>> {
         out.push(parse_line(line, origin)?);
     }
     Ok(out)
+}
+
+/// The lines of JSON Lines that hold a record, with their 1-based numbers
+/// in `text`: a trailing `\r` dropped, blank lines skipped.
+fn record_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.lines()
+        .enumerate()
+        .map(|(n, line)| (n + 1, line.trim_end_matches('\r')))
+        .filter(|(_, line)| !line.trim().is_empty())
 }
 
 /// One JSON Lines record.
@@ -599,16 +604,10 @@ fn parallel_lines(text: &str, limits: &Limits) -> Option<Vec<Record>> {
     let split: Vec<Split<'_>> = chunks
         .par_iter()
         .map(|chunk| {
-            let mut lines = Vec::with_capacity(chunk.len() / 64 + 1);
-            for (n, line) in chunk.lines().enumerate() {
-                let line = line.trim_end_matches('\r');
-                if line.trim().is_empty() {
-                    continue;
-                }
-                if line.len() > limits.max_line_bytes {
-                    return None; // the serial reading reports it
-                }
-                lines.push((n + 1, line));
+            let lines: Vec<(usize, &str)> = record_lines(chunk).collect();
+            // A line too long: the serial reading reports it.
+            if lines.iter().any(|(_, l)| l.len() > limits.max_line_bytes) {
+                return None;
             }
             Some((lines, chunk.bytes().filter(|b| *b == b'\n').count()))
         })
