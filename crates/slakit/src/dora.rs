@@ -18,6 +18,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use rustc_hash::FxHashMap;
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -26,9 +28,9 @@ use crate::error::{ErrorCode, Result};
 use crate::evaluate::{State, World, precedence};
 use crate::instant;
 use crate::policy::{GroupKey, Policy, PolicyDoc, ScopeDoc, ScopeList, WindowUnit, perr};
-use crate::report::WindowInfo;
+use crate::report::{Text, WindowInfo};
 use crate::units::{Duration, ratio6};
-use crate::window::{CalWindow, next_window, window_of};
+use crate::window::{CalWindow, WindowCursor, next_window, window_of};
 
 /// The default attribution of an outage to the latest change (1h, as §6.2).
 const DEFAULT_ATTRIBUTION_MS: i64 = 3_600_000;
@@ -154,13 +156,14 @@ pub(crate) fn compile(doc: &PolicyDoc) -> Result<DoraConfig> {
 /// One deployment in the DORA scope, as phase 2 needs it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct Fact {
-    pub id: String,
+    // Inline text (one fact per deployment): no allocation per field.
+    pub id: Text,
     pub anchor: i64,
-    pub service: Option<String>,
-    pub environment: Option<String>,
-    pub release_type: Option<String>,
-    pub tier: String,
-    pub team: Option<String>,
+    pub service: Option<Text>,
+    pub environment: Option<Text>,
+    pub release_type: Option<Text>,
+    pub tier: Text,
+    pub team: Option<Text>,
     /// `Succeeded`, `Failed`, `InProgress`, `Excluded` or `Suspended`.
     pub state: State,
     /// The first `succeeded`, else the first `health_validated` (§6.2).
@@ -170,13 +173,13 @@ pub(crate) struct Fact {
 }
 
 impl Fact {
-    fn value(&self, key: GroupKey) -> Option<String> {
+    fn value(&self, key: GroupKey) -> Option<&str> {
         match key {
-            GroupKey::Service => self.service.clone(),
-            GroupKey::Team => self.team.clone(),
-            GroupKey::Tier => Some(self.tier.clone()),
-            GroupKey::Environment => self.environment.clone(),
-            GroupKey::ReleaseType => self.release_type.clone(),
+            GroupKey::Service => self.service.as_deref(),
+            GroupKey::Team => self.team.as_deref(),
+            GroupKey::Tier => Some(&self.tier),
+            GroupKey::Environment => self.environment.as_deref(),
+            GroupKey::ReleaseType => self.release_type.as_deref(),
         }
     }
 
@@ -207,13 +210,13 @@ pub(crate) fn facts(policy: &Policy, world: &World<'_>) -> Vec<Fact> {
                 _ => None,
             };
             Fact {
-                id: dep.id.to_string(),
+                id: Text::from(dep.id),
                 anchor: dep.anchor,
-                service: dep.service.map(str::to_string),
-                environment: dep.environment.map(str::to_string),
-                release_type: dep.release_type.map(str::to_string),
-                tier: dep.tier.clone(),
-                team: dep.team.clone(),
+                service: dep.service.map(Text::from),
+                environment: dep.environment.map(Text::from),
+                release_type: dep.release_type.map(Text::from),
+                tier: Text::from(dep.tier.as_str()),
+                team: dep.team.as_deref().map(Text::from),
                 state,
                 succeeded_at: succeeded,
                 lead_ms,
@@ -385,9 +388,20 @@ pub(crate) fn section(policy: &Policy, world: &World<'_>, facts: &[Fact]) -> Dor
             .or_insert_with(|| (w, BTreeMap::new()))
             .0
     };
-    // Deployments.
+    // Deployments, accumulated under borrowed keys (window start, breakdown,
+    // value) and moved into the windows once per segment: the facts are in
+    // anchor order, so one window is cut per window, not per deployment.
+    let mut by_key: FxHashMap<(i64, usize, Option<&str>), Acc> = FxHashMap::default();
+    let mut cursor = WindowCursor::new(unit, tz);
+    let mut last = None;
     for (i, f) in facts.iter().enumerate() {
-        let w = touch(f.anchor, &mut windows);
+        let w = cursor.at(f.anchor);
+        if last != Some(w.start) {
+            windows
+                .entry(w.start)
+                .or_insert_with(|| (w, BTreeMap::new()));
+            last = Some(w.start);
+        }
         let keys = std::iter::once((0usize, None)).chain(
             config
                 .segments
@@ -395,11 +409,8 @@ pub(crate) fn section(policy: &Policy, world: &World<'_>, facts: &[Fact]) -> Dor
                 .enumerate()
                 .map(|(k, g)| (k + 1, f.value(*g))),
         );
-        let Some((_, segs)) = windows.get_mut(&w.start) else {
-            continue;
-        };
-        for key in keys {
-            let acc = segs.entry(key).or_default();
+        for (k, value) in keys {
+            let acc = by_key.entry((w.start, k, value)).or_default();
             acc.deployments += 1;
             match f.state {
                 State::Succeeded => acc.succeeded += 1,
@@ -417,6 +428,11 @@ pub(crate) fn section(policy: &Policy, world: &World<'_>, facts: &[Fact]) -> Dor
                     None => acc.lead_unmeasured += 1,
                 }
             }
+        }
+    }
+    for ((start, k, value), acc) in by_key {
+        if let Some((_, segs)) = windows.get_mut(&start) {
+            segs.insert((k, value.map(str::to_string)), acc);
         }
     }
     // Incidents.
@@ -524,7 +540,7 @@ pub(crate) fn section(policy: &Policy, world: &World<'_>, facts: &[Fact]) -> Dor
 /// the latest change of its service before an outage without a vendor.
 fn caused_failure(config: &DoraConfig, world: &World<'_>, facts: &[Fact]) -> Vec<bool> {
     let mut caused: Vec<bool> = facts.iter().map(|f| f.state == State::Failed).collect();
-    let index: BTreeMap<&str, usize> = facts
+    let index: FxHashMap<&str, usize> = facts
         .iter()
         .enumerate()
         .filter(|(_, f)| f.counted())
@@ -567,7 +583,11 @@ fn caused_failure(config: &DoraConfig, world: &World<'_>, facts: &[Fact]) -> Vec
 /// deployments it links (null when it links none).
 fn incidents(policy: &Policy, world: &World<'_>, facts: &[Fact]) -> Vec<Inc> {
     let config = &policy.dora;
-    let by_id: BTreeMap<&str, &Fact> = facts.iter().map(|f| (f.id.as_str(), f)).collect();
+    let by_id: FxHashMap<&str, &Fact> = if world.incidents.is_empty() {
+        FxHashMap::default()
+    } else {
+        facts.iter().map(|f| (f.id.as_str(), f)).collect()
+    };
     let mut out = Vec::new();
     for inc in &world.incidents {
         let entry = policy.service_entry(Some(&inc.service));
@@ -589,7 +609,10 @@ fn incidents(policy: &Policy, world: &World<'_>, facts: &[Fact]) -> Vec<Inc> {
             .filter_map(|d| by_id.get(d.as_str()).copied())
             .collect();
         let from_links = |key: GroupKey| -> BTreeSet<Option<String>> {
-            let set: BTreeSet<Option<String>> = linked.iter().map(|f| f.value(key)).collect();
+            let set: BTreeSet<Option<String>> = linked
+                .iter()
+                .map(|f| f.value(key).map(str::to_string))
+                .collect();
             if set.is_empty() {
                 BTreeSet::from([None])
             } else {

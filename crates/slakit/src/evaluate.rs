@@ -18,7 +18,7 @@ use crate::report::{
     InForceExclusion, Inputs, PolicyInfo, Report, ResultRow, TargetInfo, Text, Warning, WindowInfo,
 };
 use crate::units::ratio6;
-use crate::window::{CalWindow, next_window, window_of};
+use crate::window::{CalWindow, WindowCursor, next_window, window_of};
 
 const PPM: i128 = 1_000_000;
 
@@ -218,20 +218,20 @@ pub(crate) fn build_world<'a>(
                 ))
         });
         // Attributes are static facts: merged over every event, future ones included.
-        let mut attrs: [(&str, Option<&'a Event>); 4] = [
-            ("service", None),
-            ("environment", None),
-            ("release_type", None),
-            ("team", None),
+        let mut attrs: [(&str, Attr, Option<&'a Event>); 4] = [
+            ("service", |e| e.service.as_deref(), None),
+            ("environment", |e| e.environment.as_deref(), None),
+            ("release_type", |e| e.release_type.as_deref(), None),
+            ("team", |e| e.team.as_deref(), None),
         ];
         for e in &events {
-            for (name, holder) in attrs.iter_mut() {
-                let value = attr(e, name);
+            for (name, attr, holder) in attrs.iter_mut() {
+                let value = attr(e);
                 if let Some(v) = value {
                     match holder {
                         None => *holder = Some(e),
                         Some(prev) => {
-                            let pv = attr(prev, name).unwrap_or_default();
+                            let pv = attr(prev).unwrap_or_default();
                             if pv != v {
                                 let (first, second) = if prev.origin.index <= e.origin.index {
                                     (*prev, *e)
@@ -243,9 +243,9 @@ pub(crate) fn build_world<'a>(
                                     second.origin,
                                     format!(
                                         "deployment `{id}` has two values for `{name}`: `{}` (record {}) and `{}` (record {})",
-                                        attr(first, name).unwrap_or_default(),
+                                        attr(first).unwrap_or_default(),
                                         first.origin.index,
-                                        attr(second, name).unwrap_or_default(),
+                                        attr(second).unwrap_or_default(),
                                         second.origin.index
                                     ),
                                 )
@@ -259,7 +259,7 @@ pub(crate) fn build_world<'a>(
         let get = |n: usize| {
             attrs
                 .get(n)
-                .and_then(|(name, h)| h.and_then(|e| attr(e, name)))
+                .and_then(|(_, attr, h)| h.and_then(|e| attr(e)))
         };
         let service = get(0);
         if service.is_none() {
@@ -271,7 +271,9 @@ pub(crate) fn build_world<'a>(
             )
             .at_path("/service"));
         }
-        let visible: Vec<&'a Event> = events.iter().copied().filter(|e| e.time <= as_of).collect();
+        // In time order: the events at or before as_of are a prefix.
+        let mut visible = events;
+        visible.truncate(visible.partition_point(|e| e.time <= as_of));
         let Some(earliest) = visible.first() else {
             future_only.push(id);
             continue;
@@ -365,15 +367,8 @@ pub(crate) fn build_world<'a>(
     })
 }
 
-fn attr<'e>(e: &'e Event, name: &str) -> Option<&'e str> {
-    match name {
-        "service" => e.service.as_deref(),
-        "environment" => e.environment.as_deref(),
-        "release_type" => e.release_type.as_deref(),
-        "team" => e.team.as_deref(),
-        _ => None,
-    }
-}
+/// One of an event's deployment attributes (`service`, `environment`, ...).
+type Attr = for<'e> fn(&'e Event) -> Option<&'e str>;
 
 // ---------------------------------------------------------------------------
 // Clocks
@@ -761,8 +756,8 @@ fn in_sla_scope(scope: &Scope<'_>, sla: &Sla, dep: &Deployment<'_>) -> bool {
     scope.admits(dep) && sla.target_for(&dep.tier).is_some()
 }
 
-/// A scope (§3.4) ready to be asked of many deployments, each list as a
-/// hash set (a list may name hundreds of services): what an SLA's scope
+/// A scope (§3.4) ready to be asked of many deployments, each list ready
+/// for lookup (a list may name hundreds of services): what an SLA's scope
 /// and the DORA summary's scope admit.
 pub(crate) struct Scope<'p> {
     environments: ScopeSet<'p>,
@@ -772,17 +767,43 @@ pub(crate) struct Scope<'p> {
 }
 
 /// A scope list as (include?, values); `None` when the scope sets none.
-type ScopeSet<'p> = Option<(bool, rustc_hash::FxHashSet<&'p str>)>;
+type ScopeSet<'p> = Option<(bool, Values<'p>)>;
+
+/// A scope list's values: a short list compared in place (most name one
+/// or two: `[production]`, `{exempt: [emergency]}`), a long one hashed.
+enum Values<'p> {
+    Few(Vec<&'p str>),
+    Many(rustc_hash::FxHashSet<&'p str>),
+}
+
+impl<'p> Values<'p> {
+    /// Longer lists are hashed.
+    const FEW: usize = 8;
+
+    fn of(values: &'p [String]) -> Self {
+        let values = values.iter().map(String::as_str);
+        if values.len() <= Self::FEW {
+            Values::Few(values.collect())
+        } else {
+            Values::Many(values.collect())
+        }
+    }
+
+    fn contains(&self, v: &str) -> bool {
+        match self {
+            Values::Few(list) => list.contains(&v),
+            Values::Many(set) => set.contains(v),
+        }
+    }
+}
 
 impl<'p> Scope<'p> {
     pub(crate) fn of(doc: &'p crate::policy::ScopeDoc) -> Self {
         use crate::policy::ScopeList;
         let set = |l: &'p Option<ScopeList>| -> ScopeSet<'p> {
             l.as_ref().map(|l| match l {
-                ScopeList::Include(v) => (true, v.iter().map(String::as_str).collect()),
-                ScopeList::Exempt { exempt } => {
-                    (false, exempt.iter().map(String::as_str).collect())
-                }
+                ScopeList::Include(v) => (true, Values::of(v)),
+                ScopeList::Exempt { exempt } => (false, Values::of(exempt)),
             })
         };
         Scope {
@@ -1181,9 +1202,22 @@ pub(crate) struct WindowSlot {
 }
 
 pub(crate) fn window_for(sla: &Sla, as_of: i64, anchor: i64) -> Option<WindowSlot> {
+    window_at(sla, as_of, anchor, &mut None)
+}
+
+/// [`window_for`], the calendar window cut by `cursor` (made on first use):
+/// judging asks once per deployment, in anchor order.
+fn window_at(
+    sla: &Sla,
+    as_of: i64,
+    anchor: i64,
+    cursor: &mut Option<WindowCursor>,
+) -> Option<WindowSlot> {
     match sla.window {
         Window::Calendar(unit) => {
-            let w = window_of(unit, sla.tz, anchor);
+            let w = cursor
+                .get_or_insert_with(|| WindowCursor::new(unit, sla.tz))
+                .at(anchor);
             Some(slot(&w, as_of))
         }
         Window::Rolling(d) => {
@@ -1606,6 +1640,7 @@ fn judge_range(
         verdicts: Vec::with_capacity(subjects.len()),
         seen: BTreeSet::new(),
     };
+    let mut cursor = None;
     for (i, dep) in subjects.iter().enumerate() {
         let di = offset + i;
         if !in_sla_scope(scope, sla, dep) {
@@ -1624,7 +1659,7 @@ fn judge_range(
         let Some(target) = sla.target_for(&dep.tier) else {
             continue;
         };
-        let Some(ws) = window_for(sla, as_of, dep.anchor) else {
+        let Some(ws) = window_at(sla, as_of, dep.anchor, &mut cursor) else {
             // Outside a rolling window: the segment is still known (a quiet row).
             part.seen.insert(seg_of_deployment(policy, sla, dep));
             continue;
@@ -2204,8 +2239,9 @@ fn charge_failures(
     for list in by_service.values_mut() {
         list.sort_unstable();
     }
-    // Incident links, by linked deployment (incidents in id order).
-    let mut links: BTreeMap<&str, Vec<&Incident>> = BTreeMap::new();
+    // Incident links, by linked deployment (incidents in id order); asked
+    // once per measured deployment.
+    let mut links: rustc_hash::FxHashMap<&str, Vec<&Incident>> = rustc_hash::FxHashMap::default();
     for inc in &world.incidents {
         for d in &inc.unknown_fields {
             links.entry(d.as_str()).or_default().push(inc);
@@ -2342,13 +2378,16 @@ fn make_row(
     let count = |s: State| acc.judged.iter().filter(|(_, j)| j.state == s).count() as i64;
     let target = sla.target_for(&tier).copied();
     let window_state = if ws.open { "open" } else { "closed" };
-    let mut exclusions: BTreeSet<String> = BTreeSet::new();
-    let mut exceptions: BTreeSet<String> = BTreeSet::new();
+    // Borrowed while collected: most verdicts of a row name the same few ids.
+    let mut exclusions: BTreeSet<&str> = BTreeSet::new();
+    let mut exceptions: BTreeSet<&str> = BTreeSet::new();
     for (_, j) in &acc.judged {
-        exclusions.extend(j.exclusion().cloned());
-        exclusions.extend(j.pause_exclusions.iter().map(Text::to_string));
-        exceptions.extend(j.exception().cloned());
+        exclusions.extend(j.exclusion().map(String::as_str));
+        exclusions.extend(j.pause_exclusions.iter().map(Text::as_str));
+        exceptions.extend(j.exception().map(String::as_str));
     }
+    let exclusions: Vec<String> = exclusions.into_iter().map(str::to_string).collect();
+    let exceptions: Vec<String> = exceptions.into_iter().map(str::to_string).collect();
     let id = format!(
         "{}/{}/{}",
         sla.id,
@@ -2386,8 +2425,8 @@ fn make_row(
         target: TargetInfo::default(),
         error_budget: None,
         breaches: Vec::new(),
-        exclusions: exclusions.into_iter().collect(),
-        exceptions: exceptions.into_iter().collect(),
+        exclusions,
+        exceptions,
         trend: None,
         policy_version: None,
     };

@@ -94,6 +94,44 @@ pub fn window_of(unit: WindowUnit, tz: Tz, t: i64) -> CalWindow {
     w
 }
 
+/// [`window_of`] asked of many instants, most in the window of the one
+/// before (deployments in anchor order): the last window is kept, and an
+/// instant inside it needs no time-zone arithmetic. Windows tile the
+/// timeline, so the window containing an instant is the one `window_of`
+/// gives.
+#[derive(Debug, Clone)]
+pub(crate) struct WindowCursor {
+    unit: WindowUnit,
+    tz: Tz,
+    last: Option<CalWindow>,
+}
+
+impl WindowCursor {
+    /// A cursor over the windows of `unit` in `tz`.
+    pub(crate) fn new(unit: WindowUnit, tz: Tz) -> Self {
+        WindowCursor {
+            unit,
+            tz,
+            last: None,
+        }
+    }
+
+    /// `window_of(unit, tz, t)`.
+    pub(crate) fn at(&mut self, t: i64) -> CalWindow {
+        if let Some(w) = self.last
+            && w.start <= t
+            && t < w.end
+        {
+            return w;
+        }
+        let w = window_of(self.unit, self.tz, t);
+        // Kept only when it holds `t` (at the ends of the supported years
+        // the adjustment may stop short).
+        self.last = (w.start <= t && t < w.end).then_some(w);
+        w
+    }
+}
+
 /// The window that follows `w`.
 pub fn next_window(unit: WindowUnit, tz: Tz, w: &CalWindow) -> CalWindow {
     make(unit, tz, w.next_day)
@@ -136,6 +174,42 @@ mod tests {
         );
         let n = next_window(WindowUnit::Year, utc, &w);
         assert_eq!(format(n.start), "2026-07-01T00:00:00Z");
+    }
+
+    #[test]
+    fn the_cursor_gives_what_window_of_gives() {
+        let zones: [Tz; 5] = [
+            chrono_tz::America::Havana,
+            chrono_tz::America::New_York,
+            chrono_tz::Australia::Lord_Howe,
+            chrono_tz::Asia::Kolkata,
+            chrono_tz::UTC,
+        ];
+        let units = [
+            WindowUnit::Day,
+            WindowUnit::Week,
+            WindowUnit::Month,
+            WindowUnit::Quarter,
+            WindowUnit::Year,
+        ];
+        // Ascending in 37-minute steps over the 2064 Havana fold, then a
+        // walk that jumps back and forth by up to ~40 days.
+        let base = at("2064-10-20T00:00:00Z");
+        let ascending = (0..3_000).map(|i| base + i * 37 * 60_000);
+        let mut x: i64 = 12_345;
+        let jumping = (0..3_000).map(move |_| {
+            x = (x * 1_103_515_245 + 12_345) % 2_147_483_648;
+            base + (x % 7_000) * 1_000_000 - 3_500_000_000
+        });
+        let instants: Vec<i64> = ascending.chain(jumping).collect();
+        for tz in zones {
+            for unit in units {
+                let mut cursor = WindowCursor::new(unit, tz);
+                for &t in &instants {
+                    assert_eq!(cursor.at(t), window_of(unit, tz, t), "{tz} {unit:?} {t}");
+                }
+            }
+        }
     }
 
     #[test]
