@@ -1188,9 +1188,22 @@ fn succeeded_instant(dep: &Deployment<'_>) -> Option<i64> {
 
 pub(crate) type SegKey = ((usize, String), Vec<Option<String>>);
 
+/// One row's verdicts: where each sits in the SLA's pieces (piece, offset).
+/// The verdicts stay where judging put them (a row reads them in place,
+/// and the deployments section takes them in subject order).
 #[derive(Default)]
 struct Acc {
-    judged: Vec<(usize, Judged)>, // (deployment index, verdict)
+    at: Vec<(u32, u32)>,
+}
+
+impl Acc {
+    /// The row's verdicts, as (subject index, verdict).
+    fn judged<'v>(&self, pieces: &'v [Vec<Verdict>]) -> impl Iterator<Item = (usize, &'v Judged)> {
+        self.at.iter().filter_map(|&(p, o)| {
+            let v = pieces.get(p as usize)?.get(o as usize)?;
+            Some((v.subject as usize, &v.judged))
+        })
+    }
 }
 
 pub(crate) struct WindowSlot {
@@ -2069,7 +2082,9 @@ fn collect_spans(
 }
 
 /// Group one SLA's verdicts by window and segment, keeping their order
-/// within a group. A segment's key is built once per segment, not once per
+/// within a group; a group lists where its verdicts sit (they are not
+/// moved: a million verdicts copied into groups cost more than reading
+/// them in place). A segment's key is built once per segment, not once per
 /// verdict: each verdict's segment is found by interning its tier and
 /// `group_by` values one step at a time (no allocation), and every group's
 /// list is allocated at its final size.
@@ -2077,7 +2092,7 @@ fn group_verdicts(
     policy: &Policy,
     sla: &Sla,
     subjects: &[Subject],
-    pieces: Vec<Vec<Verdict>>,
+    pieces: &[Vec<Verdict>],
     as_of: i64,
 ) -> BTreeMap<i64, (WindowSlot, BTreeMap<SegKey, Acc>)> {
     use rustc_hash::FxHashMap;
@@ -2114,17 +2129,21 @@ fn group_verdicts(
         }
         slots.push(gi);
     }
-    let mut lists: Vec<Vec<(usize, Judged)>> = groups
+    let mut lists: Vec<Vec<(u32, u32)>> = groups
         .iter()
         .map(|(_, _, n)| Vec::with_capacity(*n))
         .collect();
-    for (v, gi) in pieces.into_iter().flatten().zip(slots) {
+    let positions = pieces.iter().enumerate().flat_map(|(p, piece)| {
+        let p = u32::try_from(p).unwrap_or(u32::MAX);
+        (0..piece.len()).map(move |o| (p, u32::try_from(o).unwrap_or(u32::MAX)))
+    });
+    for (at, gi) in positions.zip(slots) {
         if let Some(list) = lists.get_mut(gi as usize) {
-            list.push((v.subject as usize, v.judged));
+            list.push(at);
         }
     }
     let mut windows: BTreeMap<i64, (WindowSlot, BTreeMap<SegKey, Acc>)> = BTreeMap::new();
-    for ((window, seg, _), judged) in groups.into_iter().zip(lists) {
+    for ((window, seg, _), at) in groups.into_iter().zip(lists) {
         let Some(key) = seg_keys.get(&seg) else {
             continue;
         };
@@ -2132,7 +2151,7 @@ fn group_verdicts(
             .entry(window)
             .or_insert_with(|| (slot_at(sla, as_of, window), BTreeMap::new()))
             .1
-            .insert(key.clone(), Acc { judged });
+            .insert(key.clone(), Acc { at });
     }
     windows
 }
@@ -2147,17 +2166,17 @@ fn finish_sla(
 ) -> Vec<PendingEntry> {
     let as_of = world.as_of;
     let mut seen = BTreeSet::new();
-    let mut pieces = Vec::with_capacity(parts.len());
+    let mut pieces: Vec<Vec<Verdict>> = Vec::with_capacity(parts.len());
     for p in parts {
         seen.extend(p.seen);
         pieces.push(p.verdicts);
     }
     // (window start) -> (slot, segments)
-    let mut windows = group_verdicts(policy, sla, subjects, pieces, as_of);
+    let mut windows = group_verdicts(policy, sla, subjects, &pieces, as_of);
 
     // Change failure rate: charge outages to the most recent change (§6.2).
     if sla.kind == SlaKind::ChangeFailureRate {
-        charge_failures(sla, world, subjects, &mut windows);
+        charge_failures(sla, world, subjects, &mut pieces);
     }
 
     // Deployment frequency: quiet windows are rows too (§5.2); for a rolling
@@ -2189,28 +2208,33 @@ fn finish_sla(
         }
     }
 
-    for (start, (ws, segs)) in &mut windows {
-        for (seg, acc) in segs.iter_mut() {
-            results.push(make_row(policy, sla, subjects, *start, ws, seg, acc));
+    for (start, (ws, segs)) in &windows {
+        for (seg, acc) in segs {
+            results.push(make_row(
+                policy,
+                sla,
+                subjects,
+                (*start, ws),
+                (seg, acc),
+                &mut pieces,
+            ));
         }
     }
+    drop(windows);
 
     // The deployments section (after CFR charging), by anchor then id: the
-    // subjects' order (one verdict per subject).
-    let count = windows
-        .values()
-        .flat_map(|(_, segs)| segs.values())
-        .map(|acc| acc.judged.len())
-        .sum();
+    // subjects' order (one verdict per subject). The pieces are in subject
+    // order already but for merged partials; the stable sort is linear on
+    // sorted input.
+    let count = pieces.iter().map(Vec::len).sum();
     let mut entries = Vec::with_capacity(count);
-    for (start, (_, segs)) in windows {
-        for acc in segs.into_values() {
-            entries.extend(
-                acc.judged.into_iter().filter_map(|(di, j)| {
-                    Some(PendingEntry::of(u32::try_from(di).ok()?, start, j))
-                }),
-            );
-        }
+    for piece in pieces {
+        entries.extend(
+            piece
+                .into_iter()
+                .filter(|v| (v.subject as usize) < subjects.len())
+                .map(|v| PendingEntry::of(v.subject, v.window, v.judged)),
+        );
     }
     entries.sort_by_key(|e| e.subject);
     entries
@@ -2220,20 +2244,16 @@ fn charge_failures(
     sla: &Sla,
     world: &World<'_>,
     subjects: &[Subject],
-    windows: &mut BTreeMap<i64, (WindowSlot, BTreeMap<SegKey, Acc>)>,
+    pieces: &mut [Vec<Verdict>],
 ) {
     // Candidate changes: in-scope deployments of this SLA with a "succeeded" instant.
     let mut by_service: BTreeMap<&str, Vec<(i64, usize)>> = BTreeMap::new();
-    for (_, segs) in windows.values() {
-        for acc in segs.values() {
-            for (di, _) in &acc.judged {
-                if let Some(dep) = subjects.get(*di)
-                    && let (Some(svc), Some((t, _))) =
-                        (dep.service.as_deref(), dep.succeeded.as_deref())
-                {
-                    by_service.entry(svc).or_default().push((*t, *di));
-                }
-            }
+    for v in pieces.iter().flatten() {
+        let di = v.subject as usize;
+        if let Some(dep) = subjects.get(di)
+            && let (Some(svc), Some((t, _))) = (dep.service.as_deref(), dep.succeeded.as_deref())
+        {
+            by_service.entry(svc).or_default().push((*t, di));
         }
     }
     for list in by_service.values_mut() {
@@ -2259,13 +2279,14 @@ fn charge_failures(
             );
         }
     }
-    for (_, segs) in windows.values_mut() {
-        for acc in segs.values_mut() {
-            for (di, j) in acc.judged.iter_mut() {
+    for v in pieces.iter_mut().flatten() {
+        let (di, j) = (v.subject as usize, &mut v.judged);
+        {
+            {
                 if !matches!(j.state, State::Succeeded | State::Failed) {
                     continue;
                 }
-                let Some(dep) = subjects.get(*di) else {
+                let Some(dep) = subjects.get(di) else {
                     continue;
                 };
                 let mut why = Vec::new();
@@ -2282,7 +2303,7 @@ fn charge_failures(
                         role: "caused".into(),
                     });
                 }
-                if let Some(ids) = outage_charges.get(di) {
+                if let Some(ids) = outage_charges.get(&di) {
                     // The change's "succeeded" instant made it the latest change.
                     if let Some((_, e)) = dep.succeeded.as_deref() {
                         j.extra_mut().evidence.push(e.clone());
@@ -2360,10 +2381,9 @@ fn make_row(
     policy: &Policy,
     sla: &Sla,
     subjects: &[Subject],
-    start: i64,
-    ws: &WindowSlot,
-    seg: &SegKey,
-    acc: &mut Acc,
+    (start, ws): (i64, &WindowSlot),
+    (seg, acc): (&SegKey, &Acc),
+    pieces: &mut [Vec<Verdict>],
 ) -> ResultRow {
     let tier = if seg.0.1.is_empty() {
         policy.tiers.get(seg.0.0).cloned().unwrap_or_default()
@@ -2375,13 +2395,13 @@ fn make_row(
     for (k, v) in sla.group_by.iter().zip(seg.1.iter()) {
         segment.insert(k.as_str().into(), v.clone());
     }
-    let count = |s: State| acc.judged.iter().filter(|(_, j)| j.state == s).count() as i64;
+    let count = |s: State| acc.judged(pieces).filter(|(_, j)| j.state == s).count() as i64;
     let target = sla.target_for(&tier).copied();
     let window_state = if ws.open { "open" } else { "closed" };
     // Borrowed while collected: most verdicts of a row name the same few ids.
     let mut exclusions: BTreeSet<&str> = BTreeSet::new();
     let mut exceptions: BTreeSet<&str> = BTreeSet::new();
-    for (_, j) in &acc.judged {
+    for (_, j) in acc.judged(pieces) {
         exclusions.extend(j.exclusion().map(String::as_str));
         exclusions.extend(j.pause_exclusions.iter().map(Text::as_str));
         exceptions.extend(j.exception().map(String::as_str));
@@ -2443,8 +2463,7 @@ fn make_row(
             let breached = count(State::Breached);
             let measured = met + breached;
             let at_risk = acc
-                .judged
-                .iter()
+                .judged(pieces)
                 .filter(|(_, j)| j.state == State::InFlight && j.warn.is_some())
                 .count() as i64;
             row.measured = measured;
@@ -2475,31 +2494,39 @@ fn make_row(
                 ..TargetInfo::default()
             };
             // A verdict's evidence is read by its breach only: moved, not copied.
-            let mut breaches: Vec<Breach> = acc
-                .judged
-                .iter_mut()
-                .filter(|(_, j)| j.state == State::Breached)
-                .filter_map(|(di, j)| {
-                    let dep = dep_of(*di)?;
-                    let elapsed = j.elapsed.unwrap_or(0);
-                    let running = j.breach_at.is_some();
-                    Some(Breach {
-                        id: format!("{}/{}", sla.id, dep.id),
-                        deployment: Text::from(dep.id.as_str()),
-                        service: dep.service.as_deref().map(Text::from),
-                        elapsed_ms: Some(elapsed),
-                        max_ms: Some(max_ms),
-                        over_ms: Some(elapsed - max_ms),
-                        reason: breach_reason(sla, elapsed, max_ms, running, &j.pause_exclusions),
-                        records: j
-                            .extra
-                            .as_mut()
-                            .map(|x| std::mem::take(&mut x.evidence))
-                            .unwrap_or_default(),
-                        vendor_overlap: Vec::new(),
-                    })
-                })
-                .collect();
+            let mut breaches: Vec<Breach> = Vec::new();
+            for &(p, o) in &acc.at {
+                let Some(v) = pieces
+                    .get_mut(p as usize)
+                    .and_then(|x| x.get_mut(o as usize))
+                else {
+                    continue;
+                };
+                let j = &mut v.judged;
+                if j.state != State::Breached {
+                    continue;
+                }
+                let Some(dep) = dep_of(v.subject as usize) else {
+                    continue;
+                };
+                let elapsed = j.elapsed.unwrap_or(0);
+                let running = j.breach_at.is_some();
+                breaches.push(Breach {
+                    id: format!("{}/{}", sla.id, dep.id),
+                    deployment: Text::from(dep.id.as_str()),
+                    service: dep.service.as_deref().map(Text::from),
+                    elapsed_ms: Some(elapsed),
+                    max_ms: Some(max_ms),
+                    over_ms: Some(elapsed - max_ms),
+                    reason: breach_reason(sla, elapsed, max_ms, running, &j.pause_exclusions),
+                    records: j
+                        .extra
+                        .as_mut()
+                        .map(|x| std::mem::take(&mut x.evidence))
+                        .unwrap_or_default(),
+                    vendor_overlap: Vec::new(),
+                });
+            }
             breaches.sort_by(|a, b| (b.over_ms, &a.deployment).cmp(&(a.over_ms, &b.deployment)));
             row.breaches = breaches;
         }
@@ -2529,14 +2556,15 @@ fn make_row(
                     }
                     .into();
                     row.target.min = Some(min.ratio());
-                    for (di, j) in acc.judged.iter().filter(|(_, j)| j.state == State::Failed) {
-                        if let Some(dep) = dep_of(*di) {
+                    for (di, j) in acc.judged(pieces).filter(|(_, j)| j.state == State::Failed) {
+                        if let Some(dep) = dep_of(di) {
                             breaches.push(rate_breach(sla, dep, j, "the deployment failed".into()));
                         }
                     }
                 }
                 Target::MaxRate(max) => {
-                    let caused = acc.judged.iter().filter(|(_, j)| j.caused_failure).count() as i64;
+                    let caused =
+                        acc.judged(pieces).filter(|(_, j)| j.caused_failure).count() as i64;
                     row.caused_failure = Some(caused);
                     row.value = ratio6(i128::from(caused), i128::from(measured)).and_then(num);
                     row.status = if measured == 0 {
@@ -2548,8 +2576,8 @@ fn make_row(
                     }
                     .into();
                     row.target.max = Some(max.ratio());
-                    for (di, j) in acc.judged.iter().filter(|(_, j)| j.caused_failure) {
-                        if let Some(dep) = dep_of(*di) {
+                    for (di, j) in acc.judged(pieces).filter(|(_, j)| j.caused_failure) {
+                        if let Some(dep) = dep_of(di) {
                             breaches.push(rate_breach(
                                 sla,
                                 dep,
