@@ -300,6 +300,7 @@ fn decide(
             team: team.clone(),
             preflight: None,
             outcome: (crate::evaluate::State::InProgress, None),
+            sig: crate::evaluate::NO_SIG,
         };
         if prune {
             keep_relevant(policy, &mut world.deployments, &pseudo);
