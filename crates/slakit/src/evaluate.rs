@@ -1108,11 +1108,17 @@ pub(crate) fn judge_availability(
         mine.iter()
             .map(|o| (o.from.max(s), o.to.unwrap_or(world.as_of).min(end))),
     );
-    let pauses: Vec<&Exclusion> = world
-        .exclusions
-        .iter()
-        .filter(|x| x.effect == Effect::Pause && x.matches_service(dep.service))
-        .collect();
+    // Pauses only take time off the downtime: without downtime (most
+    // deployments) there is nothing to take off, and nothing to name.
+    let pauses: Vec<&Exclusion> = if down.is_empty() {
+        Vec::new()
+    } else {
+        world
+            .exclusions
+            .iter()
+            .filter(|x| x.effect == Effect::Pause && x.matches_service(dep.service))
+            .collect()
+    };
     let paused = union(pauses.iter().flat_map(|x| x.intervals(s, end)));
     let overlap = |a: &[(i64, i64)], b: &[(i64, i64)]| -> i64 {
         a.iter()
