@@ -201,10 +201,7 @@ pub(crate) fn facts(policy: &Policy, world: &World<'_>) -> Vec<Fact> {
                 Some(j) => j.state,
                 None => dep.outcome.0,
             };
-            let succeeded = dep
-                .first("succeeded")
-                .or_else(|| dep.first("health_validated"))
-                .map(|e| e.time);
+            let succeeded = dep.succeeded().map(|e| e.time);
             let lead_ms = match (state, dep.first("merged"), succeeded) {
                 (State::Succeeded, Some(m), Some(s)) if s >= m.time => Some(s - m.time),
                 _ => None,

@@ -58,6 +58,13 @@ impl Deployment<'_> {
         self.events.iter().copied().find(|e| e.event == name)
     }
 
+    /// Its "succeeded" event (§6.2): the first `succeeded`, else the first
+    /// `health_validated`.
+    pub(crate) fn succeeded(&self) -> Option<&Event> {
+        self.first("succeeded")
+            .or_else(|| self.first("health_validated"))
+    }
+
     pub(crate) fn group_value(&self, key: GroupKey) -> Option<String> {
         match key {
             GroupKey::Service => self.service.map(str::to_string),
@@ -299,8 +306,11 @@ pub(crate) fn build_world<'a>(
         let team = entry
             .and_then(|s| s.team.clone())
             .or_else(|| get(3).map(str::to_string));
+        let (environment, release_type) = (get(1), get(2));
         let next = u32::try_from(sigs.len()).unwrap_or(NO_SIG);
-        let sig = *sigs.entry((get(1), get(2), service, tier)).or_insert(next);
+        let sig = *sigs
+            .entry((environment, release_type, service, tier))
+            .or_insert(next);
         let preflight = visible
             .iter()
             .copied()
@@ -312,8 +322,8 @@ pub(crate) fn build_world<'a>(
             events: visible,
             anchor,
             service,
-            environment: get(1),
-            release_type: get(2),
+            environment,
+            release_type,
             tier: tier.to_string(),
             team,
             sig,
@@ -759,14 +769,10 @@ impl Judged {
     }
 }
 
+/// Does the SLA hold the deployment to a target? Its scope admits it and
+/// the SLA has a target for its tier.
 pub(crate) fn in_scope(sla: &Sla, dep: &Deployment<'_>) -> bool {
-    in_sla_scope(&Scope::of(&sla.scope), sla, dep)
-}
-
-/// [`in_scope`] with the SLA's scope already compiled: the scope admits
-/// it and the SLA has a target for its tier.
-fn in_sla_scope(scope: &Scope<'_>, sla: &Sla, dep: &Deployment<'_>) -> bool {
-    target_if_in_scope(scope, sla, dep).is_some()
+    target_if_in_scope(&Scope::of(&sla.scope), sla, dep).is_some()
 }
 
 /// A scope (§3.4) ready to be asked of many deployments, each list ready
@@ -1099,7 +1105,7 @@ pub(crate) fn judge_availability(
     max: i64,
     mine: &[&Outage],
 ) -> Judged {
-    let Some(s) = succeeded_instant(dep) else {
+    let Some(s) = dep.succeeded().map(|e| e.time) else {
         return Judged::new(State::Unmeasured);
     };
     let watch_end = s.saturating_add(sla.watch_ms);
@@ -1151,10 +1157,7 @@ pub(crate) fn judge_availability(
     }
     if state == State::Breached {
         j.extra_mut().span = Some((s, end));
-        if let Some(e) = dep
-            .first("succeeded")
-            .or_else(|| dep.first("health_validated"))
-        {
+        if let Some(e) = dep.succeeded() {
             j.extra_mut().evidence.push(evidence_of(e, "succeeded"));
         }
         for o in mine
@@ -1196,10 +1199,15 @@ pub(crate) fn outcome_of<'e>(events: &[&'e Event]) -> (State, Option<&'e Event>)
 }
 
 /// The "succeeded" instant for outage attribution: first `succeeded`, else first `health_validated`.
-fn succeeded_instant(dep: &Deployment<'_>) -> Option<i64> {
-    dep.first("succeeded")
-        .or_else(|| dep.first("health_validated"))
-        .map(|e| e.time)
+/// Does the SLA judge this deployment at all? The reliability rules judge
+/// only the deployments they are about: rollback_time those that failed
+/// (its clock started), post_deploy_availability those that succeeded.
+pub(crate) fn is_about(sla: &Sla, dep: &Deployment<'_>) -> bool {
+    match (sla.kind, &sla.clock) {
+        (SlaKind::RollbackTime, Some(c)) => dep.first(&c.start).is_some(),
+        (SlaKind::PostDeployAvailability, _) => dep.succeeded().is_some(),
+        _ => true,
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -1490,8 +1498,7 @@ pub(crate) struct Subject {
 impl Subject {
     pub(crate) fn of(dep: &Deployment<'_>, keep_succeeded: bool) -> Subject {
         let succeeded = if keep_succeeded {
-            dep.first("succeeded")
-                .or_else(|| dep.first("health_validated"))
+            dep.succeeded()
                 .map(|e| Box::new((e.time, evidence_of(e, "succeeded"))))
         } else {
             None
@@ -1720,14 +1727,7 @@ fn judge_range(
         let Some(target) = known.unwrap_or_else(|| target_if_in_scope(scope, sla, dep)) else {
             continue;
         };
-        // The reliability rules judge only the deployments they are about:
-        // rollback_time those that failed, post_deploy_availability those that succeeded.
-        let about = match (sla.kind, &sla.clock) {
-            (SlaKind::RollbackTime, Some(c)) => dep.first(&c.start).is_some(),
-            (SlaKind::PostDeployAvailability, _) => succeeded_instant(dep).is_some(),
-            _ => true,
-        };
-        if !about {
+        if !is_about(sla, dep) {
             continue;
         }
         let Some(ws) = window_at(sla, as_of, dep.anchor, &mut cursor) else {
@@ -2339,49 +2339,45 @@ fn charge_failures(
     }
     for v in pieces.iter_mut().flatten() {
         let (di, j) = (v.subject as usize, &mut v.judged);
-        {
-            {
-                if !matches!(j.state, State::Succeeded | State::Failed) {
-                    continue;
-                }
-                let Some(dep) = subjects.get(di) else {
-                    continue;
-                };
-                let mut why = Vec::new();
-                if j.state == State::Failed {
-                    why.push("the deployment failed".to_string());
-                }
-                for inc in links.get(dep.id.as_str()).into_iter().flatten() {
-                    why.push(format!("incident `{}`", inc.id));
-                    j.extra_mut().evidence.push(Evidence {
-                        kind: "incident".into(),
-                        id: Some(Text::from(inc.id.as_str())),
-                        event: None,
-                        time: Some(instant::format_text(inc.opened)),
-                        role: "caused".into(),
-                    });
-                }
-                if let Some(ids) = outage_charges.get(&di) {
-                    // The change's "succeeded" instant made it the latest change.
-                    if let Some((_, e)) = dep.succeeded.as_deref() {
-                        j.extra_mut().evidence.push(e.clone());
-                    }
-                    for id in ids {
-                        why.push(format!("outage `{id}`"));
-                        j.extra_mut().evidence.push(Evidence {
-                            kind: "outage".into(),
-                            id: Some(Text::from(id.as_str())),
-                            event: None,
-                            time: None,
-                            role: "charged".into(),
-                        });
-                    }
-                }
-                if !why.is_empty() {
-                    j.caused_failure = true;
-                    j.extra_mut().reason = Some(why.join(", "));
-                }
+        if !matches!(j.state, State::Succeeded | State::Failed) {
+            continue;
+        }
+        let Some(dep) = subjects.get(di) else {
+            continue;
+        };
+        let mut why = Vec::new();
+        if j.state == State::Failed {
+            why.push("the deployment failed".to_string());
+        }
+        for inc in links.get(dep.id.as_str()).into_iter().flatten() {
+            why.push(format!("incident `{}`", inc.id));
+            j.extra_mut().evidence.push(Evidence {
+                kind: "incident".into(),
+                id: Some(Text::from(inc.id.as_str())),
+                event: None,
+                time: Some(instant::format_text(inc.opened)),
+                role: "caused".into(),
+            });
+        }
+        if let Some(ids) = outage_charges.get(&di) {
+            // The change's "succeeded" instant made it the latest change.
+            if let Some((_, e)) = dep.succeeded.as_deref() {
+                j.extra_mut().evidence.push(e.clone());
             }
+            for id in ids {
+                why.push(format!("outage `{id}`"));
+                j.extra_mut().evidence.push(Evidence {
+                    kind: "outage".into(),
+                    id: Some(Text::from(id.as_str())),
+                    event: None,
+                    time: None,
+                    role: "charged".into(),
+                });
+            }
+        }
+        if !why.is_empty() {
+            j.caused_failure = true;
+            j.extra_mut().reason = Some(why.join(", "));
         }
     }
 }
@@ -3028,7 +3024,7 @@ slas:
                                 && lists.tiers.as_ref().is_none_or(|l| l.admits(Some(tier)))
                                 && sla.target_for(tier).is_some();
                             assert_eq!(
-                                in_sla_scope(&compiled, sla, &dep),
+                                target_if_in_scope(&compiled, sla, &dep).is_some(),
                                 expected,
                                 "{} {service:?} {environment:?} {release_type:?} {tier}",
                                 sla.id

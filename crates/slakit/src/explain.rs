@@ -7,8 +7,8 @@ use serde::Serialize;
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::evaluate::{
-    ClockOutcome, build_world, in_scope, judge_availability, judge_duration, outages_by_service,
-    precedence, run_clock, window_for,
+    ClockOutcome, build_world, in_scope, is_about, judge_availability, judge_duration,
+    outages_by_service, precedence, run_clock, window_for,
 };
 use crate::instant;
 use crate::policy::{Policy, SlaKind, Target};
@@ -236,15 +236,7 @@ fn explain_one(
             });
             continue;
         }
-        let judged_here = match (sla.kind, &sla.clock) {
-            (SlaKind::RollbackTime, Some(c)) => dep.first(&c.start).is_some(),
-            (SlaKind::PostDeployAvailability, _) => dep
-                .first("succeeded")
-                .or_else(|| dep.first("health_validated"))
-                .is_some(),
-            _ => true,
-        };
-        if !judged_here {
+        if !is_about(sla, dep) {
             slas.push(SlaExplanation {
                 state: "not_applicable".into(),
                 summary: match sla.kind {
