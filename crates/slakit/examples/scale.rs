@@ -10,7 +10,7 @@
 
 use std::time::Instant;
 
-use slakit::record::{Event, Origin, Record};
+use slakit::record::{Event, EventDetails, Record};
 
 const SERVICES: [&str; 9] = [
     "checkout",
@@ -40,19 +40,11 @@ fn workload(n: usize) -> Vec<Record> {
         (s % m) as i64
     };
     let ev = |dep: &str, name: &str, time: i64, service: Option<&str>, env: Option<&str>| {
-        Record::Event(Event {
-            deployment: dep.into(),
-            event: name.into(),
-            time,
+        Record::Event(Event::new(dep, name, time).with_details(EventDetails {
             service: service.map(Into::into),
             environment: env.map(Into::into),
-            release_type: None,
-            team: None,
-            id: None,
-            attrs: None,
-            unknown_fields: Vec::new(),
-            origin: Origin::default(),
-        })
+            ..EventDetails::default()
+        }))
     };
     for i in 0..n {
         let dep = format!("D-{i:07}");

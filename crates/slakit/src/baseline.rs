@@ -327,10 +327,10 @@ fn build(policy: &Policy, records: &[Record], report: &Report, default: bool) ->
         if let Record::Event(e) = r {
             let a = attrs.entry(e.deployment.as_str()).or_default();
             if a.0.is_none() {
-                a.0 = e.environment.as_deref();
+                a.0 = e.environment();
             }
             if a.1.is_none() {
-                a.1 = e.release_type.as_deref();
+                a.1 = e.release_type();
             }
         }
     }

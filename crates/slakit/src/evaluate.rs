@@ -12,7 +12,7 @@ use crate::policy::{
     Exception, Exclusion, GroupKey, Policy, Sla, SlaKind, Span, Target, Window, WindowUnit,
     org_wide_warning,
 };
-use crate::record::{Effect, Event, Incident, Outage, Record};
+use crate::record::{Effect, Event, EventDetails, Incident, Outage, Record};
 use crate::report::{
     Breach, DeploymentEntry, Engine, ErrorBudget, Evidence, Finding, InForce, InForceException,
     InForceExclusion, Inputs, PolicyInfo, Report, ResultRow, TargetInfo, Text, Warning, WindowInfo,
@@ -92,7 +92,7 @@ pub(crate) struct World<'a> {
 fn evidence_of(e: &Event, role: &str) -> Evidence {
     Evidence {
         kind: "event".into(),
-        id: e.id.as_deref().map(Text::from),
+        id: e.id().map(Text::from),
         event: Some(Text::from(&*e.event)),
         time: Some(instant::format_text(e.time)),
         role: role.into(),
@@ -134,7 +134,7 @@ pub(crate) fn build_world<'a>(
             Record::Event(e) => by_dep.entry(e.deployment.as_str()).or_default().push(e),
             Record::Outage(o) => {
                 if !future {
-                    outages.push(o);
+                    outages.push(&**o);
                 }
             }
             Record::Incident(i) => incident_recs.entry(i.id.as_str()).or_default().push(i),
@@ -223,25 +223,19 @@ pub(crate) fn build_world<'a>(
     let mut sigs: rustc_hash::FxHashMap<Combination<'_>, u32> = rustc_hash::FxHashMap::default();
     for (id, mut events) in by_dep {
         events.sort_by(|a, b| {
-            (
-                a.time,
-                &a.event,
-                a.id.as_deref().unwrap_or(""),
-                &a.deployment,
-            )
-                .cmp(&(
-                    b.time,
-                    &b.event,
-                    b.id.as_deref().unwrap_or(""),
-                    &b.deployment,
-                ))
+            (a.time, &a.event, a.id().unwrap_or(""), &a.deployment).cmp(&(
+                b.time,
+                &b.event,
+                b.id().unwrap_or(""),
+                &b.deployment,
+            ))
         });
         // Attributes are static facts: merged over every event, future ones included.
         let mut attrs: [(&str, Attr, Option<&'a Event>); 4] = [
-            ("service", |e| e.service.as_deref(), None),
-            ("environment", |e| e.environment.as_deref(), None),
-            ("release_type", |e| e.release_type.as_deref(), None),
-            ("team", |e| e.team.as_deref(), None),
+            ("service", |e| e.service(), None),
+            ("environment", |e| e.environment(), None),
+            ("release_type", |e| e.release_type(), None),
+            ("team", |e| e.team(), None),
         ];
         for e in &events {
             for (name, attr, holder) in attrs.iter_mut() {
@@ -1009,18 +1003,14 @@ pub(crate) fn judge_duration(
 fn incident_events(world: &World<'_>) -> Vec<Event> {
     let mut out = Vec::new();
     for inc in &world.incidents {
-        let mk = |event: &str, time: i64| Event {
-            deployment: Text::from(inc.id.as_str()),
-            event: Text::from(event),
-            time,
-            service: Some(Text::from(inc.service.as_str())),
-            environment: None,
-            release_type: None,
-            team: None,
-            id: Some(Text::from(inc.id.as_str())),
-            attrs: None,
-            unknown_fields: Vec::new(),
-            origin: inc.origin,
+        let mk = |event: &str, time: i64| {
+            let mut e = Event::new(inc.id.as_str(), event, time).with_details(EventDetails {
+                service: Some(Text::from(inc.service.as_str())),
+                id: Some(Text::from(inc.id.as_str())),
+                ..EventDetails::default()
+            });
+            e.origin = inc.origin;
+            e
         };
         out.push(mk("opened", inc.opened));
         if let Some(r) = inc.resolved.filter(|r| *r <= world.as_of) {
@@ -1036,12 +1026,12 @@ fn incident_deployments<'e>(policy: &Policy, events: &'e [Event]) -> Vec<Deploym
         match out.last_mut() {
             Some(d) if d.id == e.deployment => d.events.push(e),
             _ => {
-                let entry = policy.service_entry(e.service.as_deref());
+                let entry = policy.service_entry(e.service());
                 out.push(Deployment {
                     id: &e.deployment,
                     events: vec![e],
                     anchor: e.time,
-                    service: e.service.as_deref(),
+                    service: e.service(),
                     environment: None,
                     release_type: None,
                     tier: entry

@@ -489,7 +489,7 @@ fn explain_one(
             .map(|ev| TimelineEvent {
                 time: instant::format(ev.time),
                 event: ev.event.to_string(),
-                id: ev.id.as_deref().map(str::to_string),
+                id: ev.id().map(str::to_string),
             })
             .collect(),
         slas,

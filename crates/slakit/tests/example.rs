@@ -42,8 +42,7 @@ fn example() -> Example {
     for r in &records {
         if let Record::Event(e) = r
             && let Some(tag) = e
-                .attrs
-                .as_ref()
+                .attrs()
                 .and_then(|a| a.get("scenario"))
                 .and_then(Value::as_str)
         {

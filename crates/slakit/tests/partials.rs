@@ -115,9 +115,9 @@ fn the_example_split_by_service_with_service_intervals_routed() {
     let mut service_of = std::collections::BTreeMap::new();
     for r in &records {
         if let Record::Event(e) = r
-            && let Some(s) = &e.service
+            && let Some(s) = e.service()
         {
-            service_of.insert(e.deployment.clone(), s.clone());
+            service_of.insert(e.deployment.clone(), slakit::record::Text::from(s));
         }
     }
     let services: Vec<slakit::record::Text> = service_of
