@@ -32,8 +32,9 @@ pub(crate) struct Deployment<'a> {
     pub service: Option<&'a str>,
     pub environment: Option<&'a str>,
     pub release_type: Option<&'a str>,
-    pub tier: String,
-    pub team: Option<String>,
+    /// From the service catalog (or `default`), borrowed: no text per deployment.
+    pub tier: &'a str,
+    pub team: Option<&'a str>,
     /// Its first `preflight_failed` event (§5.5), found once: precedence
     /// asks for every SLA.
     pub preflight: Option<&'a Event>,
@@ -68,8 +69,8 @@ impl Deployment<'_> {
     pub(crate) fn group_value(&self, key: GroupKey) -> Option<String> {
         match key {
             GroupKey::Service => self.service.map(str::to_string),
-            GroupKey::Team => self.team.clone(),
-            GroupKey::Tier => Some(self.tier.clone()),
+            GroupKey::Team => self.team.map(str::to_string),
+            GroupKey::Tier => Some(self.tier.to_string()),
             GroupKey::Environment => self.environment.map(str::to_string),
             GroupKey::ReleaseType => self.release_type.map(str::to_string),
         }
@@ -105,7 +106,7 @@ fn input_err(code: ErrorCode, origin: crate::record::Origin, message: String) ->
 
 /// Build the world: merge deployments, incidents, exclusions and exceptions.
 pub(crate) fn build_world<'a>(
-    policy: &Policy,
+    policy: &'a Policy,
     records: impl IntoIterator<Item = &'a Record>,
     as_of: i64,
 ) -> Result<World<'a>> {
@@ -297,9 +298,7 @@ pub(crate) fn build_world<'a>(
             .map_or(earliest.time, |e| e.time);
         let entry = policy.service_entry(service);
         let tier = entry.and_then(|s| s.tier.as_deref()).unwrap_or("default");
-        let team = entry
-            .and_then(|s| s.team.clone())
-            .or_else(|| get(3).map(str::to_string));
+        let team = entry.and_then(|s| s.team.as_deref()).or_else(|| get(3));
         let (environment, release_type) = (get(1), get(2));
         let next = u32::try_from(sigs.len()).unwrap_or(NO_SIG);
         let sig = *sigs
@@ -318,7 +317,7 @@ pub(crate) fn build_world<'a>(
             service,
             environment,
             release_type,
-            tier: tier.to_string(),
+            tier,
             team,
             sig,
         });
@@ -842,7 +841,7 @@ impl<'p> Scope<'p> {
         Self::admits_value(&self.environments, dep.environment)
             && Self::admits_value(&self.release_types, dep.release_type)
             && Self::admits_value(&self.services, dep.service)
-            && Self::admits_value(&self.tiers, Some(&dep.tier))
+            && Self::admits_value(&self.tiers, Some(dep.tier))
     }
 }
 
@@ -1020,7 +1019,7 @@ fn incident_events(world: &World<'_>) -> Vec<Event> {
     out
 }
 
-fn incident_deployments<'e>(policy: &Policy, events: &'e [Event]) -> Vec<Deployment<'e>> {
+fn incident_deployments<'e>(policy: &'e Policy, events: &'e [Event]) -> Vec<Deployment<'e>> {
     let mut out: Vec<Deployment<'e>> = Vec::new();
     for e in events {
         match out.last_mut() {
@@ -1034,10 +1033,8 @@ fn incident_deployments<'e>(policy: &Policy, events: &'e [Event]) -> Vec<Deploym
                     service: e.service(),
                     environment: None,
                     release_type: None,
-                    tier: entry
-                        .and_then(|s| s.tier.clone())
-                        .unwrap_or_else(|| "default".to_string()),
-                    team: entry.and_then(|s| s.team.clone()),
+                    tier: entry.and_then(|s| s.tier.as_deref()).unwrap_or("default"),
+                    team: entry.and_then(|s| s.team.as_deref()),
                     // Incidents' pseudo-events are `opened` and `resolved`.
                     preflight: None,
                     outcome: (State::InProgress, None),
@@ -1499,8 +1496,8 @@ impl Subject {
             service: dep.service.map(Text::from),
             environment: dep.environment.map(Text::from),
             release_type: dep.release_type.map(Text::from),
-            tier: Text::from(dep.tier.as_str()),
-            team: dep.team.as_deref().map(Text::from),
+            tier: Text::from(dep.tier),
+            team: dep.team.map(Text::from),
             succeeded,
         }
     }
@@ -1589,7 +1586,7 @@ fn subjects_of(policy: &Policy, world: &World<'_>, parallel: bool) -> Vec<Subjec
 
 fn seg_of_deployment(policy: &Policy, sla: &Sla, dep: &Deployment<'_>) -> SegKey {
     (
-        policy.tier_rank(&dep.tier),
+        policy.tier_rank(dep.tier),
         sla.group_by.iter().map(|g| dep.group_value(*g)).collect(),
     )
 }
@@ -1670,7 +1667,7 @@ fn target_if_in_scope<'s>(
     dep: &Deployment<'_>,
 ) -> Option<&'s Target> {
     if scope.admits(dep) {
-        sla.target_for(&dep.tier)
+        sla.target_for(dep.tier)
     } else {
         None
     }
@@ -2084,8 +2081,8 @@ impl PendingSla {
             anchor: instant::format_text(dep.anchor),
             window_start: instant::format_text(j.window_start),
             service: dep.service.as_deref().map(Text::from),
-            tier: Text::from(dep.tier.as_str()),
-            team: dep.team.as_deref().map(Text::from),
+            tier: dep.tier.clone(),
+            team: dep.team.clone(),
             release_type: dep.release_type.as_deref().map(Text::from),
             elapsed_ms: opt(j.elapsed),
             actual_elapsed_ms: opt(j.actual),
@@ -2995,7 +2992,7 @@ slas:
                                 service,
                                 environment,
                                 release_type,
-                                tier: tier.to_string(),
+                                tier,
                                 team: None,
                                 preflight: None,
                                 outcome: (State::InProgress, None),
@@ -3065,7 +3062,7 @@ slas:
         let mut seen: BTreeMap<u32, Combination<'_>> = BTreeMap::new();
         for d in &world.deployments {
             assert_ne!(d.sig, NO_SIG);
-            let attrs = (d.environment, d.release_type, d.service, d.tier.as_str());
+            let attrs = (d.environment, d.release_type, d.service, d.tier);
             assert_eq!(*seen.entry(d.sig).or_insert(attrs), attrs, "{}", d.id);
         }
         assert_eq!(seen.len(), n / 3, "each combination is numbered once");

@@ -272,7 +272,7 @@ fn explain_one(
             slas.push(e);
             continue;
         }
-        match (sla.kind, sla.target_for(&dep.tier), &sla.clock) {
+        match (sla.kind, sla.target_for(dep.tier), &sla.clock) {
             (SlaKind::PostDeployAvailability, Some(Target::Duration { max_ms, .. }), _) => {
                 let outages = outages_by_service(&world);
                 let mine = dep.service.and_then(|svc| outages.get(svc));
@@ -479,8 +479,8 @@ fn explain_one(
         as_of: instant::format(as_of),
         anchor: instant::format(dep.anchor),
         service: dep.service.map(str::to_string),
-        tier: dep.tier.clone(),
-        team: dep.team.clone(),
+        tier: dep.tier.to_string(),
+        team: dep.team.map(str::to_string),
         environment: dep.environment.map(str::to_string),
         release_type: dep.release_type.map(str::to_string),
         events: dep

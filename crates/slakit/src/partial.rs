@@ -239,7 +239,7 @@ pub fn evaluate_partial(policy: &Policy, records: &[Record], as_of: i64) -> Resu
 /// lines and finishes with an empty inputs digest. `parallel`: judge the
 /// SLAs on the current rayon pool (the result is the same).
 pub(crate) fn partial_of<'a, I>(
-    policy: &Policy,
+    policy: &'a Policy,
     records: I,
     as_of: i64,
     digest: bool,
