@@ -17,6 +17,7 @@
 //! The definitions, in a release manager's words, are in `docs/dora.md`.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
@@ -25,7 +26,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::{ErrorCode, Result};
-use crate::evaluate::{State, World, precedence};
+use crate::evaluate::{Names, State, World, precedence};
 use crate::instant;
 use crate::policy::{GroupKey, Policy, PolicyDoc, ScopeDoc, ScopeList, WindowUnit, perr};
 use crate::report::{Text, WindowInfo};
@@ -159,11 +160,8 @@ pub(crate) struct Fact {
     // Inline text (one fact per deployment): no allocation per field.
     pub id: Text,
     pub anchor: i64,
-    pub service: Option<Text>,
-    pub environment: Option<Text>,
-    pub release_type: Option<Text>,
-    pub tier: Text,
-    pub team: Option<Text>,
+    /// Shared with the other facts of its combination.
+    pub names: Arc<Names>,
     /// `Succeeded`, `Failed`, `InProgress`, `Excluded` or `Suspended`.
     pub state: State,
     /// The first `succeeded`, else the first `health_validated` (§6.2).
@@ -174,13 +172,7 @@ pub(crate) struct Fact {
 
 impl Fact {
     fn value(&self, key: GroupKey) -> Option<&str> {
-        match key {
-            GroupKey::Service => self.service.as_deref(),
-            GroupKey::Team => self.team.as_deref(),
-            GroupKey::Tier => Some(&self.tier),
-            GroupKey::Environment => self.environment.as_deref(),
-            GroupKey::ReleaseType => self.release_type.as_deref(),
-        }
+        self.names.get(key)
     }
 
     fn counted(&self) -> bool {
@@ -190,7 +182,7 @@ impl Fact {
 
 /// Phase 1: the facts of the world's deployments in the DORA scope, in the
 /// world's (anchor, id) order.
-pub(crate) fn facts(policy: &Policy, world: &World<'_>) -> Vec<Fact> {
+pub(crate) fn facts(policy: &Policy, world: &World<'_>, names: &[Option<Arc<Names>>]) -> Vec<Fact> {
     let scope = crate::evaluate::Scope::of(&policy.dora.scope);
     world
         .deployments
@@ -209,11 +201,7 @@ pub(crate) fn facts(policy: &Policy, world: &World<'_>) -> Vec<Fact> {
             Fact {
                 id: Text::from(dep.id),
                 anchor: dep.anchor,
-                service: dep.service.map(Text::from),
-                environment: dep.environment.map(Text::from),
-                release_type: dep.release_type.map(Text::from),
-                tier: Text::from(dep.tier),
-                team: dep.team.map(Text::from),
+                names: Names::shared(names, dep),
                 state,
                 succeeded_at: succeeded,
                 lead_ms,
@@ -553,7 +541,7 @@ fn caused_failure(config: &DoraConfig, world: &World<'_>, facts: &[Fact]) -> Vec
     }
     let mut by_service: BTreeMap<&str, Vec<(i64, usize)>> = BTreeMap::new();
     for (i, f) in facts.iter().enumerate().filter(|(_, f)| f.counted()) {
-        if let (Some(svc), Some(t)) = (f.service.as_deref(), f.succeeded_at) {
+        if let (Some(svc), Some(t)) = (f.names.service.as_deref(), f.succeeded_at) {
             by_service.entry(svc).or_default().push((t, i));
         }
     }

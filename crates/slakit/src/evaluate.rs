@@ -1,6 +1,7 @@
 //! Evaluation: records + policy + as_of → report (SPEC §4.3–§8, §10).
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -51,8 +52,15 @@ pub(crate) struct Deployment<'a> {
 /// The [`Deployment::sig`] of a deployment not numbered by `build_world`.
 pub(crate) const NO_SIG: u32 = u32::MAX;
 
-/// What a [`Deployment::sig`] numbers: environment, release type, service, tier.
-type Combination<'d> = (Option<&'d str>, Option<&'d str>, Option<&'d str>, &'d str);
+/// What a [`Deployment::sig`] numbers: environment, release type, service,
+/// tier and team.
+type Combination<'d> = (
+    Option<&'d str>,
+    Option<&'d str>,
+    Option<&'d str>,
+    &'d str,
+    Option<&'d str>,
+);
 
 impl Deployment<'_> {
     pub fn first(&self, name: &str) -> Option<&Event> {
@@ -302,7 +310,7 @@ pub(crate) fn build_world<'a>(
         let (environment, release_type) = (get(1), get(2));
         let next = u32::try_from(sigs.len()).unwrap_or(NO_SIG);
         let sig = *sigs
-            .entry((environment, release_type, service, tier))
+            .entry((environment, release_type, service, tier, team))
             .or_insert(next);
         let preflight = visible
             .iter()
@@ -1335,10 +1343,11 @@ fn evaluate_direct(
 ) -> Result<crate::evaluation::Evaluation> {
     check_as_of(as_of)?;
     let world = build_world(policy, records, as_of)?;
+    let names = Names::by_sig(&world);
     let (subjects, dora) = join2(
         parallel,
-        || subjects_of(policy, &world, parallel),
-        || crate::dora::facts(policy, &world),
+        || subjects_of(policy, &world, &names, parallel),
+        || crate::dora::facts(policy, &world, &names),
     );
     let totals = Totals {
         inputs: inputs_of(records, subjects.len(), as_of, String::new()),
@@ -1470,11 +1479,8 @@ pub(crate) struct Subject {
     // Inline text (one subject per deployment): no allocation per field.
     pub id: Text,
     pub anchor: i64,
-    pub service: Option<Text>,
-    pub environment: Option<Text>,
-    pub release_type: Option<Text>,
-    pub tier: Text,
-    pub team: Option<Text>,
+    /// Shared by the subjects of one combination ([`Names::by_sig`]).
+    pub names: Arc<Names>,
     /// The "succeeded" instant (§6.2) and its evidence, kept when a
     /// change_failure_rate SLA may charge an outage to this change (boxed:
     /// most policies have none).
@@ -1482,8 +1488,85 @@ pub(crate) struct Subject {
     pub succeeded: Option<Box<(i64, Evidence)>>,
 }
 
+/// A deployment's service, environment, release type, tier and team: what
+/// subjects and DORA facts are grouped by. Held once per combination and
+/// shared (a million deployments have a few thousand combinations); written
+/// in a partial's bytes as its five fields, in place (postcard writes a
+/// nested struct as its fields).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub(crate) struct Names {
+    pub service: Option<Text>,
+    pub environment: Option<Text>,
+    pub release_type: Option<Text>,
+    pub tier: Text,
+    pub team: Option<Text>,
+}
+
+impl Names {
+    pub(crate) fn of(dep: &Deployment<'_>) -> Names {
+        Names {
+            service: dep.service.map(Text::from),
+            environment: dep.environment.map(Text::from),
+            release_type: dep.release_type.map(Text::from),
+            tier: Text::from(dep.tier),
+            team: dep.team.map(Text::from),
+        }
+    }
+
+    /// The names of each [`Deployment::sig`] of the world's deployments,
+    /// built once, at the index of the number (a number whose deployments
+    /// were all pruned has none).
+    pub(crate) fn by_sig(world: &World<'_>) -> Vec<Option<Arc<Names>>> {
+        let mut out: Vec<Option<Arc<Names>>> = Vec::new();
+        for d in world.deployments.iter().filter(|d| d.sig != NO_SIG) {
+            let i = d.sig as usize;
+            if out.len() <= i {
+                out.resize(i + 1, None);
+            }
+            if let Some(slot @ None) = out.get_mut(i) {
+                *slot = Some(Arc::new(Names::of(d)));
+            }
+        }
+        out
+    }
+
+    /// A deployment's shared names from [`Names::by_sig`], or its own.
+    pub(crate) fn shared(by_sig: &[Option<Arc<Names>>], dep: &Deployment<'_>) -> Arc<Names> {
+        match by_sig.get(dep.sig as usize) {
+            Some(Some(n)) => Arc::clone(n),
+            _ => Arc::new(Names::of(dep)),
+        }
+    }
+
+    /// One `Arc` for equal names (after reading a partial's bytes, which
+    /// gives each subject its own).
+    pub(crate) fn intern<'n>(
+        seen: &mut rustc_hash::FxHashMap<Names, Arc<Names>>,
+        names: impl Iterator<Item = &'n mut Arc<Names>>,
+    ) {
+        for n in names {
+            match seen.get(&**n) {
+                Some(shared) => *n = Arc::clone(shared),
+                None => {
+                    seen.insert((**n).clone(), Arc::clone(n));
+                }
+            }
+        }
+    }
+
+    pub(crate) fn get(&self, key: GroupKey) -> Option<&str> {
+        match key {
+            GroupKey::Service => self.service.as_deref(),
+            GroupKey::Team => self.team.as_deref(),
+            GroupKey::Tier => Some(&self.tier),
+            GroupKey::Environment => self.environment.as_deref(),
+            GroupKey::ReleaseType => self.release_type.as_deref(),
+        }
+    }
+}
+
 impl Subject {
-    pub(crate) fn of(dep: &Deployment<'_>, keep_succeeded: bool) -> Subject {
+    pub(crate) fn of(dep: &Deployment<'_>, names: Arc<Names>, keep_succeeded: bool) -> Subject {
         let succeeded = if keep_succeeded {
             dep.succeeded()
                 .map(|e| Box::new((e.time, evidence_of(e, "succeeded"))))
@@ -1493,11 +1576,7 @@ impl Subject {
         Subject {
             id: Text::from(dep.id),
             anchor: dep.anchor,
-            service: dep.service.map(Text::from),
-            environment: dep.environment.map(Text::from),
-            release_type: dep.release_type.map(Text::from),
-            tier: Text::from(dep.tier),
-            team: dep.team.map(Text::from),
+            names,
             succeeded,
         }
     }
@@ -1507,13 +1586,7 @@ impl Subject {
     }
 
     fn group_str(&self, key: GroupKey) -> Option<&str> {
-        match key {
-            GroupKey::Service => self.service.as_deref(),
-            GroupKey::Team => self.team.as_deref(),
-            GroupKey::Tier => Some(&self.tier),
-            GroupKey::Environment => self.environment.as_deref(),
-            GroupKey::ReleaseType => self.release_type.as_deref(),
-        }
+        self.names.get(key)
     }
 }
 
@@ -1552,7 +1625,7 @@ pub(crate) fn judge_world(
     era: (i64, i64),
     parallel: bool,
 ) -> (Vec<Subject>, Vec<SlaPart>) {
-    let subjects = subjects_of(policy, world, parallel);
+    let subjects = subjects_of(policy, world, &Names::by_sig(world), parallel);
     let judge = |sla: &Sla| {
         if sla.kind == SlaKind::TimeToRestore {
             SlaPart::default()
@@ -1574,13 +1647,18 @@ pub(crate) fn judge_world(
 /// The world's deployments as subjects, in its order (on the pool when
 /// `parallel`). The "succeeded" evidence is kept when a change_failure_rate
 /// SLA may charge an outage to the change.
-fn subjects_of(policy: &Policy, world: &World<'_>, parallel: bool) -> Vec<Subject> {
+fn subjects_of(
+    policy: &Policy,
+    world: &World<'_>,
+    names: &[Option<Arc<Names>>],
+    parallel: bool,
+) -> Vec<Subject> {
     let keep_succeeded = policy
         .slas
         .iter()
         .any(|s| s.kind == SlaKind::ChangeFailureRate);
     par_map(parallel, world.deployments.iter().collect(), |d| {
-        Subject::of(d, keep_succeeded)
+        Subject::of(d, Names::shared(names, d), keep_succeeded)
     })
 }
 
@@ -1593,7 +1671,7 @@ fn seg_of_deployment(policy: &Policy, sla: &Sla, dep: &Deployment<'_>) -> SegKey
 
 fn seg_of_subject(policy: &Policy, sla: &Sla, s: &Subject) -> SegKey {
     (
-        policy.tier_rank(&s.tier),
+        policy.tier_rank(&s.names.tier),
         sla.group_by.iter().map(|g| s.group_value(*g)).collect(),
     )
 }
@@ -1878,7 +1956,10 @@ pub(crate) fn finish_report(
             let synthetic = incident_events(world);
             let incidents = incident_deployments(policy, &synthetic);
             let parts = judge_sla(policy, sla, world, &incidents, ALL_TIME, parallel);
-            let subjects: Vec<Subject> = incidents.iter().map(|d| Subject::of(d, false)).collect();
+            let subjects: Vec<Subject> = incidents
+                .iter()
+                .map(|d| Subject::of(d, Arc::new(Names::of(d)), false))
+                .collect();
             collect_spans(sla, &subjects, &parts, &mut spans);
             pending.entries = finish_sla(policy, sla, world, &subjects, parts, &mut results);
             pending.incidents = Some(subjects);
@@ -2080,10 +2161,10 @@ impl PendingSla {
             state: Text::const_new(j.state.as_str()),
             anchor: instant::format_text(dep.anchor),
             window_start: instant::format_text(j.window_start),
-            service: dep.service.as_deref().map(Text::from),
-            tier: dep.tier.clone(),
-            team: dep.team.clone(),
-            release_type: dep.release_type.as_deref().map(Text::from),
+            service: dep.names.service.as_deref().map(Text::from),
+            tier: dep.names.tier.clone(),
+            team: dep.names.team.clone(),
+            release_type: dep.names.release_type.as_deref().map(Text::from),
             elapsed_ms: opt(j.elapsed),
             actual_elapsed_ms: opt(j.actual),
             remaining_ms: opt(j.remaining),
@@ -2155,7 +2236,7 @@ fn group_verdicts(
         };
         let mut next = u32::try_from(steps.len()).unwrap_or(u32::MAX);
         let mut step = *steps
-            .entry((u32::MAX, Some(subject.tier.as_str())))
+            .entry((u32::MAX, Some(subject.names.tier.as_str())))
             .or_insert(next);
         for g in &sla.group_by {
             next = u32::try_from(steps.len()).unwrap_or(u32::MAX);
@@ -2296,7 +2377,8 @@ fn charge_failures(
     for v in pieces.iter().flatten() {
         let di = v.subject as usize;
         if let Some(dep) = subjects.get(di)
-            && let (Some(svc), Some((t, _))) = (dep.service.as_deref(), dep.succeeded.as_deref())
+            && let (Some(svc), Some((t, _))) =
+                (dep.names.service.as_deref(), dep.succeeded.as_deref())
         {
             by_service.entry(svc).or_default().push((*t, di));
         }
@@ -2555,7 +2637,7 @@ fn make_row(
                 breaches.push(Breach {
                     id: format!("{}/{}", sla.id, dep.id),
                     deployment: Text::from(dep.id.as_str()),
-                    service: dep.service.as_deref().map(Text::from),
+                    service: dep.names.service.as_deref().map(Text::from),
                     elapsed_ms: Some(elapsed),
                     max_ms: Some(max_ms),
                     over_ms: Some(elapsed - max_ms),
@@ -2755,7 +2837,7 @@ fn rate_breach(sla: &Sla, dep: &Subject, j: &Judged, reason: String) -> Breach {
     Breach {
         id: format!("{}/{}", sla.id, dep.id),
         deployment: Text::from(dep.id.as_str()),
-        service: dep.service.as_deref().map(Text::from),
+        service: dep.names.service.as_deref().map(Text::from),
         elapsed_ms: None,
         max_ms: None,
         over_ms: None,
@@ -2810,7 +2892,7 @@ fn findings(policy: &Policy, world: &World<'_>, subjects: &[Subject]) -> Vec<Fin
         let service_of: BTreeMap<&str, Option<&str>> = subjects
             .iter()
             .filter(|s| listed.contains(s.id.as_str()))
-            .map(|s| (s.id.as_str(), s.service.as_deref()))
+            .map(|s| (s.id.as_str(), s.names.service.as_deref()))
             .collect();
         let mut counts: BTreeMap<(i64, String), Vec<String>> = BTreeMap::new();
         for x in &exceptions {
@@ -3027,7 +3109,7 @@ slas:
         assert!(admitted > 0 && admitted < 3 * 4 * 3 * 3 * 3, "{admitted}");
     }
     /// Judging asks an SLA's scope and target once per (environment,
-    /// release type, service, tier): deployments numbered alike by
+    /// release type, service, tier, team): deployments numbered alike by
     /// `build_world` have those alike, and the answer kept for their number
     /// is the one asked of each deployment.
     #[test]
@@ -3047,11 +3129,13 @@ slas:
                         r#","release_type":"hotfix""#,
                         r#","release_type":"minor""#,
                     ] {
-                        n += 1;
-                        lines.push(format!(
-                            r#"{{"deployment":"d{n}","event":"merged","time":"2026-01-0{}T10:00:00Z","service":"{service}"{env}{rt}}}"#,
-                            round + 1
-                        ));
+                        for team in ["", r#","team":"t1""#] {
+                            n += 1;
+                            lines.push(format!(
+                                r#"{{"deployment":"d{n}","event":"merged","time":"2026-01-0{}T10:00:00Z","service":"{service}"{env}{rt}{team}}}"#,
+                                round + 1
+                            ));
+                        }
                     }
                 }
             }
@@ -3060,10 +3144,21 @@ slas:
         let world = build_world(&policy, &records, i64::MAX / 2).unwrap();
         assert_eq!(world.deployments.len(), n);
         let mut seen: BTreeMap<u32, Combination<'_>> = BTreeMap::new();
+        let names = Names::by_sig(&world);
         for d in &world.deployments {
             assert_ne!(d.sig, NO_SIG);
-            let attrs = (d.environment, d.release_type, d.service, d.tier);
+            let attrs = (d.environment, d.release_type, d.service, d.tier, d.team);
             assert_eq!(*seen.entry(d.sig).or_insert(attrs), attrs, "{}", d.id);
+            // The names shared by its combination are its own.
+            assert_eq!(*Names::shared(&names, d), Names::of(d), "{}", d.id);
+        }
+        assert_eq!(names.iter().flatten().count(), seen.len());
+        // A world pruned of some combinations (as the gate prunes) too.
+        let mut pruned = build_world(&policy, &records, i64::MAX / 2).unwrap();
+        pruned.deployments.retain(|d| d.sig % 3 == 1);
+        let names = Names::by_sig(&pruned);
+        for d in &pruned.deployments {
+            assert_eq!(*Names::shared(&names, d), Names::of(d), "{}", d.id);
         }
         assert_eq!(seen.len(), n / 3, "each combination is numbered once");
         let mut admitted = 0;

@@ -53,8 +53,8 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::evaluate::{
-    ALL_TIME, Parts, SlaPart, Subject, Totals, build_world, check_as_of, finish_report, join2,
-    judge_world,
+    ALL_TIME, Names, Parts, SlaPart, Subject, Totals, build_world, check_as_of, finish_report,
+    join2, judge_world,
 };
 use crate::evaluation::Evaluation;
 use crate::policy::Policy;
@@ -151,6 +151,18 @@ pub struct Partial {
     versions: Vec<Partial>,
 }
 
+impl Partial {
+    /// One [`Names`] per combination again, as evaluation built them: read
+    /// from bytes, every subject and fact holds its own copy.
+    fn share_names(&mut self, seen: &mut rustc_hash::FxHashMap<Names, std::sync::Arc<Names>>) {
+        Names::intern(seen, self.subjects.iter_mut().map(|s| &mut s.names));
+        Names::intern(seen, self.dora.iter_mut().map(|f| &mut f.names));
+        for v in &mut self.versions {
+            v.share_names(seen);
+        }
+    }
+}
+
 /// A stable 64-bit hash of a canonical line (the first 8 bytes of its SHA-256).
 fn line_hash(line: &str) -> u64 {
     let d = Sha256::digest(line.as_bytes());
@@ -181,7 +193,7 @@ fn coverage_of(
 ) -> (BTreeMap<String, Vec<u64>>, BTreeMap<String, Vec<u64>>) {
     let services: BTreeSet<&str> = subjects
         .iter()
-        .filter_map(|s| s.service.as_deref())
+        .filter_map(|s| s.names.service.as_deref())
         .collect();
     let mut coverage = BTreeMap::new();
     for service in services {
@@ -325,7 +337,7 @@ pub(crate) fn partial_of_world<'a>(
         slas,
         coverage,
         listed,
-        dora: crate::dora::facts(policy, world),
+        dora: crate::dora::facts(policy, world, &Names::by_sig(world)),
         versions: Vec::new(),
     }
 }
@@ -565,8 +577,9 @@ impl Partial {
                 "the partial is corrupt: its checksum does not match",
             ));
         }
-        let p: Partial = postcard::from_bytes(payload)
+        let mut p: Partial = postcard::from_bytes(payload)
             .map_err(|e| invalid(format!("the partial is corrupt: {e}")))?;
+        p.share_names(&mut rustc_hash::FxHashMap::default());
         if p.header.engine != crate::VERSION {
             return Err(invalid(format!(
                 "the partial was computed by slakit {}; this is slakit {}: evaluate the partition again with this version",
@@ -852,6 +865,50 @@ pub(crate) mod wire {
             d: D,
         ) -> Result<Option<Box<(i64, Evidence)>>, D::Error> {
             Ok(Option::<(i64, Ev)>::deserialize(d)?.map(|(t, e)| Box::new((t, from_wire(e)))))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::expect_used)]
+    use super::*;
+    use std::sync::Arc;
+
+    /// Read back from bytes, a partial equals what was written, and its
+    /// subjects and facts share one `Names` per combination again.
+    #[test]
+    fn names_are_shared_again_after_reading_bytes() {
+        let policy = Policy::from_yaml(include_str!("../../../examples/policy-versions.yaml"))
+            .expect("policy");
+        let records =
+            crate::parse_records(include_str!("../../../examples/records.jsonl")).expect("records");
+        let as_of = crate::evaluate::latest_event_time(&records).expect("events");
+        let p = evaluate_partial(&policy, &records, as_of).expect("partial");
+        let back = Partial::from_bytes(&p.to_bytes().expect("bytes")).expect("read");
+        assert_eq!(back, p);
+        assert!(
+            !back.versions.is_empty(),
+            "the versioned policy has later versions"
+        );
+        for q in std::iter::once(&back).chain(&back.versions) {
+            let all = q
+                .subjects
+                .iter()
+                .map(|s| &s.names)
+                .chain(q.dora.iter().map(|f| &f.names));
+            let mut by_value: BTreeMap<String, &Arc<Names>> = BTreeMap::new();
+            let mut n = 0;
+            for names in all {
+                n += 1;
+                let first = by_value.entry(format!("{names:?}")).or_insert(names);
+                assert!(Arc::ptr_eq(first, names), "{names:?} is held twice");
+            }
+            assert!(
+                n > by_value.len(),
+                "{n} subjects and facts, {} names",
+                by_value.len()
+            );
         }
     }
 }
