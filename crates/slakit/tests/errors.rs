@@ -488,6 +488,28 @@ fn eval_err(records: &str) -> slakit::Error {
         .expect_err("expected an evaluation error")
 }
 
+/// Of several deployments in error, the one with the least id is reported,
+/// whatever the order of the records and however many good ones there are.
+#[test]
+fn the_least_deployment_id_in_error_is_reported() {
+    let conflict = "{\"deployment\":\"d-a\",\"event\":\"merged\",\"time\":\"2026-03-02T10:00:00Z\",\"service\":\"a\"}\n{\"deployment\":\"d-a\",\"event\":\"started\",\"time\":\"2026-03-02T11:00:00Z\",\"service\":\"b\"}\n";
+    let missing =
+        "{\"deployment\":\"d-b\",\"event\":\"merged\",\"time\":\"2026-03-02T10:00:00Z\"}\n";
+    let good: String = (0..300)
+        .map(|i| format!("{{\"deployment\":\"g{i}\",\"event\":\"merged\",\"time\":\"2026-03-02T10:00:00Z\",\"service\":\"a\"}}\n"))
+        .collect();
+    for text in [
+        format!("{good}{conflict}{missing}"),
+        format!("{missing}{good}{conflict}"),
+        format!("{missing}{conflict}{good}"),
+    ] {
+        let e = eval_err(&text);
+        assert_err(&e, ErrorCode::ConflictingAttribute, &["`d-a`"]);
+    }
+    let e = eval_err(&format!("{good}{missing}"));
+    assert_err(&e, ErrorCode::MissingService, &["`d-b`"]);
+}
+
 #[test]
 fn evaluation_errors() {
     let e = eval_err(
