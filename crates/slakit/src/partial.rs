@@ -854,17 +854,30 @@ pub(crate) mod wire {
     pub(crate) mod succeeded {
         use super::*;
 
+        use crate::evaluate::Succeeded;
+
+        // Written as its instant and evidence, as when subjects held those.
         pub(crate) fn serialize<S: Serializer>(
-            v: &Option<Box<(i64, Evidence)>>,
+            v: &Option<Box<Succeeded>>,
             s: S,
         ) -> Result<S::Ok, S::Error> {
-            v.as_deref().map(|(t, e)| (*t, to_wire(e))).serialize(s)
+            v.as_deref()
+                .map(|x| (x.time, to_wire(&x.evidence())))
+                .serialize(s)
         }
 
         pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
             d: D,
-        ) -> Result<Option<Box<(i64, Evidence)>>, D::Error> {
-            Ok(Option::<(i64, Ev)>::deserialize(d)?.map(|(t, e)| Box::new((t, from_wire(e)))))
+        ) -> Result<Option<Box<Succeeded>>, D::Error> {
+            Ok(
+                Option::<(i64, Ev)>::deserialize(d)?.map(|(time, (_, id, event, _, _))| {
+                    Box::new(Succeeded {
+                        time,
+                        event: event.unwrap_or_default(),
+                        id,
+                    })
+                }),
+            )
         }
     }
 }
