@@ -1977,7 +1977,7 @@ pub(crate) fn finish_report(
             sla: Text::from(sla.id.as_str()),
             kind: sla.kind,
             incidents: None,
-            entries: Vec::new(),
+            entries: Entries::default(),
         };
         // Breached clocks' spans by breach id, for vendor overlap (§9).
         let mut spans: BTreeMap<String, (i64, i64)> = BTreeMap::new();
@@ -2075,15 +2075,30 @@ pub(crate) fn finish_report(
 /// is written or materialised: on a large workload that section is most of
 /// a report's memory ([`crate::evaluation::Evaluation`]).
 ///
-/// 72 bytes: absent numbers are sentinels ([`NONE`], NaN), and the rare
-/// texts share one optional box. (Instants and durations stay within years
-/// 1-9999, far from `i64::MIN` and `i64::MAX`.)
+/// 20 bytes: the window start, the clock's numbers and the rare texts sit
+/// in its SLA's side tables ([`Entries`]), named by index; a rate verdict
+/// has no clock, and one window start serves every entry in the window.
 #[derive(Debug, Clone)]
 pub(crate) struct PendingEntry {
     subject: u32,
+    /// Index into [`Entries::windows`].
+    window: u32,
+    /// Index into [`Entries::clocks`], or [`ABSENT`].
+    clock: u32,
+    /// Index into [`Entries::notes`], or [`ABSENT`].
+    notes: u32,
     state: State,
     caused_failure: bool,
-    window_start: i64,
+}
+
+/// An index of a [`PendingEntry`] that names nothing.
+const ABSENT: u32 = u32::MAX;
+
+/// The numbers of an entry whose clock has any (duration kinds).
+/// Absent numbers are sentinels ([`NONE`], NaN). (Instants and durations
+/// stay within years 1-9999, far from `i64::MIN` and `i64::MAX`.)
+#[derive(Debug, Clone)]
+struct Clock {
     elapsed: i64,
     actual: i64,
     remaining: i64,
@@ -2092,13 +2107,22 @@ pub(crate) struct PendingEntry {
     /// NaN: absent.
     consumed: f64,
     warn: i64,
-    notes: Option<Box<Notes>>,
 }
 
-/// An absent number of a [`PendingEntry`].
+/// An absent number of a [`Clock`].
 const NONE: i64 = i64::MIN;
 /// A running clock whose breach instant is null (§10).
 const NEVER: i64 = i64::MAX;
+
+/// No clock: every number absent.
+const NO_CLOCK: Clock = Clock {
+    elapsed: NONE,
+    actual: NONE,
+    remaining: NONE,
+    breach_at: NONE,
+    consumed: f64::NAN,
+    warn: NONE,
+};
 
 fn opt(x: i64) -> Option<i64> {
     (x != NONE).then_some(x)
@@ -2112,33 +2136,90 @@ struct Notes {
     reason: Option<String>,
 }
 
-impl PendingEntry {
-    /// What the entry needs of a verdict; the rest (evidence, pauses) was
-    /// read by the rows and is dropped here.
-    fn of(subject: u32, window_start: i64, j: Judged) -> PendingEntry {
-        let notes = j
-            .extra
-            .filter(|x| x.exclusion.is_some() || x.exception.is_some() || x.reason.is_some())
-            .map(|x| {
-                Box::new(Notes {
-                    exclusion: x.exclusion,
-                    exception: x.exception,
-                    reason: x.reason,
-                })
-            });
-        PendingEntry {
-            subject,
-            state: j.state,
-            caused_failure: j.caused_failure,
-            window_start,
+/// One SLA's pending entries and the side tables they index.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Entries {
+    list: Vec<PendingEntry>,
+    /// Distinct window starts, in first-seen order.
+    windows: Vec<i64>,
+    clocks: Vec<Clock>,
+    notes: Vec<Notes>,
+    /// Window start -> index into `windows`, while entries are added.
+    window_index: rustc_hash::FxHashMap<i64, u32>,
+}
+
+impl Entries {
+    fn with_capacity(n: usize) -> Entries {
+        Entries {
+            list: Vec::with_capacity(n),
+            ..Entries::default()
+        }
+    }
+
+    /// Add what an entry needs of a verdict; the rest (evidence, pauses)
+    /// was read by the rows and is dropped here.
+    fn push(&mut self, subject: u32, window_start: i64, j: Judged) {
+        fn index<T>(list: &mut Vec<T>, item: T) -> u32 {
+            list.push(item);
+            u32::try_from(list.len() - 1).unwrap_or(ABSENT)
+        }
+        let next = u32::try_from(self.windows.len()).unwrap_or(ABSENT);
+        let window = *self.window_index.entry(window_start).or_insert(next);
+        if window == next {
+            self.windows.push(window_start);
+        }
+        let clock = Clock {
             elapsed: j.elapsed.unwrap_or(NONE),
             actual: j.actual.unwrap_or(NONE),
             remaining: j.remaining.unwrap_or(NONE),
             breach_at: j.breach_at.map_or(NONE, |b| b.unwrap_or(NEVER)),
             consumed: j.consumed.unwrap_or(f64::NAN),
             warn: j.warn.unwrap_or(NONE),
+        };
+        let has_clock = [
+            clock.elapsed,
+            clock.actual,
+            clock.remaining,
+            clock.breach_at,
+            clock.warn,
+        ]
+        .iter()
+        .any(|x| *x != NONE)
+            || !clock.consumed.is_nan();
+        let clock = if has_clock {
+            index(&mut self.clocks, clock)
+        } else {
+            ABSENT
+        };
+        let notes = match j
+            .extra
+            .filter(|x| x.exclusion.is_some() || x.exception.is_some() || x.reason.is_some())
+        {
+            Some(x) => index(
+                &mut self.notes,
+                Notes {
+                    exclusion: x.exclusion,
+                    exception: x.exception,
+                    reason: x.reason,
+                },
+            ),
+            None => ABSENT,
+        };
+        self.list.push(PendingEntry {
+            subject,
+            window,
+            clock,
             notes,
-        }
+            state: j.state,
+            caused_failure: j.caused_failure,
+        });
+    }
+
+    /// Done adding: in subject order (stable), the index map freed.
+    fn finish(mut self) -> Entries {
+        self.list.sort_by_key(|e| e.subject);
+        self.window_index = rustc_hash::FxHashMap::default();
+        self
     }
 }
 
@@ -2149,13 +2230,13 @@ pub(crate) struct PendingSla {
     kind: SlaKind,
     /// time_to_restore: its subjects are the incidents, not the deployments.
     incidents: Option<Vec<Subject>>,
-    entries: Vec<PendingEntry>,
+    entries: Entries,
 }
 
 impl PendingSla {
     /// The number of entries.
     pub(crate) fn len(&self) -> usize {
-        self.entries.len()
+        self.entries.list.len()
     }
 
     /// The entries, formatted one at a time. `subjects` are the
@@ -2164,7 +2245,7 @@ impl PendingSla {
         &'s self,
         subjects: &'s [Subject],
     ) -> impl Iterator<Item = DeploymentEntry> + 's {
-        self.entries_in(subjects, 0..self.entries.len())
+        self.entries_in(subjects, 0..self.len())
     }
 
     /// [`PendingSla::entries`], those at positions `range` only.
@@ -2175,6 +2256,7 @@ impl PendingSla {
     ) -> impl Iterator<Item = DeploymentEntry> + 's {
         let subjects = self.incidents.as_deref().unwrap_or(subjects);
         self.entries
+            .list
             .get(range)
             .unwrap_or_default()
             .iter()
@@ -2184,27 +2266,30 @@ impl PendingSla {
     fn entry(&self, dep: &Subject, j: &PendingEntry) -> DeploymentEntry {
         let rated = self.kind == SlaKind::ChangeFailureRate
             && matches!(j.state, State::Succeeded | State::Failed);
-        let notes = j.notes.as_deref();
+        let side = &self.entries;
+        let notes = side.notes.get(j.notes as usize);
+        let clock = side.clocks.get(j.clock as usize).unwrap_or(&NO_CLOCK);
+        let window_start = side.windows.get(j.window as usize).copied().unwrap_or(NONE);
         DeploymentEntry {
             deployment: Text::from(dep.id.as_str()),
             sla: self.sla.clone(),
             state: Text::const_new(j.state.as_str()),
             anchor: instant::format_text(dep.anchor),
-            window_start: instant::format_text(j.window_start),
+            window_start: instant::format_text(window_start),
             service: dep.names.service.as_deref().map(Text::from),
             tier: dep.names.tier.clone(),
             team: dep.names.team.clone(),
             release_type: dep.names.release_type.as_deref().map(Text::from),
-            elapsed_ms: opt(j.elapsed),
-            actual_elapsed_ms: opt(j.actual),
-            remaining_ms: opt(j.remaining),
-            breach_at: match j.breach_at {
+            elapsed_ms: opt(clock.elapsed),
+            actual_elapsed_ms: opt(clock.actual),
+            remaining_ms: opt(clock.remaining),
+            breach_at: match clock.breach_at {
                 NONE => None,
                 NEVER => Some(None),
                 at => Some(Some(instant::format_text(at))),
             },
-            consumed: (!j.consumed.is_nan()).then_some(j.consumed),
-            warn: opt(j.warn).map(|w| w as f64 / 1_000_000.0),
+            consumed: (!clock.consumed.is_nan()).then_some(clock.consumed),
+            warn: opt(clock.warn).map(|w| w as f64 / 1_000_000.0),
             caused_failure: rated.then_some(j.caused_failure),
             subject: (self.kind == SlaKind::TimeToRestore).then(|| Text::const_new("incident")),
             exclusion: notes.and_then(|n| n.exclusion.as_deref()).map(Text::from),
@@ -2319,7 +2404,7 @@ fn finish_sla(
     subjects: &[Subject],
     parts: Vec<SlaPart>,
     results: &mut Vec<ResultRow>,
-) -> Vec<PendingEntry> {
+) -> Entries {
     let as_of = world.as_of;
     let mut seen = BTreeSet::new();
     let mut pieces: Vec<Vec<Verdict>> = Vec::with_capacity(parts.len());
@@ -2383,17 +2468,15 @@ fn finish_sla(
     // order already but for merged partials; the stable sort is linear on
     // sorted input.
     let count = pieces.iter().map(Vec::len).sum();
-    let mut entries = Vec::with_capacity(count);
+    let mut entries = Entries::with_capacity(count);
     for piece in pieces {
-        entries.extend(
-            piece
-                .into_iter()
-                .filter(|v| (v.subject as usize) < subjects.len())
-                .map(|v| PendingEntry::of(v.subject, v.window, v.judged)),
-        );
+        for v in piece {
+            if (v.subject as usize) < subjects.len() {
+                entries.push(v.subject, v.window, v.judged);
+            }
+        }
     }
-    entries.sort_by_key(|e| e.subject);
-    entries
+    entries.finish()
 }
 
 fn charge_failures(
@@ -3032,8 +3115,8 @@ mod tests {
 
     /// A pending entry stays small: there is one per deployment and SLA.
     #[test]
-    fn a_pending_entry_is_72_bytes() {
-        assert!(std::mem::size_of::<PendingEntry>() <= 72);
+    fn a_pending_entry_is_20_bytes() {
+        assert!(std::mem::size_of::<PendingEntry>() <= 20);
     }
 
     /// A verdict stays small too (one per deployment and SLA while an SLA
