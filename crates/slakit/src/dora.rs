@@ -182,7 +182,7 @@ impl Fact {
 
 /// Phase 1: the facts of the world's deployments in the DORA scope, in the
 /// world's (anchor, id) order.
-pub(crate) fn facts(policy: &Policy, world: &World<'_>, names: &[Option<Arc<Names>>]) -> Vec<Fact> {
+pub(crate) fn facts(policy: &Policy, world: &World<'_>) -> Vec<Fact> {
     let scope = crate::evaluate::Scope::of(&policy.dora.scope);
     world
         .deployments
@@ -201,7 +201,7 @@ pub(crate) fn facts(policy: &Policy, world: &World<'_>, names: &[Option<Arc<Name
             Fact {
                 id: Text::from(dep.id),
                 anchor: dep.anchor,
-                names: Names::shared(names, dep),
+                names: Arc::clone(&dep.names),
                 state,
                 succeeded_at: succeeded,
                 lead_ms,

@@ -30,19 +30,17 @@ pub(crate) struct Deployment<'a> {
     /// Events at or before as_of, in §1.5 order.
     pub events: Vec<&'a Event>,
     pub anchor: i64,
-    pub service: Option<&'a str>,
-    pub environment: Option<&'a str>,
-    pub release_type: Option<&'a str>,
-    /// From the service catalog (or `default`), borrowed: no text per deployment.
-    pub tier: &'a str,
-    pub team: Option<&'a str>,
+    /// Its service, environment, release type, tier (from the service
+    /// catalog, or `default`) and team: one [`Names`] per combination,
+    /// shared with its subject and DORA fact.
+    pub names: Arc<Names>,
     /// Its first `preflight_failed` event (§5.5), found once: precedence
     /// asks for every SLA.
     pub preflight: Option<&'a Event>,
     /// Its outcome (§6.2) and the event that decided it, found once: every
     /// rate SLA and the DORA facts ask.
     pub outcome: (State, Option<&'a Event>),
-    /// Which (environment, release type, service, tier) it has, numbered
+    /// Which (environment, release type, service, tier, team) it has, numbered
     /// among the deployments of its world: scopes and targets depend on
     /// these alone, so an SLA asks once per combination ([`NO_SIG`]: built
     /// elsewhere, asked each time).
@@ -63,6 +61,26 @@ type Combination<'d> = (
 );
 
 impl Deployment<'_> {
+    pub fn service(&self) -> Option<&str> {
+        self.names.service.as_deref()
+    }
+
+    pub fn environment(&self) -> Option<&str> {
+        self.names.environment.as_deref()
+    }
+
+    pub fn release_type(&self) -> Option<&str> {
+        self.names.release_type.as_deref()
+    }
+
+    pub fn tier(&self) -> &str {
+        &self.names.tier
+    }
+
+    pub fn team(&self) -> Option<&str> {
+        self.names.team.as_deref()
+    }
+
     pub fn first(&self, name: &str) -> Option<&Event> {
         self.events.iter().copied().find(|e| e.event == name)
     }
@@ -75,13 +93,7 @@ impl Deployment<'_> {
     }
 
     pub(crate) fn group_value(&self, key: GroupKey) -> Option<String> {
-        match key {
-            GroupKey::Service => self.service.map(str::to_string),
-            GroupKey::Team => self.team.map(str::to_string),
-            GroupKey::Tier => Some(self.tier.to_string()),
-            GroupKey::Environment => self.environment.map(str::to_string),
-            GroupKey::ReleaseType => self.release_type.map(str::to_string),
-        }
+        self.names.get(key).map(str::to_string)
     }
 }
 
@@ -229,7 +241,8 @@ pub(crate) fn build_world<'a>(
     by_dep.sort_unstable_by(|a, b| a.0.cmp(b.0));
     let mut deployments = Vec::with_capacity(by_dep.len());
     let mut future_only = Vec::new();
-    let mut sigs: rustc_hash::FxHashMap<Combination<'_>, u32> = rustc_hash::FxHashMap::default();
+    let mut sigs: rustc_hash::FxHashMap<Combination<'_>, (u32, Arc<Names>)> =
+        rustc_hash::FxHashMap::default();
     for (id, mut events) in by_dep {
         events.sort_by(|a, b| {
             (a.time, &a.event, a.id().unwrap_or(""), &a.deployment).cmp(&(
@@ -309,9 +322,13 @@ pub(crate) fn build_world<'a>(
         let team = entry.and_then(|s| s.team.as_deref()).or_else(|| get(3));
         let (environment, release_type) = (get(1), get(2));
         let next = u32::try_from(sigs.len()).unwrap_or(NO_SIG);
-        let sig = *sigs
+        let (sig, names) = sigs
             .entry((environment, release_type, service, tier, team))
-            .or_insert(next);
+            .or_insert_with(|| {
+                let names = Names::new(service, environment, release_type, tier, team);
+                (next, Arc::new(names))
+            });
+        let (sig, names) = (*sig, Arc::clone(names));
         let preflight = visible
             .iter()
             .copied()
@@ -322,11 +339,7 @@ pub(crate) fn build_world<'a>(
             outcome: outcome_of(&visible),
             events: visible,
             anchor,
-            service,
-            environment,
-            release_type,
-            tier,
-            team,
+            names,
             sig,
         });
     }
@@ -516,7 +529,7 @@ pub(crate) fn run_clock<'a>(
     }
     for x in exclusions
         .iter()
-        .filter(|x| x.effect == Effect::Pause && x.matches_service(dep.service))
+        .filter(|x| x.effect == Effect::Pause && x.matches_service(dep.service()))
     {
         for (a, b) in x.intervals(start, end) {
             sources.push(PauseSource {
@@ -846,10 +859,10 @@ impl<'p> Scope<'p> {
 
     /// Does every list admit the deployment?
     pub(crate) fn admits(&self, dep: &Deployment<'_>) -> bool {
-        Self::admits_value(&self.environments, dep.environment)
-            && Self::admits_value(&self.release_types, dep.release_type)
-            && Self::admits_value(&self.services, dep.service)
-            && Self::admits_value(&self.tiers, Some(dep.tier))
+        Self::admits_value(&self.environments, dep.environment())
+            && Self::admits_value(&self.release_types, dep.release_type())
+            && Self::admits_value(&self.services, dep.service())
+            && Self::admits_value(&self.tiers, Some(dep.tier()))
     }
 }
 
@@ -867,7 +880,7 @@ pub(crate) fn suspending<'x>(
                     && dep.anchor < x.to
                     && x.services
                         .as_ref()
-                        .is_none_or(|s| dep.service.is_some_and(|svc| s.iter().any(|x| x == svc)))
+                        .is_none_or(|s| dep.service().is_some_and(|svc| s.iter().any(|x| x == svc)))
             }
         })
         .min_by(|a, b| (a.from, &a.id).cmp(&(b.from, &b.id)))
@@ -880,7 +893,7 @@ pub(crate) fn excluding<'x>(
 ) -> Option<&'x Exclusion> {
     exclusions
         .iter()
-        .filter(|x| x.effect == Effect::Exclude && x.matches_service(dep.service))
+        .filter(|x| x.effect == Effect::Exclude && x.matches_service(dep.service()))
         .filter_map(|x| x.stretch_start(dep.anchor).map(|s| (s, x)))
         .min_by(|a, b| (a.0, &a.1.id).cmp(&(b.0, &b.1.id)))
         .map(|(_, x)| x)
@@ -1038,11 +1051,13 @@ fn incident_deployments<'e>(policy: &'e Policy, events: &'e [Event]) -> Vec<Depl
                     id: &e.deployment,
                     events: vec![e],
                     anchor: e.time,
-                    service: e.service(),
-                    environment: None,
-                    release_type: None,
-                    tier: entry.and_then(|s| s.tier.as_deref()).unwrap_or("default"),
-                    team: entry.and_then(|s| s.team.as_deref()),
+                    names: Arc::new(Names::new(
+                        e.service(),
+                        None,
+                        None,
+                        entry.and_then(|s| s.tier.as_deref()).unwrap_or("default"),
+                        entry.and_then(|s| s.team.as_deref()),
+                    )),
                     // Incidents' pseudo-events are `opened` and `resolved`.
                     preflight: None,
                     outcome: (State::InProgress, None),
@@ -1117,7 +1132,7 @@ pub(crate) fn judge_availability(
         world
             .exclusions
             .iter()
-            .filter(|x| x.effect == Effect::Pause && x.matches_service(dep.service))
+            .filter(|x| x.effect == Effect::Pause && x.matches_service(dep.service()))
             .collect()
     };
     let paused = union(pauses.iter().flat_map(|x| x.intervals(s, end)));
@@ -1343,11 +1358,10 @@ fn evaluate_direct(
 ) -> Result<crate::evaluation::Evaluation> {
     check_as_of(as_of)?;
     let world = build_world(policy, records, as_of)?;
-    let names = Names::by_sig(&world);
     let (subjects, dora) = join2(
         parallel,
-        || subjects_of(policy, &world, &names, parallel),
-        || crate::dora::facts(policy, &world, &names),
+        || subjects_of(policy, &world, parallel),
+        || crate::dora::facts(policy, &world),
     );
     let totals = Totals {
         inputs: inputs_of(records, subjects.len(), as_of, String::new()),
@@ -1479,7 +1493,7 @@ pub(crate) struct Subject {
     // Inline text (one subject per deployment): no allocation per field.
     pub id: Text,
     pub anchor: i64,
-    /// Shared by the subjects of one combination ([`Names::by_sig`]).
+    /// Its deployment's, shared ([`Deployment::names`]).
     pub names: Arc<Names>,
     /// The "succeeded" instant (§6.2) and its evidence, kept when a
     /// change_failure_rate SLA may charge an outage to this change (boxed:
@@ -1520,8 +1534,9 @@ impl Succeeded {
 }
 
 /// A deployment's service, environment, release type, tier and team: what
-/// subjects and DORA facts are grouped by. Held once per combination and
-/// shared (a million deployments have a few thousand combinations); written
+/// scopes, targets and groups read. Built once per combination by
+/// `build_world` and shared by its deployments, their subjects and DORA
+/// facts (a million deployments have a few thousand combinations); written
 /// in a partial's bytes as its five fields, in place (postcard writes a
 /// nested struct as its fields).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -1534,38 +1549,19 @@ pub(crate) struct Names {
 }
 
 impl Names {
-    pub(crate) fn of(dep: &Deployment<'_>) -> Names {
+    pub(crate) fn new(
+        service: Option<&str>,
+        environment: Option<&str>,
+        release_type: Option<&str>,
+        tier: &str,
+        team: Option<&str>,
+    ) -> Names {
         Names {
-            service: dep.service.map(Text::from),
-            environment: dep.environment.map(Text::from),
-            release_type: dep.release_type.map(Text::from),
-            tier: Text::from(dep.tier),
-            team: dep.team.map(Text::from),
-        }
-    }
-
-    /// The names of each [`Deployment::sig`] of the world's deployments,
-    /// built once, at the index of the number (a number whose deployments
-    /// were all pruned has none).
-    pub(crate) fn by_sig(world: &World<'_>) -> Vec<Option<Arc<Names>>> {
-        let mut out: Vec<Option<Arc<Names>>> = Vec::new();
-        for d in world.deployments.iter().filter(|d| d.sig != NO_SIG) {
-            let i = d.sig as usize;
-            if out.len() <= i {
-                out.resize(i + 1, None);
-            }
-            if let Some(slot @ None) = out.get_mut(i) {
-                *slot = Some(Arc::new(Names::of(d)));
-            }
-        }
-        out
-    }
-
-    /// A deployment's shared names from [`Names::by_sig`], or its own.
-    pub(crate) fn shared(by_sig: &[Option<Arc<Names>>], dep: &Deployment<'_>) -> Arc<Names> {
-        match by_sig.get(dep.sig as usize) {
-            Some(Some(n)) => Arc::clone(n),
-            _ => Arc::new(Names::of(dep)),
+            service: service.map(Text::from),
+            environment: environment.map(Text::from),
+            release_type: release_type.map(Text::from),
+            tier: Text::from(tier),
+            team: team.map(Text::from),
         }
     }
 
@@ -1597,7 +1593,7 @@ impl Names {
 }
 
 impl Subject {
-    pub(crate) fn of(dep: &Deployment<'_>, names: Arc<Names>, keep_succeeded: bool) -> Subject {
+    pub(crate) fn of(dep: &Deployment<'_>, keep_succeeded: bool) -> Subject {
         let succeeded = if keep_succeeded {
             dep.succeeded().map(|e| Box::new(Succeeded::of(e)))
         } else {
@@ -1606,7 +1602,7 @@ impl Subject {
         Subject {
             id: Text::from(dep.id),
             anchor: dep.anchor,
-            names,
+            names: Arc::clone(&dep.names),
             succeeded,
         }
     }
@@ -1655,7 +1651,7 @@ pub(crate) fn judge_world(
     era: (i64, i64),
     parallel: bool,
 ) -> (Vec<Subject>, Vec<SlaPart>) {
-    let subjects = subjects_of(policy, world, &Names::by_sig(world), parallel);
+    let subjects = subjects_of(policy, world, parallel);
     let judge = |sla: &Sla| {
         if sla.kind == SlaKind::TimeToRestore {
             SlaPart::default()
@@ -1677,24 +1673,19 @@ pub(crate) fn judge_world(
 /// The world's deployments as subjects, in its order (on the pool when
 /// `parallel`). The "succeeded" evidence is kept when a change_failure_rate
 /// SLA may charge an outage to the change.
-fn subjects_of(
-    policy: &Policy,
-    world: &World<'_>,
-    names: &[Option<Arc<Names>>],
-    parallel: bool,
-) -> Vec<Subject> {
+fn subjects_of(policy: &Policy, world: &World<'_>, parallel: bool) -> Vec<Subject> {
     let keep_succeeded = policy
         .slas
         .iter()
         .any(|s| s.kind == SlaKind::ChangeFailureRate);
     par_map(parallel, world.deployments.iter().collect(), |d| {
-        Subject::of(d, Names::shared(names, d), keep_succeeded)
+        Subject::of(d, keep_succeeded)
     })
 }
 
 fn seg_of_deployment(policy: &Policy, sla: &Sla, dep: &Deployment<'_>) -> SegKey {
     (
-        policy.tier_rank(dep.tier),
+        policy.tier_rank(dep.tier()),
         sla.group_by.iter().map(|g| dep.group_value(*g)).collect(),
     )
 }
@@ -1775,7 +1766,7 @@ fn target_if_in_scope<'s>(
     dep: &Deployment<'_>,
 ) -> Option<&'s Target> {
     if scope.admits(dep) {
-        sla.target_for(dep.tier)
+        sla.target_for(dep.tier())
     } else {
         None
     }
@@ -1838,7 +1829,7 @@ fn judge_range(
             Some(j) => j,
             None => match (sla.kind, target) {
                 (SlaKind::PostDeployAvailability, Target::Duration { max_ms, .. }) => {
-                    let mine = dep.service.and_then(|svc| outages.get(svc));
+                    let mine = dep.service().and_then(|svc| outages.get(svc));
                     judge_availability(world, sla, dep, *max_ms, mine.map_or(&[], Vec::as_slice))
                 }
                 (_, Target::Duration { max_ms, .. }) => judge_duration(world, sla, dep, *max_ms),
@@ -1986,10 +1977,7 @@ pub(crate) fn finish_report(
             let synthetic = incident_events(world);
             let incidents = incident_deployments(policy, &synthetic);
             let parts = judge_sla(policy, sla, world, &incidents, ALL_TIME, parallel);
-            let subjects: Vec<Subject> = incidents
-                .iter()
-                .map(|d| Subject::of(d, Arc::new(Names::of(d)), false))
-                .collect();
+            let subjects: Vec<Subject> = incidents.iter().map(|d| Subject::of(d, false)).collect();
             collect_spans(sla, &subjects, &parts, &mut spans);
             pending.entries = finish_sla(policy, sla, world, &subjects, parts, &mut results);
             pending.incidents = Some(subjects);
@@ -3183,11 +3171,13 @@ slas:
                                 id: "d",
                                 events: Vec::new(),
                                 anchor: 0,
-                                service,
-                                environment,
-                                release_type,
-                                tier,
-                                team: None,
+                                names: Arc::new(Names::new(
+                                    service,
+                                    environment,
+                                    release_type,
+                                    tier,
+                                    None,
+                                )),
                                 preflight: None,
                                 outcome: (State::InProgress, None),
                                 sig: NO_SIG,
@@ -3255,23 +3245,26 @@ slas:
         let records = crate::record::parse_records(&lines.join("\n")).unwrap();
         let world = build_world(&policy, &records, i64::MAX / 2).unwrap();
         assert_eq!(world.deployments.len(), n);
-        let mut seen: BTreeMap<u32, Combination<'_>> = BTreeMap::new();
-        let names = Names::by_sig(&world);
+        let mut seen: BTreeMap<u32, &Arc<Names>> = BTreeMap::new();
         for d in &world.deployments {
             assert_ne!(d.sig, NO_SIG);
-            let attrs = (d.environment, d.release_type, d.service, d.tier, d.team);
-            assert_eq!(*seen.entry(d.sig).or_insert(attrs), attrs, "{}", d.id);
-            // The names shared by its combination are its own.
-            assert_eq!(*Names::shared(&names, d), Names::of(d), "{}", d.id);
+            // One number, one shared Names, and they are its events' attributes.
+            let first = seen.entry(d.sig).or_insert(&d.names);
+            assert!(Arc::ptr_eq(first, &d.names), "{}", d.id);
+            let e = d.events[0];
+            assert_eq!(
+                (d.service(), d.environment(), d.release_type(), d.team()),
+                (e.service(), e.environment(), e.release_type(), e.team()),
+                "{}",
+                d.id
+            );
         }
-        assert_eq!(names.iter().flatten().count(), seen.len());
-        // A world pruned of some combinations (as the gate prunes) too.
-        let mut pruned = build_world(&policy, &records, i64::MAX / 2).unwrap();
-        pruned.deployments.retain(|d| d.sig % 3 == 1);
-        let names = Names::by_sig(&pruned);
-        for d in &pruned.deployments {
-            assert_eq!(*Names::shared(&names, d), Names::of(d), "{}", d.id);
-        }
+        let distinct: BTreeSet<String> = seen.values().map(|n| format!("{n:?}")).collect();
+        assert_eq!(
+            distinct.len(),
+            seen.len(),
+            "numbers name distinct combinations"
+        );
         assert_eq!(seen.len(), n / 3, "each combination is numbered once");
         let mut admitted = 0;
         for sla in &policy.slas {

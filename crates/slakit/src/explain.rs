@@ -272,10 +272,10 @@ fn explain_one(
             slas.push(e);
             continue;
         }
-        match (sla.kind, sla.target_for(dep.tier), &sla.clock) {
+        match (sla.kind, sla.target_for(dep.tier()), &sla.clock) {
             (SlaKind::PostDeployAvailability, Some(Target::Duration { max_ms, .. }), _) => {
                 let outages = outages_by_service(&world);
-                let mine = dep.service.and_then(|svc| outages.get(svc));
+                let mine = dep.service().and_then(|svc| outages.get(svc));
                 let j =
                     judge_availability(&world, sla, dep, *max_ms, mine.map_or(&[], Vec::as_slice));
                 e.state = j.state.as_str().into();
@@ -478,11 +478,11 @@ fn explain_one(
         deployment: dep.id.to_string(),
         as_of: instant::format(as_of),
         anchor: instant::format(dep.anchor),
-        service: dep.service.map(str::to_string),
-        tier: dep.tier.to_string(),
-        team: dep.team.map(str::to_string),
-        environment: dep.environment.map(str::to_string),
-        release_type: dep.release_type.map(str::to_string),
+        service: dep.service().map(str::to_string),
+        tier: dep.tier().to_string(),
+        team: dep.team().map(str::to_string),
+        environment: dep.environment().map(str::to_string),
+        release_type: dep.release_type().map(str::to_string),
         events: dep
             .events
             .iter()

@@ -19,7 +19,7 @@ use crate::evaluate::{Deployment, build_world, in_scope};
 use crate::instant;
 use crate::policy::{BlackoutSpan, BreakerScope, Policy, SlaKind, Window};
 use crate::record::Record;
-use crate::report::{Finding, PolicyInfo, Report};
+use crate::report::{Finding, PolicyInfo, Report, Text};
 use crate::window::window_of;
 
 /// The deployment a pipeline proposes: the attributes of a deployment record.
@@ -293,11 +293,13 @@ fn decide(
             id: &proposed.deployment,
             events: Vec::new(),
             anchor: at,
-            service: proposed.service.as_deref(),
-            environment: proposed.environment.as_deref(),
-            release_type: proposed.release_type.as_deref(),
-            tier: &tier,
-            team: team.as_deref(),
+            names: std::sync::Arc::new(crate::evaluate::Names::new(
+                proposed.service.as_deref(),
+                proposed.environment.as_deref(),
+                proposed.release_type.as_deref(),
+                &tier,
+                team.as_deref(),
+            )),
             preflight: None,
             outcome: (crate::evaluate::State::InProgress, None),
             sig: crate::evaluate::NO_SIG,
@@ -524,25 +526,25 @@ fn keep_relevant(policy: &Policy, deployments: &mut Vec<Deployment<'_>>, pseudo:
         d.id == pseudo.id
             || match g.circuit_breaker.map(|(_, scope)| scope) {
                 Some(BreakerScope::Org) => true,
-                Some(BreakerScope::Team) => pseudo.team.is_some() && d.team == pseudo.team,
+                Some(BreakerScope::Team) => pseudo.team().is_some() && d.team() == pseudo.team(),
                 Some(BreakerScope::Service) => {
-                    pseudo.service.is_some() && d.service == pseudo.service
+                    pseudo.service().is_some() && d.service() == pseudo.service()
                 }
                 None => false,
             }
-            || (d.tier == pseudo.tier
+            || (d.tier() == pseudo.tier()
                 && budget_slas.iter().any(|s| {
                     s.group_by
                         .iter()
                         .all(|k| d.group_value(*k) == pseudo.group_value(*k))
                 }))
     };
-    let services: BTreeSet<&str> = deployments
+    let services: BTreeSet<Text> = deployments
         .iter()
         .filter(|d| relevant(d))
-        .filter_map(|d| d.service)
+        .filter_map(|d| d.names.service.clone())
         .collect();
-    deployments.retain(|d| relevant(d) || d.service.is_some_and(|s| services.contains(s)));
+    deployments.retain(|d| relevant(d) || d.service().is_some_and(|s| services.contains(s)));
 }
 
 fn open_windows(report: &Report) -> BTreeSet<(&str, &str)> {
@@ -625,7 +627,7 @@ fn error_budget(policy: &Policy, report: &Report, pseudo: &Deployment<'_>) -> Ve
         for row in report
             .results
             .iter()
-            .filter(|r| r.sla == sla.id && r.window.state == "open" && r.tier == pseudo.tier)
+            .filter(|r| r.sla == sla.id && r.window.state == "open" && r.tier == pseudo.tier())
         {
             if !values
                 .iter()

@@ -337,7 +337,7 @@ pub(crate) fn partial_of_world<'a>(
         slas,
         coverage,
         listed,
-        dora: crate::dora::facts(policy, world, &Names::by_sig(world)),
+        dora: crate::dora::facts(policy, world),
         versions: Vec::new(),
     }
 }
