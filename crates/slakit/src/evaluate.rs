@@ -2203,10 +2203,14 @@ impl Entries {
         });
     }
 
-    /// Done adding: in subject order (stable), the index map freed.
+    /// Done adding: in subject order (stable), the index map freed and the
+    /// side tables trimmed to their length (they grew by doubling).
     fn finish(mut self) -> Entries {
         self.list.sort_by_key(|e| e.subject);
         self.window_index = rustc_hash::FxHashMap::default();
+        self.clocks.shrink_to_fit();
+        self.notes.shrink_to_fit();
+        self.windows.shrink_to_fit();
         self
     }
 }
