@@ -576,9 +576,7 @@ fn incidents(policy: &Policy, world: &World<'_>, facts: &[Fact]) -> Vec<Inc> {
     let mut out = Vec::new();
     for inc in &world.incidents {
         let entry = policy.service_entry(Some(&inc.service));
-        let tier = entry
-            .and_then(|s| s.tier.clone())
-            .unwrap_or_else(|| "default".to_string());
+        let tier = policy.tier_of(Some(&inc.service)).to_string();
         let scope = &config.scope;
         if !scope
             .services

@@ -111,11 +111,17 @@ pub(crate) struct World<'a> {
 }
 
 fn evidence_of(e: &Event, role: &str) -> Evidence {
+    event_evidence(e.id(), &e.event, e.time, role)
+}
+
+/// The evidence of a lifecycle event (by id when it has one, else by name
+/// and time) in a role.
+fn event_evidence(id: Option<&str>, event: &str, time: i64, role: &str) -> Evidence {
     Evidence {
         kind: "event".into(),
-        id: e.id().map(Text::from),
-        event: Some(Text::from(&*e.event)),
-        time: Some(instant::format_text(e.time)),
+        id: id.map(Text::from),
+        event: Some(Text::from(event)),
+        time: Some(instant::format_text(time)),
         role: role.into(),
     }
 }
@@ -318,7 +324,7 @@ pub(crate) fn build_world<'a>(
             .find(|e| e.event == "started")
             .map_or(earliest.time, |e| e.time);
         let entry = policy.service_entry(service);
-        let tier = entry.and_then(|s| s.tier.as_deref()).unwrap_or("default");
+        let tier = policy.tier_of(service);
         let team = entry.and_then(|s| s.team.as_deref()).or_else(|| get(3));
         let (environment, release_type) = (get(1), get(2));
         let next = u32::try_from(sigs.len()).unwrap_or(NO_SIG);
@@ -1024,13 +1030,13 @@ fn incident_events(world: &World<'_>) -> Vec<Event> {
     let mut out = Vec::new();
     for inc in &world.incidents {
         let mk = |event: &str, time: i64| {
-            let mut e = Event::new(inc.id.as_str(), event, time).with_details(EventDetails {
-                service: Some(Text::from(inc.service.as_str())),
-                id: Some(Text::from(inc.id.as_str())),
-                ..EventDetails::default()
-            });
-            e.origin = inc.origin;
-            e
+            Event::new(inc.id.as_str(), event, time)
+                .with_details(EventDetails {
+                    service: Some(Text::from(inc.service.as_str())),
+                    id: Some(Text::from(inc.id.as_str())),
+                    ..EventDetails::default()
+                })
+                .with_origin(inc.origin)
         };
         out.push(mk("opened", inc.opened));
         if let Some(r) = inc.resolved.filter(|r| *r <= world.as_of) {
@@ -1055,7 +1061,7 @@ fn incident_deployments<'e>(policy: &'e Policy, events: &'e [Event]) -> Vec<Depl
                         e.service(),
                         None,
                         None,
-                        entry.and_then(|s| s.tier.as_deref()).unwrap_or("default"),
+                        policy.tier_of(e.service()),
                         entry.and_then(|s| s.team.as_deref()),
                     )),
                     // Incidents' pseudo-events are `opened` and `resolved`.
@@ -1523,13 +1529,7 @@ impl Succeeded {
 
     /// Its evidence: what `evidence_of(event, "succeeded")` gives.
     pub(crate) fn evidence(&self) -> Evidence {
-        Evidence {
-            kind: "event".into(),
-            id: self.id.clone(),
-            event: Some(self.event.clone()),
-            time: Some(instant::format_text(self.time)),
-            role: "succeeded".into(),
-        }
+        event_evidence(self.id.as_deref(), &self.event, self.time, "succeeded")
     }
 }
 
@@ -1606,14 +1606,6 @@ impl Subject {
             succeeded,
         }
     }
-
-    fn group_value(&self, key: GroupKey) -> Option<String> {
-        self.group_str(key).map(str::to_string)
-    }
-
-    fn group_str(&self, key: GroupKey) -> Option<&str> {
-        self.names.get(key)
-    }
 }
 
 /// One subject's verdict under one SLA, in the window starting at `window`.
@@ -1683,17 +1675,14 @@ fn subjects_of(policy: &Policy, world: &World<'_>, parallel: bool) -> Vec<Subjec
     })
 }
 
-fn seg_of_deployment(policy: &Policy, sla: &Sla, dep: &Deployment<'_>) -> SegKey {
+/// The segment (§5.2) of a deployment or subject with these names.
+fn seg_of(policy: &Policy, sla: &Sla, names: &Names) -> SegKey {
     (
-        policy.tier_rank(dep.tier()),
-        sla.group_by.iter().map(|g| dep.group_value(*g)).collect(),
-    )
-}
-
-fn seg_of_subject(policy: &Policy, sla: &Sla, s: &Subject) -> SegKey {
-    (
-        policy.tier_rank(&s.names.tier),
-        sla.group_by.iter().map(|g| s.group_value(*g)).collect(),
+        policy.tier_rank(&names.tier),
+        sla.group_by
+            .iter()
+            .map(|g| names.get(*g).map(str::to_string))
+            .collect(),
     )
 }
 
@@ -1818,7 +1807,7 @@ fn judge_range(
         }
         let Some(ws) = window_at(sla, as_of, dep.anchor, &mut cursor) else {
             // Outside a rolling window: the segment is still known (a quiet row).
-            part.seen.insert(seg_of_deployment(policy, sla, dep));
+            part.seen.insert(seg_of(policy, sla, &dep.names));
             continue;
         };
         if clocked && !(era.0 <= ws.start && ws.start < era.1) {
@@ -2347,11 +2336,11 @@ fn group_verdicts(
             .or_insert(next);
         for g in &sla.group_by {
             next = u32::try_from(steps.len()).unwrap_or(u32::MAX);
-            step = *steps.entry((step, subject.group_str(*g))).or_insert(next);
+            step = *steps.entry((step, subject.names.get(*g))).or_insert(next);
         }
         seg_keys
             .entry(step)
-            .or_insert_with(|| seg_of_subject(policy, sla, subject));
+            .or_insert_with(|| seg_of(policy, sla, &subject.names));
         next = u32::try_from(groups.len()).unwrap_or(u32::MAX);
         let gi = *group_of.entry((v.window, step)).or_insert(next);
         if gi == next {

@@ -180,9 +180,7 @@ fn decide(
     crate::limits::check_span(policy, recent.iter().copied(), at)?;
     let mut world = build_world(policy, recent.iter().map(|&(_, r)| r), at)?;
     let entry = policy.service_entry(proposed.service.as_deref());
-    let tier = entry
-        .and_then(|s| s.tier.clone())
-        .unwrap_or_else(|| "default".to_string());
+    let tier = policy.tier_of(proposed.service.as_deref()).to_string();
     let team = entry
         .and_then(|s| s.team.clone())
         .or_else(|| proposed.team.clone());

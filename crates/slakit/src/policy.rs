@@ -1333,6 +1333,13 @@ impl Policy {
         service.and_then(|s| self.services.get(s))
     }
 
+    /// A service's tier: the catalog's, else `default`.
+    pub fn tier_of(&self, service: Option<&str>) -> &str {
+        self.service_entry(service)
+            .and_then(|s| s.tier.as_deref())
+            .unwrap_or("default")
+    }
+
     /// Sort position of a tier: declared ones in order, then the rest by name.
     pub fn tier_rank(&self, tier: &str) -> (usize, String) {
         match self.tiers.iter().position(|t| t == tier) {

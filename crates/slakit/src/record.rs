@@ -94,6 +94,12 @@ impl Event {
         }
     }
 
+    /// The event at this position in the input.
+    pub fn with_origin(mut self, origin: Origin) -> Event {
+        self.origin = origin;
+        self
+    }
+
     /// The event with these optional fields (boxed only when any is set,
     /// so that equal events compare equal however they were built).
     pub fn with_details(mut self, details: EventDetails) -> Event {
@@ -810,7 +816,7 @@ fn fast_event(line: &str, origin: Origin) -> Option<Event> {
     let deployment = f.deployment.filter(|d| !d.is_empty())?;
     let event = f.event.filter(|e| !e.is_empty())?;
     let time = instant::parse(f.time?).ok()?;
-    let mut e = Event::new(deployment, event, time).with_details(EventDetails {
+    let details = EventDetails {
         service: f.service.map(Text::from),
         environment: f.environment.map(Text::from),
         release_type: f.release_type.map(Text::from),
@@ -818,9 +824,12 @@ fn fast_event(line: &str, origin: Origin) -> Option<Event> {
         id: f.id.map(Text::from),
         attrs: None,
         unknown_fields: Vec::new(),
-    });
-    e.origin = origin;
-    Some(e)
+    };
+    Some(
+        Event::new(deployment, event, time)
+            .with_details(details)
+            .with_origin(origin),
+    )
 }
 
 fn too_many(limits: &Limits) -> Error {
@@ -1042,9 +1051,11 @@ pub fn record_from_value(value: Value, origin: Origin) -> Result<Record> {
                 attrs,
                 unknown_fields: f.rest(),
             };
-            let mut e = Event::new(deployment, event, time).with_details(details);
-            e.origin = origin;
-            Record::Event(e)
+            Record::Event(
+                Event::new(deployment, event, time)
+                    .with_details(details)
+                    .with_origin(origin),
+            )
         }
         "outage" => {
             f.kind = "outage";
