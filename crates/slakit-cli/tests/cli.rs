@@ -344,6 +344,25 @@ fn a_conflict_found_across_files_names_the_later_file() {
     assert_eq!(err["location"]["line"], 2, "{err}");
 }
 
+/// The span limit of business calendars (ADVERSARIAL: at most a century
+/// is walked) holds in `evaluate`, whose engine call takes the records.
+#[test]
+fn a_record_a_millennium_back_is_refused_with_a_business_calendar() {
+    let s = Scratch::new("span");
+    let p = s.file(
+        "policy.yaml",
+        "slakit: 1\ncalendars:\n  ny: {timezone: America/New_York, hours: {mon-fri: [\"09:00-17:00\"]}}\nslas:\n  - {id: lead, clock: {start: merged, stop: succeeded, calendar: ny}, window: month, targets: {default: {max: 4h, objective: 90%}}}\n",
+    );
+    let r = s.file(
+        "records.jsonl",
+        "{\"deployment\":\"d1\",\"event\":\"merged\",\"time\":\"2026-03-02T10:00:00Z\",\"service\":\"a\"}\n{\"deployment\":\"d0\",\"event\":\"merged\",\"time\":\"0226-03-02T10:00:00Z\",\"service\":\"a\"}\n",
+    );
+    let err = slakit(&["evaluate", "-p", &p, "-r", &r, "-f", "json"]).error();
+    assert_eq!(err["code"], "E212", "{err}");
+    assert_eq!(err["location"]["file"], r.as_str(), "{err}");
+    assert_eq!(err["location"]["line"], 2, "{err}");
+}
+
 #[test]
 fn invalid_utf8_in_records_is_an_input_error() {
     let s = Scratch::new("utf8");

@@ -182,7 +182,7 @@ impl Fact {
 
 /// Phase 1: the facts of the world's deployments in the DORA scope, in the
 /// world's (anchor, id) order.
-pub(crate) fn facts(policy: &Policy, world: &World<'_>) -> Vec<Fact> {
+pub(crate) fn facts(policy: &Policy, world: &World) -> Vec<Fact> {
     let scope = crate::evaluate::Scope::of(&policy.dora.scope);
     world
         .deployments
@@ -191,7 +191,7 @@ pub(crate) fn facts(policy: &Policy, world: &World<'_>) -> Vec<Fact> {
         .map(|dep| {
             let state = match precedence(world, dep) {
                 Some(j) => j.state,
-                None => dep.outcome.0,
+                None => dep.outcome().0,
             };
             let succeeded = dep.succeeded().map(|e| e.time);
             let lead_ms = match (state, dep.first("merged"), succeeded) {
@@ -199,7 +199,7 @@ pub(crate) fn facts(policy: &Policy, world: &World<'_>) -> Vec<Fact> {
                 _ => None,
             };
             Fact {
-                id: Text::from(dep.id),
+                id: dep.id.clone(),
                 anchor: dep.anchor,
                 names: Arc::clone(&dep.names),
                 state,
@@ -357,7 +357,7 @@ struct Inc {
 
 /// Phase 2: the `dora` section from every partition's facts (in (anchor, id)
 /// order) and the world's interval records.
-pub(crate) fn section(policy: &Policy, world: &World<'_>, facts: &[Fact]) -> Dora {
+pub(crate) fn section(policy: &Policy, world: &World, facts: &[Fact]) -> Dora {
     let config = &policy.dora;
     let as_of = world.as_of;
     let caused = caused_failure(config, world, facts);
@@ -523,7 +523,7 @@ pub(crate) fn section(policy: &Policy, world: &World<'_>, facts: &[Fact]) -> Dor
 
 /// Which facts caused a failure (§6.2): failed, linked by an incident, or
 /// the latest change of its service before an outage without a vendor.
-fn caused_failure(config: &DoraConfig, world: &World<'_>, facts: &[Fact]) -> Vec<bool> {
+fn caused_failure(config: &DoraConfig, world: &World, facts: &[Fact]) -> Vec<bool> {
     let mut caused: Vec<bool> = facts.iter().map(|f| f.state == State::Failed).collect();
     let index: FxHashMap<&str, usize> = facts
         .iter()
@@ -566,7 +566,7 @@ fn caused_failure(config: &DoraConfig, world: &World<'_>, facts: &[Fact]) -> Vec
 /// their segment values: service, its catalog tier and team (else the team
 /// of the deployments it links); environment and release type of the
 /// deployments it links (null when it links none).
-fn incidents(policy: &Policy, world: &World<'_>, facts: &[Fact]) -> Vec<Inc> {
+fn incidents(policy: &Policy, world: &World, facts: &[Fact]) -> Vec<Inc> {
     let config = &policy.dora;
     let by_id: FxHashMap<&str, &Fact> = if world.incidents.is_empty() {
         FxHashMap::default()

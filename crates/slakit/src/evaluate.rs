@@ -13,7 +13,7 @@ use crate::policy::{
     Exception, Exclusion, GroupKey, Policy, Sla, SlaKind, Span, Target, Window, WindowUnit,
     org_wide_warning,
 };
-use crate::record::{Effect, Event, EventDetails, Incident, Outage, Record};
+use crate::record::{Effect, Event, Incident, Outage, Record};
 use crate::report::{
     Breach, DeploymentEntry, Engine, ErrorBudget, Evidence, Finding, InForce, InForceException,
     InForceExclusion, Inputs, PolicyInfo, Report, ResultRow, TargetInfo, Text, Warning, WindowInfo,
@@ -23,23 +23,75 @@ use crate::window::{CalWindow, WindowCursor, next_window, window_of};
 
 const PPM: i128 = 1_000_000;
 
+/// A lifecycle event as the engine keeps it once the world is built: its
+/// instant, its name (one shared text per distinct name) and its record id.
+/// Owned and 24 bytes (a record's event is 88, plus its details), so that a
+/// world holds nothing of the records and a caller that hands them over
+/// ([`crate::Policy::evaluate_owned`]) can free them before any SLA is judged.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Ev {
+    pub time: i64,
+    name: Arc<Text>,
+    id: Option<Box<Text>>,
+}
+
+impl Ev {
+    /// The event `name` at `time`, with this record id.
+    pub(crate) fn new(name: Arc<Text>, time: i64, id: Option<&str>) -> Ev {
+        Ev {
+            time,
+            name,
+            id: id.map(|i| Box::new(Text::from(i))),
+        }
+    }
+
+    /// Its lifecycle name, e.g. `started`.
+    pub(crate) fn event(&self) -> &str {
+        &self.name
+    }
+
+    /// Its record id, echoed in evidence.
+    pub(crate) fn id(&self) -> Option<&str> {
+        self.id.as_deref().map(Text::as_str)
+    }
+}
+
+/// One text per distinct event name (a history has a few dozen names and
+/// millions of events).
+#[derive(Default)]
+struct EventNames<'r>(rustc_hash::FxHashMap<&'r str, Arc<Text>>);
+
+impl<'r> EventNames<'r> {
+    fn get(&mut self, name: &'r str) -> Arc<Text> {
+        Arc::clone(
+            self.0
+                .entry(name)
+                .or_insert_with(|| Arc::new(Text::from(name))),
+        )
+    }
+
+    fn ev(&mut self, e: &'r Event) -> Ev {
+        Ev::new(self.get(&e.event), e.time, e.id())
+    }
+}
+
 /// One deployment as the engine sees it at as_of.
 #[derive(Debug, Clone)]
-pub(crate) struct Deployment<'a> {
-    pub id: &'a str,
+pub(crate) struct Deployment {
+    pub id: Text,
     /// Events at or before as_of, in §1.5 order.
-    pub events: Vec<&'a Event>,
+    pub events: Vec<Ev>,
     pub anchor: i64,
     /// Its service, environment, release type, tier (from the service
     /// catalog, or `default`) and team: one [`Names`] per combination,
     /// shared with its subject and DORA fact.
     pub names: Arc<Names>,
     /// Its first `preflight_failed` event (§5.5), found once: precedence
-    /// asks for every SLA.
-    pub preflight: Option<&'a Event>,
-    /// Its outcome (§6.2) and the event that decided it, found once: every
-    /// rate SLA and the DORA facts ask.
-    pub outcome: (State, Option<&'a Event>),
+    /// asks for every SLA. An index in `events`.
+    preflight: Option<u32>,
+    /// Its outcome (§6.2) and the event that decided it (an index in
+    /// `events`), found once: every rate SLA and the DORA facts ask.
+    outcome: (State, Option<u32>),
     /// Which (environment, release type, service, tier, team) it has, numbered
     /// among the deployments of its world: scopes and targets depend on
     /// these alone, so an SLA asks once per combination ([`NO_SIG`]: built
@@ -60,7 +112,37 @@ type Combination<'d> = (
     Option<&'d str>,
 );
 
-impl Deployment<'_> {
+impl Deployment {
+    /// A deployment with these events (at or before as_of, in §1.5 order),
+    /// its preflight and outcome found here.
+    pub(crate) fn new(id: Text, events: Vec<Ev>, anchor: i64, names: Arc<Names>, sig: u32) -> Self {
+        let preflight = events
+            .iter()
+            .position(|e| e.event() == "preflight_failed")
+            .and_then(|i| u32::try_from(i).ok());
+        let outcome = outcome_of(&events);
+        Deployment {
+            id,
+            events,
+            anchor,
+            names,
+            preflight,
+            outcome,
+            sig,
+        }
+    }
+
+    /// Its first `preflight_failed` event (§5.5).
+    pub(crate) fn preflight(&self) -> Option<&Ev> {
+        self.preflight.and_then(|i| self.events.get(i as usize))
+    }
+
+    /// Its outcome (§6.2) and the event that decided it.
+    pub(crate) fn outcome(&self) -> (State, Option<&Ev>) {
+        let (state, at) = self.outcome;
+        (state, at.and_then(|i| self.events.get(i as usize)))
+    }
+
     pub fn service(&self) -> Option<&str> {
         self.names.service.as_deref()
     }
@@ -81,13 +163,13 @@ impl Deployment<'_> {
         self.names.team.as_deref()
     }
 
-    pub fn first(&self, name: &str) -> Option<&Event> {
-        self.events.iter().copied().find(|e| e.event == name)
+    pub fn first(&self, name: &str) -> Option<&Ev> {
+        self.events.iter().find(|e| e.event() == name)
     }
 
     /// Its "succeeded" event (§6.2): the first `succeeded`, else the first
     /// `health_validated`.
-    pub(crate) fn succeeded(&self) -> Option<&Event> {
+    pub(crate) fn succeeded(&self) -> Option<&Ev> {
         self.first("succeeded")
             .or_else(|| self.first("health_validated"))
     }
@@ -98,20 +180,20 @@ impl Deployment<'_> {
 }
 
 /// Everything derived from the records once, shared by every SLA.
-pub(crate) struct World<'a> {
+pub(crate) struct World {
     pub as_of: i64,
-    pub deployments: Vec<Deployment<'a>>,
+    pub deployments: Vec<Deployment>,
     pub exclusions: Vec<Exclusion>,
     pub exceptions: Vec<Exception>,
-    pub outages: Vec<&'a Outage>,
+    pub outages: Vec<Outage>,
     pub incidents: Vec<Incident>,
     pub unknown_fields: BTreeSet<String>,
     /// Deployments whose every event lies after as_of (not in `deployments`).
-    pub future_only: Vec<&'a str>,
+    pub future_only: Vec<Text>,
 }
 
-fn evidence_of(e: &Event, role: &str) -> Evidence {
-    event_evidence(e.id(), &e.event, e.time, role)
+fn evidence_of(e: &Ev, role: &str) -> Evidence {
+    event_evidence(e.id(), e.event(), e.time, role)
 }
 
 /// The evidence of a lifecycle event (by id when it has one, else by name
@@ -132,10 +214,10 @@ fn input_err(code: ErrorCode, origin: crate::record::Origin, message: String) ->
 
 /// Build the world: merge deployments, incidents, exclusions and exceptions.
 pub(crate) fn build_world<'a>(
-    policy: &'a Policy,
+    policy: &Policy,
     records: impl IntoIterator<Item = &'a Record>,
     as_of: i64,
-) -> Result<World<'a>> {
+) -> Result<World> {
     let mut unknown_fields = BTreeSet::new();
     // Grouped in a hash map (FxHash: fast on short ids) and put in id order
     // below, before anything reads the groups: a B-tree here cost ~25 string
@@ -161,7 +243,7 @@ pub(crate) fn build_world<'a>(
             Record::Event(e) => by_dep.entry(e.deployment.as_str()).or_default().push(e),
             Record::Outage(o) => {
                 if !future {
-                    outages.push(&**o);
+                    outages.push((**o).clone());
                 }
             }
             Record::Incident(i) => incident_recs.entry(i.id.as_str()).or_default().push(i),
@@ -249,6 +331,7 @@ pub(crate) fn build_world<'a>(
     let mut future_only = Vec::new();
     let mut sigs: rustc_hash::FxHashMap<Combination<'_>, (u32, Arc<Names>)> =
         rustc_hash::FxHashMap::default();
+    let mut names = EventNames::default();
     for (id, mut events) in by_dep {
         events.sort_by(|a, b| {
             (a.time, &a.event, a.id().unwrap_or(""), &a.deployment).cmp(&(
@@ -316,7 +399,7 @@ pub(crate) fn build_world<'a>(
         let mut visible = events;
         visible.truncate(visible.partition_point(|e| e.time <= as_of));
         let Some(earliest) = visible.first() else {
-            future_only.push(id);
+            future_only.push(Text::from(id));
             continue;
         };
         let anchor = visible
@@ -328,28 +411,17 @@ pub(crate) fn build_world<'a>(
         let team = entry.and_then(|s| s.team.as_deref()).or_else(|| get(3));
         let (environment, release_type) = (get(1), get(2));
         let next = u32::try_from(sigs.len()).unwrap_or(NO_SIG);
-        let (sig, names) = sigs
+        let (sig, shared) = sigs
             .entry((environment, release_type, service, tier, team))
             .or_insert_with(|| {
                 let names = Names::new(service, environment, release_type, tier, team);
                 (next, Arc::new(names))
             });
-        let (sig, names) = (*sig, Arc::clone(names));
-        let preflight = visible
-            .iter()
-            .copied()
-            .find(|e| e.event == "preflight_failed");
-        deployments.push(Deployment {
-            id,
-            preflight,
-            outcome: outcome_of(&visible),
-            events: visible,
-            anchor,
-            names,
-            sig,
-        });
+        let (sig, shared) = (*sig, Arc::clone(shared));
+        let events = visible.iter().map(|e| names.ev(e)).collect();
+        deployments.push(Deployment::new(Text::from(id), events, anchor, shared, sig));
     }
-    deployments.sort_by(|a, b| (a.anchor, a.id).cmp(&(b.anchor, b.id)));
+    deployments.sort_by(|a, b| (a.anchor, &a.id).cmp(&(b.anchor, &b.id)));
 
     // Incidents: several records with one id are one incident.
     let mut incidents = Vec::new();
@@ -446,7 +518,7 @@ pub(crate) struct PauseSource<'a> {
 pub(crate) enum PauseWhy<'a> {
     /// A pause pair of the clock (`from → to` event names): its opening
     /// event and the closing one, if it came.
-    Pair(&'a (String, String), &'a Event, Option<&'a Event>),
+    Pair(&'a (String, String), &'a Ev, Option<&'a Ev>),
     /// A `pause` exclusion.
     Exclusion(&'a Exclusion),
 }
@@ -485,28 +557,27 @@ impl PauseSource<'_> {
 
 pub(crate) enum ClockOutcome<'a> {
     Unmeasured,
-    Cancelled(&'a Event),
-    Ran(ClockRun<'a>, &'a Event, Option<&'a Event>),
+    Cancelled(&'a Ev),
+    Ran(ClockRun<'a>, &'a Ev, Option<&'a Ev>),
 }
 
 pub(crate) fn run_clock<'a>(
-    dep: &Deployment<'a>,
+    dep: &'a Deployment,
     clock: &'a crate::policy::Clock,
     exclusions: &'a [Exclusion],
     as_of: i64,
 ) -> ClockOutcome<'a> {
-    let Some(start_ev) = dep.events.iter().copied().find(|e| e.event == clock.start) else {
+    let Some(start_ev) = dep.first(&clock.start) else {
         return ClockOutcome::Unmeasured;
     };
     let start = start_ev.time;
     let stop_ev = dep
         .events
         .iter()
-        .copied()
-        .find(|e| e.event == clock.stop && e.time >= start);
+        .find(|e| e.event() == clock.stop && e.time >= start);
     let stop = stop_ev.map(|e| e.time);
-    if let Some(c) = dep.events.iter().copied().find(|e| {
-        clock.cancel.iter().any(|c| *c == e.event)
+    if let Some(c) = dep.events.iter().find(|e| {
+        clock.cancel.iter().any(|c| c == e.event())
             && e.time >= start
             && stop.is_none_or(|s| e.time < s)
     }) {
@@ -516,12 +587,11 @@ pub(crate) fn run_clock<'a>(
     let mut sources = Vec::new();
     for pair in &clock.pauses {
         let (from_name, to_name) = pair;
-        for e in dep.events.iter().copied().filter(|e| e.event == *from_name) {
+        for e in dep.events.iter().filter(|e| e.event() == from_name) {
             let closer = dep
                 .events
                 .iter()
-                .copied()
-                .find(|t| t.event == *to_name && t.time >= e.time);
+                .find(|t| t.event() == to_name && t.time >= e.time);
             let close = closer.map_or(end, |t| t.time);
             let (a, b) = (e.time.max(start), close.min(end));
             if a < b {
@@ -648,19 +718,18 @@ impl State {
 
 /// What judging found for one deployment and SLA. One per deployment and
 /// SLA is held while an SLA is finished, so what few verdicts have (notes,
-/// evidence) is boxed in [`Extra`]: 264 bytes became 152.
+/// evidence) is boxed in [`Extra`], and its numbers are a [`Clock`] of
+/// sentinels, read through [`Judged::elapsed`] and the like: 264 bytes
+/// became 96.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(from = "JudgedWire", into = "JudgedWire")]
 pub(crate) struct Judged {
     pub state: State,
     pub caused_failure: bool,
-    pub elapsed: Option<i64>,
-    pub actual: Option<i64>,
-    pub remaining: Option<i64>,
-    pub breach_at: Option<Option<i64>>,
-    pub consumed: Option<f64>,
-    pub warn: Option<i64>,
-    pub max_ms: Option<i64>,
+    /// The clock's numbers (absent: [`NO_CLOCK`]).
+    clock: Clock,
+    /// The target's maximum ([`NONE`]: none).
+    max_ms: i64,
     /// Inline text: most clocks of a workload with a weekly window have one.
     pub pause_exclusions: Vec<Text>,
     pub extra: Option<Box<Extra>>,
@@ -710,13 +779,15 @@ impl From<JudgedWire> for Judged {
         Judged {
             state: w.state,
             caused_failure: w.caused_failure,
-            elapsed: w.elapsed,
-            actual: w.actual,
-            remaining: w.remaining,
-            breach_at: w.breach_at,
-            consumed: w.consumed,
-            warn: w.warn,
-            max_ms: w.max_ms,
+            clock: Clock {
+                elapsed: w.elapsed.unwrap_or(NONE),
+                actual: w.actual.unwrap_or(NONE),
+                remaining: w.remaining.unwrap_or(NONE),
+                breach_at: w.breach_at.map_or(NONE, |b| b.unwrap_or(NEVER)),
+                consumed: w.consumed.unwrap_or(f64::NAN),
+                warn: w.warn.unwrap_or(NONE),
+            },
+            max_ms: w.max_ms.unwrap_or(NONE),
             pause_exclusions: w.pause_exclusions,
             extra: (extra != Extra::default()).then(|| Box::new(extra)),
         }
@@ -725,22 +796,25 @@ impl From<JudgedWire> for Judged {
 
 impl From<Judged> for JudgedWire {
     fn from(j: Judged) -> JudgedWire {
+        let (elapsed, actual, remaining) = (j.elapsed(), j.actual(), j.remaining());
+        let (breach_at, consumed, warn, max_ms) =
+            (j.breach_at(), j.consumed(), j.warn(), j.max_ms());
         let x = j.extra.map(|b| *b).unwrap_or_default();
         JudgedWire {
             state: j.state,
-            elapsed: j.elapsed,
-            actual: j.actual,
-            remaining: j.remaining,
-            breach_at: j.breach_at,
-            consumed: j.consumed,
-            warn: j.warn,
+            elapsed,
+            actual,
+            remaining,
+            breach_at,
+            consumed,
+            warn,
             exclusion: x.exclusion,
             exception: x.exception,
             reason: x.reason,
             evidence: x.evidence,
             pause_exclusions: j.pause_exclusions,
             caused_failure: j.caused_failure,
-            max_ms: j.max_ms,
+            max_ms,
             span: x.span,
         }
     }
@@ -751,16 +825,70 @@ impl Judged {
         Judged {
             state,
             caused_failure: false,
-            elapsed: None,
-            actual: None,
-            remaining: None,
-            breach_at: None,
-            consumed: None,
-            warn: None,
-            max_ms: None,
+            clock: NO_CLOCK,
+            max_ms: NONE,
             pause_exclusions: Vec::new(),
             extra: None,
         }
+    }
+
+    /// A measured clock: what it counted against the target's maximum.
+    fn measured(state: State, max: i64, elapsed: i64, actual: i64) -> Judged {
+        let mut j = Judged::new(state);
+        j.max_ms = max;
+        j.clock.elapsed = elapsed;
+        j.clock.actual = actual;
+        j.clock.remaining = max - elapsed;
+        j
+    }
+
+    /// A running clock's breach instant (`None`: the calendar never opens
+    /// again), share of its maximum and crossed warning threshold.
+    fn running(&mut self, breach_at: Option<i64>, consumed: Option<f64>, warn: Option<i64>) {
+        self.clock.breach_at = breach_at.unwrap_or(NEVER);
+        self.clock.consumed = consumed.unwrap_or(f64::NAN);
+        self.clock.warn = warn.unwrap_or(NONE);
+    }
+
+    /// Business (or wall) time the clock counted.
+    pub(crate) fn elapsed(&self) -> Option<i64> {
+        opt(self.clock.elapsed)
+    }
+
+    /// Wall time the clock counted, pauses removed.
+    pub(crate) fn actual(&self) -> Option<i64> {
+        opt(self.clock.actual)
+    }
+
+    /// The target's maximum less `elapsed`.
+    pub(crate) fn remaining(&self) -> Option<i64> {
+        opt(self.clock.remaining)
+    }
+
+    /// A running clock's breach instant (`Some(None)`: the calendar never
+    /// opens again); `None` when the clock is not running.
+    pub(crate) fn breach_at(&self) -> Option<Option<i64>> {
+        match self.clock.breach_at {
+            NONE => None,
+            NEVER => Some(None),
+            t => Some(Some(t)),
+        }
+    }
+
+    /// A running clock's share of its maximum.
+    pub(crate) fn consumed(&self) -> Option<f64> {
+        let c = self.clock.consumed;
+        (!c.is_nan()).then_some(c)
+    }
+
+    /// The warning threshold a running clock has crossed (ppm).
+    pub(crate) fn warn(&self) -> Option<i64> {
+        opt(self.clock.warn)
+    }
+
+    /// The target's maximum.
+    pub(crate) fn max_ms(&self) -> Option<i64> {
+        opt(self.max_ms)
     }
 
     /// The boxed parts, added on first write.
@@ -791,7 +919,7 @@ impl Judged {
 
 /// Does the SLA hold the deployment to a target? Its scope admits it and
 /// the SLA has a target for its tier.
-pub(crate) fn in_scope(sla: &Sla, dep: &Deployment<'_>) -> bool {
+pub(crate) fn in_scope(sla: &Sla, dep: &Deployment) -> bool {
     target_if_in_scope(&Scope::of(&sla.scope), sla, dep).is_some()
 }
 
@@ -864,7 +992,7 @@ impl<'p> Scope<'p> {
     }
 
     /// Does every list admit the deployment?
-    pub(crate) fn admits(&self, dep: &Deployment<'_>) -> bool {
+    pub(crate) fn admits(&self, dep: &Deployment) -> bool {
         Self::admits_value(&self.environments, dep.environment())
             && Self::admits_value(&self.release_types, dep.release_type())
             && Self::admits_value(&self.services, dep.service())
@@ -875,7 +1003,7 @@ impl<'p> Scope<'p> {
 /// The exception that suspends a deployment (§8), if any.
 pub(crate) fn suspending<'x>(
     exceptions: &'x [Exception],
-    dep: &Deployment<'_>,
+    dep: &Deployment,
 ) -> Option<&'x Exception> {
     exceptions
         .iter()
@@ -895,7 +1023,7 @@ pub(crate) fn suspending<'x>(
 /// The `exclude` exclusion that excludes a deployment (§3.5), if any.
 pub(crate) fn excluding<'x>(
     exclusions: &'x [Exclusion],
-    dep: &Deployment<'_>,
+    dep: &Deployment,
 ) -> Option<&'x Exclusion> {
     exclusions
         .iter()
@@ -906,7 +1034,7 @@ pub(crate) fn excluding<'x>(
 }
 
 /// Precedence (§5.5) up to the kind-specific rules.
-pub(crate) fn precedence(world: &World<'_>, dep: &Deployment<'_>) -> Option<Judged> {
+pub(crate) fn precedence(world: &World, dep: &Deployment) -> Option<Judged> {
     if let Some(x) = suspending(&world.exceptions, dep) {
         let mut j = Judged::new(State::Suspended);
         j.extra_mut().exception = Some(x.id.clone());
@@ -931,7 +1059,7 @@ pub(crate) fn precedence(world: &World<'_>, dep: &Deployment<'_>) -> Option<Judg
         });
         return Some(j);
     }
-    if let Some(e) = dep.preflight {
+    if let Some(e) = dep.preflight() {
         let mut j = Judged::new(State::Excluded);
         j.extra_mut().reason = Some("preflight_failed".into());
         j.extra_mut()
@@ -942,12 +1070,7 @@ pub(crate) fn precedence(world: &World<'_>, dep: &Deployment<'_>) -> Option<Judg
     None
 }
 
-pub(crate) fn judge_duration(
-    world: &World<'_>,
-    sla: &Sla,
-    dep: &Deployment<'_>,
-    max: i64,
-) -> Judged {
+pub(crate) fn judge_duration(world: &World, sla: &Sla, dep: &Deployment, max: i64) -> Judged {
     let Some(clock) = &sla.clock else {
         return Judged::new(State::Unmeasured);
     };
@@ -959,7 +1082,7 @@ pub(crate) fn judge_duration(
         }
         ClockOutcome::Cancelled(e) => {
             let mut j = Judged::new(State::Cancelled);
-            j.extra_mut().reason = Some(format!("cancelled by `{}`", e.event));
+            j.extra_mut().reason = Some(format!("cancelled by `{}`", e.event()));
             j.extra_mut().evidence.push(evidence_of(e, "cancel"));
             j
         }
@@ -970,11 +1093,7 @@ pub(crate) fn judge_duration(
                 (false, false) => State::Met,
                 (true, false) => State::InFlight,
             };
-            let mut j = Judged::new(state);
-            j.max_ms = Some(max);
-            j.elapsed = Some(run.elapsed);
-            j.actual = Some(run.actual);
-            j.remaining = Some(max - run.elapsed);
+            let mut j = Judged::measured(state, max, run.elapsed, run.actual);
             // Evidence is read only by breaches; met and running clocks skip it.
             let keep = state == State::Breached;
             if keep {
@@ -1010,72 +1129,57 @@ pub(crate) fn judge_duration(
                 }
             }
             if running {
-                j.breach_at = Some(breach_at(&run, &clock.calendar, max, world.as_of));
-                j.consumed = ratio6(i128::from(run.elapsed), i128::from(max));
-                j.warn = sla
+                let warn = sla
                     .warn_at
                     .iter()
                     .rev()
                     .find(|t| i128::from(run.elapsed) * PPM >= i128::from(t.0) * i128::from(max))
                     .map(|t| t.0);
+                j.running(
+                    breach_at(&run, &clock.calendar, max, world.as_of),
+                    ratio6(i128::from(run.elapsed), i128::from(max)),
+                    warn,
+                );
             }
             j
         }
     }
 }
 
-/// Incidents as lifecycle events of pseudo-deployments (time_to_restore):
-/// `opened`, and `resolved` when it is visible at as_of.
-fn incident_events(world: &World<'_>) -> Vec<Event> {
-    let mut out = Vec::new();
-    for inc in &world.incidents {
-        let mk = |event: &str, time: i64| {
-            Event::new(inc.id.as_str(), event, time)
-                .with_details(EventDetails {
-                    service: Some(Text::from(inc.service.as_str())),
-                    id: Some(Text::from(inc.id.as_str())),
-                    ..EventDetails::default()
-                })
-                .with_origin(inc.origin)
-        };
-        out.push(mk("opened", inc.opened));
-        if let Some(r) = inc.resolved.filter(|r| *r <= world.as_of) {
-            out.push(mk("resolved", r.max(inc.opened)));
-        }
-    }
-    out
-}
-
-fn incident_deployments<'e>(policy: &'e Policy, events: &'e [Event]) -> Vec<Deployment<'e>> {
-    let mut out: Vec<Deployment<'e>> = Vec::new();
-    for e in events {
-        match out.last_mut() {
-            Some(d) if d.id == e.deployment => d.events.push(e),
-            _ => {
-                let entry = policy.service_entry(e.service());
-                out.push(Deployment {
-                    id: &e.deployment,
-                    events: vec![e],
-                    anchor: e.time,
-                    names: Arc::new(Names::new(
-                        e.service(),
-                        None,
-                        None,
-                        policy.tier_of(e.service()),
-                        entry.and_then(|s| s.team.as_deref()),
-                    )),
-                    // Incidents' pseudo-events are `opened` and `resolved`.
-                    preflight: None,
-                    outcome: (State::InProgress, None),
-                    sig: NO_SIG,
-                });
+/// Incidents as pseudo-deployments (time_to_restore), in (anchor, id)
+/// order: each with the lifecycle events `opened`, and `resolved` when it
+/// is visible at as_of.
+fn incident_deployments(policy: &Policy, world: &World) -> Vec<Deployment> {
+    let opened = Arc::new(Text::from("opened"));
+    let resolved = Arc::new(Text::from("resolved"));
+    let mut out: Vec<Deployment> = world
+        .incidents
+        .iter()
+        .map(|inc| {
+            let service = Some(inc.service.as_str());
+            let id = Some(inc.id.as_str());
+            let mut events = vec![Ev::new(Arc::clone(&opened), inc.opened, id)];
+            if let Some(r) = inc.resolved.filter(|r| *r <= world.as_of) {
+                events.push(Ev::new(Arc::clone(&resolved), r.max(inc.opened), id));
             }
-        }
-    }
-    for d in &mut out {
-        d.outcome = outcome_of(&d.events);
-    }
-    out.sort_by(|a, b| (a.anchor, a.id).cmp(&(b.anchor, b.id)));
+            let entry = policy.service_entry(service);
+            let names = Names::new(
+                service,
+                None,
+                None,
+                policy.tier_of(service),
+                entry.and_then(|s| s.team.as_deref()),
+            );
+            Deployment::new(
+                Text::from(inc.id.as_str()),
+                events,
+                inc.opened,
+                Arc::new(names),
+                NO_SIG,
+            )
+        })
+        .collect();
+    out.sort_by(|a, b| (a.anchor, &a.id).cmp(&(b.anchor, &b.id)));
     out
 }
 
@@ -1102,8 +1206,8 @@ pub(crate) fn charged_changes<T>(list: &[(i64, T)], from: i64, attribution_ms: i
 
 /// The outages of each service, in the world's order (one pass, so judging
 /// a deployment does not scan every outage).
-pub(crate) fn outages_by_service<'w>(world: &World<'w>) -> BTreeMap<&'w str, Vec<&'w Outage>> {
-    let mut map: BTreeMap<&'w str, Vec<&'w Outage>> = BTreeMap::new();
+pub(crate) fn outages_by_service(world: &World) -> BTreeMap<&str, Vec<&Outage>> {
+    let mut map: BTreeMap<&str, Vec<&Outage>> = BTreeMap::new();
     for o in &world.outages {
         map.entry(o.service.as_str()).or_default().push(o);
     }
@@ -1115,9 +1219,9 @@ pub(crate) fn outages_by_service<'w>(world: &World<'w>) -> BTreeMap<&'w str, Vec
 /// `mine`: the outages of the deployment's service, in the world's order
 /// (from [`outages_by_service`]).
 pub(crate) fn judge_availability(
-    world: &World<'_>,
+    world: &World,
     sla: &Sla,
-    dep: &Deployment<'_>,
+    dep: &Deployment,
     max: i64,
     mine: &[&Outage],
 ) -> Judged {
@@ -1160,11 +1264,7 @@ pub(crate) fn judge_availability(
     } else {
         State::Met
     };
-    let mut j = Judged::new(state);
-    j.max_ms = Some(max);
-    j.elapsed = Some(unavailable);
-    j.actual = Some(unavailable);
-    j.remaining = Some(max - unavailable);
+    let mut j = Judged::measured(state, max, unavailable, unavailable);
     for x in pauses {
         let iv = x.intervals(s, end);
         if overlap(&down, &iv) > 0 && !j.pause_exclusions.iter().any(|p| *p == x.id) {
@@ -1195,21 +1295,21 @@ pub(crate) fn judge_availability(
 /// §6.2 outcome of a deployment.
 /// A deployment's outcome (§6.2) and the event that decided it, from its
 /// events in §1.5 order (kept as [`Deployment::outcome`]).
-pub(crate) fn outcome_of<'e>(events: &[&'e Event]) -> (State, Option<&'e Event>) {
-    if let Some(e) = events.iter().copied().find(|e| {
+pub(crate) fn outcome_of(events: &[Ev]) -> (State, Option<u32>) {
+    let at = |i: usize| u32::try_from(i).ok();
+    if let Some(i) = events.iter().position(|e| {
         matches!(
-            e.event.as_str(),
+            e.event(),
             "failed" | "rollback_started" | "rollback_completed"
         )
     }) {
-        return (State::Failed, Some(e));
+        return (State::Failed, at(i));
     }
-    if let Some(e) = events
+    if let Some(i) = events
         .iter()
-        .copied()
-        .find(|e| matches!(e.event.as_str(), "succeeded" | "health_validated"))
+        .position(|e| matches!(e.event(), "succeeded" | "health_validated"))
     {
-        return (State::Succeeded, Some(e));
+        return (State::Succeeded, at(i));
     }
     (State::InProgress, None)
 }
@@ -1218,7 +1318,7 @@ pub(crate) fn outcome_of<'e>(events: &[&'e Event]) -> (State, Option<&'e Event>)
 /// Does the SLA judge this deployment at all? The reliability rules judge
 /// only the deployments they are about: rollback_time those that failed
 /// (its clock started), post_deploy_availability those that succeeded.
-pub(crate) fn is_about(sla: &Sla, dep: &Deployment<'_>) -> bool {
+pub(crate) fn is_about(sla: &Sla, dep: &Deployment) -> bool {
     match (sla.kind, &sla.clock) {
         (SlaKind::RollbackTime, Some(c)) => dep.first(&c.start).is_some(),
         (SlaKind::PostDeployAvailability, _) => dep.succeeded().is_some(),
@@ -1329,17 +1429,14 @@ pub(crate) fn evaluate_with(
     as_of: i64,
     parallel: bool,
 ) -> Result<crate::evaluation::Evaluation> {
-    // A version may bring the first business calendar: its span limit too.
-    for v in &policy.versions {
-        crate::limits::check_span(&v.policy, records.iter().enumerate(), as_of)?;
-    }
+    crate::limits::check_spans(policy, records, as_of)?;
     // The partial keeps no event lines: with every record at hand, the
     // inputs digest is hashed straight from them (the same bytes). An
     // unversioned policy needs no partial: one world, each SLA judged and
     // finished in one task.
     let report = || {
         if policy.versions.is_empty() {
-            return evaluate_direct(policy, records, as_of, parallel);
+            return Read::of(policy, records, as_of).map(|read| read.judge(policy, parallel));
         }
         crate::partial::finish_with(
             policy,
@@ -1353,49 +1450,89 @@ pub(crate) fn evaluate_with(
     Ok(evaluation)
 }
 
-/// Both phases over one world, without a partial: what `finish` of the
-/// one partial of all the records gives (the split/merge property tests
-/// compare the two), less the inputs digest, which the caller hashes.
-fn evaluate_direct(
+/// [`evaluate_with`], the records handed over: they are read (hashed, and
+/// their worlds built) and freed before any SLA is judged, so that they and
+/// the verdicts are never in memory together. The same evaluation.
+pub(crate) fn evaluate_owned(
     policy: &Policy,
-    records: &[Record],
+    records: Vec<Record>,
     as_of: i64,
     parallel: bool,
 ) -> Result<crate::evaluation::Evaluation> {
-    check_as_of(as_of)?;
-    let world = build_world(policy, records, as_of)?;
-    let (subjects, dora) = join2(
+    if !policy.versions.is_empty() {
+        // Each version builds its own world from the records: kept throughout.
+        return evaluate_with(policy, &records, as_of, parallel);
+    }
+    crate::limits::check_spans(policy, &records, as_of)?;
+    let (digest, read) = join2(
         parallel,
-        || subjects_of(policy, &world, parallel),
-        || crate::dora::facts(policy, &world),
+        || inputs_digest(&records),
+        || Read::of(policy, &records, as_of),
     );
-    let totals = Totals {
-        inputs: inputs_of(records, subjects.len(), as_of, String::new()),
-        unknown_fields: world.unknown_fields.clone(),
-        dora,
-    };
-    // Phase 2 reads the interval records (incidents, outages, exclusions,
-    // exceptions) in the order a partial keeps them, by canonical line, so
-    // that the report does not depend on their input order and equals the
-    // partials' byte for byte.
-    let mut intervals: Vec<(String, &Record)> = records
-        .iter()
-        .filter(|r| !matches!(r, Record::Event(_)))
-        .map(|r| (r.canonical_json(), r))
-        .collect();
-    intervals.sort_by(|a, b| a.0.cmp(&b.0));
-    let interval_world = build_world(policy, intervals.iter().map(|(_, r)| *r), as_of)?;
-    let (report, pending) = finish_report(
-        policy,
-        &interval_world,
-        &subjects,
-        Parts::Judge(&world),
-        totals,
-        parallel,
-    );
-    Ok(crate::evaluation::Evaluation::new(
-        report, subjects, pending,
-    ))
+    drop(records);
+    let mut evaluation = read?.judge(policy, parallel);
+    evaluation.report.inputs.digest = digest;
+    Ok(evaluation)
+}
+
+/// What evaluating an unversioned policy needs of the records, read once:
+/// the world of every record, the world of the interval records alone and
+/// the input counts. Holds nothing of the records themselves.
+struct Read {
+    world: World,
+    intervals: World,
+    inputs: Inputs,
+}
+
+impl Read {
+    fn of(policy: &Policy, records: &[Record], as_of: i64) -> Result<Read> {
+        check_as_of(as_of)?;
+        let world = build_world(policy, records, as_of)?;
+        // One subject per deployment of the world.
+        let inputs = inputs_of(records, world.deployments.len(), as_of, String::new());
+        // Phase 2 reads the interval records (incidents, outages, exclusions,
+        // exceptions) in the order a partial keeps them, by canonical line, so
+        // that the report does not depend on their input order and equals the
+        // partials' byte for byte.
+        let mut intervals: Vec<(String, &Record)> = records
+            .iter()
+            .filter(|r| !matches!(r, Record::Event(_)))
+            .map(|r| (r.canonical_json(), r))
+            .collect();
+        intervals.sort_by(|a, b| a.0.cmp(&b.0));
+        let intervals = build_world(policy, intervals.iter().map(|(_, r)| *r), as_of)?;
+        Ok(Read {
+            world,
+            intervals,
+            inputs,
+        })
+    }
+
+    /// Both phases over the world, without a partial: what `finish` of the
+    /// one partial of all the records gives (the split/merge property tests
+    /// compare the two), less the inputs digest, which the caller hashes.
+    fn judge(self, policy: &Policy, parallel: bool) -> crate::evaluation::Evaluation {
+        let world = &self.world;
+        let (subjects, dora) = join2(
+            parallel,
+            || subjects_of(policy, world, parallel),
+            || crate::dora::facts(policy, world),
+        );
+        let totals = Totals {
+            inputs: self.inputs,
+            unknown_fields: world.unknown_fields.clone(),
+            dora,
+        };
+        let (report, pending) = finish_report(
+            policy,
+            &self.intervals,
+            &subjects,
+            Parts::Judge(world),
+            totals,
+            parallel,
+        );
+        crate::evaluation::Evaluation::new(report, subjects, pending)
+    }
 }
 
 /// Refuse an as_of outside the supported years (a usage error `E300`).
@@ -1416,7 +1553,7 @@ pub(crate) fn check_as_of(as_of: i64) -> Result<()> {
 pub(crate) fn evaluate_world(
     policy: &Policy,
     records: &[Record],
-    world: &World<'_>,
+    world: &World,
     digest: bool,
 ) -> Report {
     let (subjects, parts) = judge_world(policy, world, ALL_TIME, false);
@@ -1459,25 +1596,35 @@ fn inputs_of(records: &[Record], deployments: usize, as_of: i64, digest: String)
 
 /// SHA-256 over the records in §1.5 order, one canonical JSON line each.
 ///
-/// Streamed: the records are put in order by reference, and each line is
-/// written into one reused buffer and hashed, so no line is kept. Records
-/// with equal §1.5 keys (rare) are ordered by their text.
+/// Streamed: the records are put in order by position (16 bytes each; the
+/// rest of the key is read from the record when two instants tie), and each
+/// line is written into one reused buffer and hashed, so no line is kept.
+/// Records with equal §1.5 keys (rare) are ordered by their text.
 pub fn inputs_digest(records: &[Record]) -> String {
     use sha2::{Digest, Sha256};
-    #[allow(clippy::type_complexity, reason = "a local sort key")]
-    let mut order: Vec<((i64, &str, &str, &str), &Record)> =
-        records.iter().map(|r| (r.sort_key(), r)).collect();
-    order.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let key = |i: usize| records.get(i).map(Record::sort_key);
+    let mut order: Vec<(i64, usize)> = records
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.sort_key().0, i))
+        .collect();
+    order.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| key(a.1).cmp(&key(b.1))));
     let mut h = Sha256::new();
     let mut line = Vec::with_capacity(512);
-    for run in order.chunk_by(|a, b| a.0 == b.0) {
-        if let [(_, r)] = run {
-            line.clear();
-            r.write_canonical_json(&mut line);
-            line.push(b'\n');
-            h.update(&line);
+    for run in order.chunk_by(|a, b| a.0 == b.0 && key(a.1) == key(b.1)) {
+        if let [(_, i)] = run {
+            if let Some(r) = records.get(*i) {
+                line.clear();
+                r.write_canonical_json(&mut line);
+                line.push(b'\n');
+                h.update(&line);
+            }
         } else {
-            let mut texts: Vec<String> = run.iter().map(|(_, r)| r.canonical_json()).collect();
+            let mut texts: Vec<String> = run
+                .iter()
+                .filter_map(|&(_, i)| records.get(i))
+                .map(Record::canonical_json)
+                .collect();
             texts.sort_unstable();
             for t in texts {
                 h.update(t.as_bytes());
@@ -1519,10 +1666,10 @@ pub(crate) struct Succeeded {
 }
 
 impl Succeeded {
-    pub(crate) fn of(e: &Event) -> Succeeded {
+    pub(crate) fn of(e: &Ev) -> Succeeded {
         Succeeded {
             time: e.time,
-            event: e.event.clone(),
+            event: Text::from(e.event()),
             id: e.id().map(Text::from),
         }
     }
@@ -1593,14 +1740,14 @@ impl Names {
 }
 
 impl Subject {
-    pub(crate) fn of(dep: &Deployment<'_>, keep_succeeded: bool) -> Subject {
+    pub(crate) fn of(dep: &Deployment, keep_succeeded: bool) -> Subject {
         let succeeded = if keep_succeeded {
             dep.succeeded().map(|e| Box::new(Succeeded::of(e)))
         } else {
             None
         };
         Subject {
-            id: Text::from(dep.id),
+            id: dep.id.clone(),
             anchor: dep.anchor,
             names: Arc::clone(&dep.names),
             succeeded,
@@ -1639,7 +1786,7 @@ pub(crate) const ALL_TIME: (i64, i64) = (i64::MIN, i64::MAX);
 /// change, whichever window it is in.
 pub(crate) fn judge_world(
     policy: &Policy,
-    world: &World<'_>,
+    world: &World,
     era: (i64, i64),
     parallel: bool,
 ) -> (Vec<Subject>, Vec<SlaPart>) {
@@ -1665,7 +1812,7 @@ pub(crate) fn judge_world(
 /// The world's deployments as subjects, in its order (on the pool when
 /// `parallel`). The "succeeded" evidence is kept when a change_failure_rate
 /// SLA may charge an outage to the change.
-fn subjects_of(policy: &Policy, world: &World<'_>, parallel: bool) -> Vec<Subject> {
+fn subjects_of(policy: &Policy, world: &World, parallel: bool) -> Vec<Subject> {
     let keep_succeeded = policy
         .slas
         .iter()
@@ -1696,8 +1843,8 @@ const JUDGE_CHUNK: usize = 16_384;
 fn judge_sla(
     policy: &Policy,
     sla: &Sla,
-    world: &World<'_>,
-    subjects: &[Deployment<'_>],
+    world: &World,
+    subjects: &[Deployment],
     era: (i64, i64),
     parallel: bool,
 ) -> Vec<SlaPart> {
@@ -1708,7 +1855,7 @@ fn judge_sla(
     };
     let scope = Scope::of(&sla.scope);
     let targets = targets_by_sig(&scope, sla, subjects);
-    let judge = |(ci, chunk): (usize, &[Deployment<'_>])| {
+    let judge = |(ci, chunk): (usize, &[Deployment])| {
         let ctx = (&scope, &outages, targets.as_slice());
         judge_range(policy, sla, world, ctx, chunk, ci * JUDGE_CHUNK, era)
     };
@@ -1726,11 +1873,7 @@ fn judge_sla(
 /// if the scope admits it (`Some(None)`: not admitted or no target), asked
 /// of the first deployment with it: a million deployments have a few
 /// thousand combinations, and asking by text was 7% of an evaluation.
-fn targets_by_sig<'s>(
-    scope: &Scope<'_>,
-    sla: &'s Sla,
-    subjects: &[Deployment<'_>],
-) -> Vec<BySig<'s>> {
+fn targets_by_sig<'s>(scope: &Scope<'_>, sla: &'s Sla, subjects: &[Deployment]) -> Vec<BySig<'s>> {
     let mut targets: Vec<BySig<'s>> = Vec::new();
     for dep in subjects.iter().filter(|d| d.sig != NO_SIG) {
         let i = dep.sig as usize;
@@ -1749,11 +1892,7 @@ type BySig<'s> = Option<Option<&'s Target>>;
 
 /// The SLA's target for the deployment, if its scope admits it (judging
 /// asks once per combination, [`targets_by_sig`]).
-fn target_if_in_scope<'s>(
-    scope: &Scope<'_>,
-    sla: &'s Sla,
-    dep: &Deployment<'_>,
-) -> Option<&'s Target> {
+fn target_if_in_scope<'s>(scope: &Scope<'_>, sla: &'s Sla, dep: &Deployment) -> Option<&'s Target> {
     if scope.admits(dep) {
         sla.target_for(dep.tier())
     } else {
@@ -1780,9 +1919,9 @@ fn merge_parts(parts: Vec<SlaPart>) -> SlaPart {
 fn judge_range(
     policy: &Policy,
     sla: &Sla,
-    world: &World<'_>,
+    world: &World,
     (scope, outages, targets): (&Scope<'_>, &BTreeMap<&str, Vec<&Outage>>, &[BySig<'_>]),
-    subjects: &[Deployment<'_>],
+    subjects: &[Deployment],
     offset: usize,
     era: (i64, i64),
 ) -> SlaPart {
@@ -1823,7 +1962,7 @@ fn judge_range(
                 }
                 (_, Target::Duration { max_ms, .. }) => judge_duration(world, sla, dep, *max_ms),
                 _ => {
-                    let (state, ev) = dep.outcome;
+                    let (state, ev) = dep.outcome();
                     let mut j = Judged::new(state);
                     // Evidence is read only by breaches: the failure event.
                     if let (State::Failed, Some(e)) = (state, ev) {
@@ -1921,18 +2060,18 @@ pub(crate) struct Totals {
 /// empty); `subjects` are every partition's, in (anchor, id) order.
 /// What phase 2 finishes: the parts phase 1 judged, or a world whose
 /// deployments each SLA is judged over in its own task.
-pub(crate) enum Parts<'w, 'a> {
+pub(crate) enum Parts<'w> {
     /// One part per SLA of the policy, in order.
     Judged(Vec<SlaPart>),
     /// Judge every SLA over this world's deployments.
-    Judge(&'w World<'a>),
+    Judge(&'w World),
 }
 
 pub(crate) fn finish_report(
     policy: &Policy,
-    world: &World<'_>,
+    world: &World,
     subjects: &[Subject],
-    parts: Parts<'_, '_>,
+    parts: Parts<'_>,
     totals: Totals,
     parallel: bool,
 ) -> (Report, Vec<PendingSla>) {
@@ -1963,8 +2102,7 @@ pub(crate) fn finish_report(
         let mut spans: BTreeMap<String, (i64, i64)> = BTreeMap::new();
         if sla.kind == SlaKind::TimeToRestore {
             // Incidents, seen as pseudo-deployments whose events are `opened` and `resolved`.
-            let synthetic = incident_events(world);
-            let incidents = incident_deployments(policy, &synthetic);
+            let incidents = incident_deployments(policy, world);
             let parts = judge_sla(policy, sla, world, &incidents, ALL_TIME, parallel);
             let subjects: Vec<Subject> = incidents.iter().map(|d| Subject::of(d, false)).collect();
             collect_spans(sla, &subjects, &parts, &mut spans);
@@ -2074,7 +2212,7 @@ const ABSENT: u32 = u32::MAX;
 /// The numbers of an entry whose clock has any (duration kinds).
 /// Absent numbers are sentinels ([`NONE`], NaN). (Instants and durations
 /// stay within years 1-9999, far from `i64::MIN` and `i64::MAX`.)
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 struct Clock {
     elapsed: i64,
     actual: i64,
@@ -2084,6 +2222,25 @@ struct Clock {
     /// NaN: absent.
     consumed: f64,
     warn: i64,
+}
+
+impl PartialEq for Clock {
+    /// Equal numbers; an absent `consumed` (NaN) equals itself.
+    fn eq(&self, other: &Clock) -> bool {
+        (
+            self.elapsed,
+            self.actual,
+            self.remaining,
+            self.breach_at,
+            self.warn,
+        ) == (
+            other.elapsed,
+            other.actual,
+            other.remaining,
+            other.breach_at,
+            other.warn,
+        ) && self.consumed.to_bits() == other.consumed.to_bits()
+    }
 }
 
 /// An absent number of a [`Clock`].
@@ -2145,14 +2302,7 @@ impl Entries {
         if window == next {
             self.windows.push(window_start);
         }
-        let clock = Clock {
-            elapsed: j.elapsed.unwrap_or(NONE),
-            actual: j.actual.unwrap_or(NONE),
-            remaining: j.remaining.unwrap_or(NONE),
-            breach_at: j.breach_at.map_or(NONE, |b| b.unwrap_or(NEVER)),
-            consumed: j.consumed.unwrap_or(f64::NAN),
-            warn: j.warn.unwrap_or(NONE),
-        };
+        let clock = j.clock;
         let has_clock = [
             clock.elapsed,
             clock.actual,
@@ -2381,7 +2531,7 @@ fn group_verdicts(
 fn finish_sla(
     policy: &Policy,
     sla: &Sla,
-    world: &World<'_>,
+    world: &World,
     subjects: &[Subject],
     parts: Vec<SlaPart>,
     results: &mut Vec<ResultRow>,
@@ -2460,12 +2610,7 @@ fn finish_sla(
     entries.finish()
 }
 
-fn charge_failures(
-    sla: &Sla,
-    world: &World<'_>,
-    subjects: &[Subject],
-    pieces: &mut [Vec<Verdict>],
-) {
+fn charge_failures(sla: &Sla, world: &World, subjects: &[Subject], pieces: &mut [Vec<Verdict>]) {
     // Candidate changes: in-scope deployments of this SLA with a "succeeded" instant.
     let mut by_service: BTreeMap<&str, Vec<(i64, usize)>> = BTreeMap::new();
     for v in pieces.iter().flatten() {
@@ -2564,7 +2709,7 @@ fn fill_quiet_windows(
     policy: &Policy,
     sla: &Sla,
     unit: WindowUnit,
-    world: &World<'_>,
+    world: &World,
     windows: &mut BTreeMap<i64, (WindowSlot, BTreeMap<SegKey, Acc>)>,
 ) {
     let as_of = world.as_of;
@@ -2680,7 +2825,7 @@ fn make_row(
             let measured = met + breached;
             let at_risk = acc
                 .judged(pieces)
-                .filter(|(_, j)| j.state == State::InFlight && j.warn.is_some())
+                .filter(|(_, j)| j.state == State::InFlight && j.warn().is_some())
                 .count() as i64;
             row.measured = measured;
             row.met = Some(met);
@@ -2725,8 +2870,8 @@ fn make_row(
                 let Some(dep) = dep_of(v.subject as usize) else {
                     continue;
                 };
-                let elapsed = j.elapsed.unwrap_or(0);
-                let running = j.breach_at.is_some();
+                let elapsed = j.elapsed().unwrap_or(0);
+                let running = j.breach_at().is_some();
                 breaches.push(Breach {
                     id: format!("{}/{}", sla.id, dep.id),
                     deployment: Text::from(dep.id.as_str()),
@@ -2948,7 +3093,7 @@ fn num(x: f64) -> Option<Value> {
 // Findings and in_force
 // ---------------------------------------------------------------------------
 
-fn findings(policy: &Policy, world: &World<'_>, subjects: &[Subject]) -> Vec<Finding> {
+fn findings(policy: &Policy, world: &World, subjects: &[Subject]) -> Vec<Finding> {
     let as_of = world.as_of;
     let mut out = Vec::new();
     let mut exceptions: Vec<&Exception> = world.exceptions.iter().collect();
@@ -3027,7 +3172,7 @@ fn findings(policy: &Policy, world: &World<'_>, subjects: &[Subject]) -> Vec<Fin
     out
 }
 
-fn in_force(world: &World<'_>) -> InForce {
+fn in_force(world: &World) -> InForce {
     let t = world.as_of;
     let mut exclusions = Vec::new();
     for x in &world.exclusions {
@@ -3101,22 +3246,51 @@ mod tests {
     }
 
     /// A verdict stays small too (one per deployment and SLA while an SLA
-    /// is finished), and a partial's wire keeps the flat shape, boxed parts
-    /// and all, through a round trip.
+    /// is finished), and a partial's wire keeps the flat shape, boxed parts,
+    /// sentinels and all, through a round trip.
     #[test]
-    fn a_verdict_is_152_bytes_and_its_wire_is_flat() {
-        assert!(std::mem::size_of::<Judged>() <= 152);
-        let mut j = Judged::new(State::Breached);
-        j.elapsed = Some(5);
+    fn a_verdict_is_96_bytes_and_its_wire_is_flat() {
+        assert!(std::mem::size_of::<Judged>() <= 96);
+        assert!(std::mem::size_of::<Verdict>() <= 112);
+        let mut j = Judged::measured(State::InFlight, 10, 5, 7);
+        j.running(None, Some(0.5), Some(400_000));
         j.extra_mut().reason = Some("why".into());
         j.extra_mut().span = Some((1, 2));
         let wire = serde_json::to_value(&j).unwrap();
         assert_eq!(wire["reason"], "why");
         assert_eq!(wire["span"], serde_json::json!([1, 2]));
-        assert_eq!(serde_json::from_value::<Judged>(wire).unwrap(), j);
+        assert_eq!(
+            [
+                &wire["elapsed"],
+                &wire["actual"],
+                &wire["remaining"],
+                &wire["max_ms"]
+            ],
+            [5, 7, 5, 10].map(serde_json::Value::from).each_ref()
+        );
+        // Running with no breach instant (`Some(None)`) is not "not running".
+        assert_eq!(wire["breach_at"], serde_json::Value::Null);
+        assert_eq!(j.breach_at(), Some(None));
+        assert_eq!((j.consumed(), j.warn()), (Some(0.5), Some(400_000)));
+        // A partial's bytes (postcard) tell the two apart; JSON's null does not.
+        let bytes = postcard::to_allocvec(&j).unwrap();
+        assert_eq!(postcard::from_bytes::<Judged>(&bytes).unwrap(), j);
         let plain = Judged::new(State::Met);
+        assert_eq!(
+            (
+                plain.elapsed(),
+                plain.breach_at(),
+                plain.consumed(),
+                plain.max_ms()
+            ),
+            (None, None, None, None)
+        );
         let back: Judged = serde_json::from_value(serde_json::to_value(&plain).unwrap()).unwrap();
         assert_eq!((back.extra.is_none(), back), (true, plain));
+        let mut due = Judged::measured(State::InFlight, 10, 5, 5);
+        due.running(Some(1_000), None, None);
+        assert_eq!(due.breach_at(), Some(Some(1_000)));
+        assert_ne!(due, j);
     }
 
     /// SLAs with include and exempt scope lists, and one without a scope.
@@ -3160,21 +3334,9 @@ slas:
                 for environment in envs {
                     for release_type in types {
                         for tier in ["tier1", "tier2", "tier9"] {
-                            let dep = Deployment {
-                                id: "d",
-                                events: Vec::new(),
-                                anchor: 0,
-                                names: Arc::new(Names::new(
-                                    service,
-                                    environment,
-                                    release_type,
-                                    tier,
-                                    None,
-                                )),
-                                preflight: None,
-                                outcome: (State::InProgress, None),
-                                sig: NO_SIG,
-                            };
+                            let names = Names::new(service, environment, release_type, tier, None);
+                            let dep =
+                                Deployment::new("d".into(), Vec::new(), 0, Arc::new(names), NO_SIG);
                             let lists = &sla.scope;
                             let expected = lists
                                 .environments
@@ -3244,7 +3406,13 @@ slas:
             // One number, one shared Names, and they are its events' attributes.
             let first = seen.entry(d.sig).or_insert(&d.names);
             assert!(Arc::ptr_eq(first, &d.names), "{}", d.id);
-            let e = d.events[0];
+            let e = records
+                .iter()
+                .find_map(|r| match r {
+                    Record::Event(e) if e.deployment == d.id => Some(e),
+                    _ => None,
+                })
+                .unwrap();
             assert_eq!(
                 (d.service(), d.environment(), d.release_type(), d.team()),
                 (e.service(), e.environment(), e.release_type(), e.team()),

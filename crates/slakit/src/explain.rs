@@ -280,10 +280,10 @@ fn explain_one(
                     judge_availability(&world, sla, dep, *max_ms, mine.map_or(&[], Vec::as_slice));
                 e.state = j.state.as_str().into();
                 e.max_ms = Some(*max_ms);
-                e.elapsed_ms = j.elapsed;
-                e.actual_elapsed_ms = j.actual;
-                e.remaining_ms = j.remaining;
-                e.summary = match j.elapsed {
+                e.elapsed_ms = j.elapsed();
+                e.actual_elapsed_ms = j.actual();
+                e.remaining_ms = j.remaining();
+                e.summary = match j.elapsed() {
                     Some(down) => format!(
                         "{}: {} of outage within {} after the deploy succeeded, against at most {}",
                         j.state.as_str(),
@@ -303,22 +303,25 @@ fn explain_one(
                 let j = judge_duration(&world, sla, dep, max);
                 e.state = j.state.as_str().into();
                 e.max_ms = Some(max);
-                e.elapsed_ms = j.elapsed;
-                e.actual_elapsed_ms = j.actual;
-                e.remaining_ms = j.remaining;
-                e.breach_at = j.breach_at.map(|b| b.map(instant::format));
+                e.elapsed_ms = j.elapsed();
+                e.actual_elapsed_ms = j.actual();
+                e.remaining_ms = j.remaining();
+                e.breach_at = j.breach_at().map(|b| b.map(instant::format));
                 match run_clock(dep, clock, &world.exclusions, as_of) {
                     ClockOutcome::Unmeasured => {
                         e.summary = format!("no `{}` event: the clock never started", clock.start)
                     }
                     ClockOutcome::Cancelled(c) => {
-                        e.summary =
-                            format!("cancelled by `{}` at {}", c.event, instant::format(c.time));
+                        e.summary = format!(
+                            "cancelled by `{}` at {}",
+                            c.event(),
+                            instant::format(c.time)
+                        );
                         e.timeline.push(step(
                             c.time,
                             None,
                             "cancel",
-                            format!("`{}`: the clock is cancelled", c.event),
+                            format!("`{}`: the clock is cancelled", c.event()),
                             0,
                             0,
                         ));
@@ -330,7 +333,7 @@ fn explain_one(
                             run.start,
                             None,
                             "start",
-                            format!("`{}` starts the clock", start_ev.event),
+                            format!("`{}` starts the clock", start_ev.event()),
                             0,
                             0,
                         ));
@@ -406,7 +409,7 @@ fn explain_one(
                                     s.time,
                                     None,
                                     "stop",
-                                    format!("`{}` stops the clock: {verdict}", s.event),
+                                    format!("`{}` stops the clock: {verdict}", s.event()),
                                     0,
                                     run.elapsed,
                                 ));
@@ -421,7 +424,7 @@ fn explain_one(
                                     0,
                                     run.elapsed,
                                 ));
-                                let deadline = j.breach_at.flatten();
+                                let deadline = j.breach_at().flatten();
                                 if let Some(b) = deadline {
                                     let detail = if b <= as_of {
                                         format!(
@@ -459,13 +462,13 @@ fn explain_one(
                 }
             }
             _ => {
-                let (state, ev) = dep.outcome;
+                let (state, ev) = dep.outcome();
                 e.state = state.as_str().into();
                 e.summary = match ev {
                     Some(ev) => format!(
                         "outcome `{}` from `{}` at {}",
                         state.as_str(),
-                        ev.event,
+                        ev.event(),
                         instant::format(ev.time)
                     ),
                     None => "no outcome yet: neither succeeded nor failed".into(),
@@ -488,7 +491,7 @@ fn explain_one(
             .iter()
             .map(|ev| TimelineEvent {
                 time: instant::format(ev.time),
-                event: ev.event.to_string(),
+                event: ev.event().to_string(),
                 id: ev.id().map(str::to_string),
             })
             .collect(),
@@ -499,10 +502,7 @@ fn explain_one(
 impl Policy {
     /// Explain one deployment's clocks at `as_of` (UTC ms).
     pub fn explain(&self, records: &[Record], deployment: &str, as_of: i64) -> Result<Explanation> {
-        crate::limits::check_span(self, records.iter().enumerate(), as_of)?;
-        for v in &self.versions {
-            crate::limits::check_span(&v.policy, records.iter().enumerate(), as_of)?;
-        }
+        crate::limits::check_spans(self, records, as_of)?;
         explain(self, records, deployment, as_of)
     }
 }

@@ -258,12 +258,11 @@ fn decide(
                 d.events
                     .iter()
                     .rev()
-                    .filter(|e| e.event == "canary_passed" || e.event == "canary_failed")
+                    .filter(|e| e.event() == "canary_passed" || e.event() == "canary_failed")
                     // The latest result; at the same instant a failure wins (fail closed).
-                    .max_by_key(|e| (e.time, e.event == "canary_failed"))
-                    .copied()
+                    .max_by_key(|e| (e.time, e.event() == "canary_failed"))
             });
-        let ok = latest.is_some_and(|e| e.event == "canary_passed");
+        let ok = latest.is_some_and(|e| e.event() == "canary_passed");
         if !ok {
             let message = match latest {
                 Some(e) => format!(
@@ -287,21 +286,20 @@ fn decide(
     }
 
     if g.circuit_breaker.is_some() || g.error_budget {
-        let pseudo = Deployment {
-            id: &proposed.deployment,
-            events: Vec::new(),
-            anchor: at,
-            names: std::sync::Arc::new(crate::evaluate::Names::new(
-                proposed.service.as_deref(),
-                proposed.environment.as_deref(),
-                proposed.release_type.as_deref(),
-                &tier,
-                team.as_deref(),
-            )),
-            preflight: None,
-            outcome: (crate::evaluate::State::InProgress, None),
-            sig: crate::evaluate::NO_SIG,
-        };
+        let names = crate::evaluate::Names::new(
+            proposed.service.as_deref(),
+            proposed.environment.as_deref(),
+            proposed.release_type.as_deref(),
+            &tier,
+            team.as_deref(),
+        );
+        let pseudo = Deployment::new(
+            Text::from(proposed.deployment.as_str()),
+            Vec::new(),
+            at,
+            std::sync::Arc::new(names),
+            crate::evaluate::NO_SIG,
+        );
         if prune {
             keep_relevant(policy, &mut world.deployments, &pseudo);
         }
@@ -513,14 +511,14 @@ impl IdFilter {
 /// is closed over services, because a change-failure outage is charged to the
 /// latest change of its service, so a service is judged whole or not at all.
 /// Every kept deployment is judged exactly as with the full history.
-fn keep_relevant(policy: &Policy, deployments: &mut Vec<Deployment<'_>>, pseudo: &Deployment<'_>) {
+fn keep_relevant(policy: &Policy, deployments: &mut Vec<Deployment>, pseudo: &Deployment) {
     let g = &policy.gates;
     let budget_slas: Vec<_> = if g.error_budget {
         policy.slas.iter().filter(|s| in_scope(s, pseudo)).collect()
     } else {
         Vec::new()
     };
-    let relevant = |d: &Deployment<'_>| {
+    let relevant = |d: &Deployment| {
         d.id == pseudo.id
             || match g.circuit_breaker.map(|(_, scope)| scope) {
                 Some(BreakerScope::Org) => true,
@@ -614,7 +612,7 @@ fn circuit_breaker(
 /// Deny while an applicable error budget is spent: a duration-like row of an
 /// open window (this deployment's SLA scope, tier and segment) with remaining
 /// < 0, or a breached success-rate or change-failure-rate row.
-fn error_budget(policy: &Policy, report: &Report, pseudo: &Deployment<'_>) -> Vec<GateReason> {
+fn error_budget(policy: &Policy, report: &Report, pseudo: &Deployment) -> Vec<GateReason> {
     let mut out = Vec::new();
     for sla in policy.slas.iter().filter(|s| in_scope(s, pseudo)) {
         let values: Vec<(&str, Option<String>)> = sla

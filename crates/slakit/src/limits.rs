@@ -124,6 +124,16 @@ pub(crate) fn check_policy(doc: &PolicyDoc) -> Result<()> {
     Ok(())
 }
 
+/// [`check_span`] for a policy and each of its versions (a version may
+/// bring the first business calendar), over a slice of records.
+pub(crate) fn check_spans(policy: &Policy, records: &[Record], as_of: i64) -> Result<()> {
+    check_span(policy, records.iter().enumerate(), as_of)?;
+    for v in &policy.versions {
+        check_span(&v.policy, records.iter().enumerate(), as_of)?;
+    }
+    Ok(())
+}
+
 /// Refuse records (with their input positions) that reach more than
 /// [`MAX_CALENDAR_SPAN_YEARS`] back from `as_of` when the policy defines a business calendar (`E212`, at the
 /// earliest such record). Records after `as_of` are ignored by evaluation and
@@ -140,12 +150,12 @@ pub(crate) fn check_span<'a>(
     let floor = as_of.saturating_sub(MAX_CALENDAR_SPAN_MS);
     let earliest = records
         .into_iter()
-        .filter_map(|(i, r)| r.instant().map(|t| (t, i)))
-        .filter(|&(t, _)| t < floor)
+        .filter_map(|(i, r)| r.instant().map(|t| (t, i, r.origin().line)))
+        .filter(|&(t, ..)| t < floor)
         .min();
     match earliest {
         None => Ok(()),
-        Some((t, i)) => Err(Error::new(
+        Some((t, i, line)) => Err(Error::new(
             ErrorCode::SpanTooLong,
             format!(
                 "record at {} is more than {MAX_CALENDAR_SPAN_YEARS} years before as_of {}; business calendars are walked over at most {MAX_CALENDAR_SPAN_YEARS} years",
@@ -153,6 +163,6 @@ pub(crate) fn check_span<'a>(
                 crate::instant::format(as_of),
             ),
         )
-        .at_record(i, None)),
+        .at_record(i, line)),
     }
 }

@@ -244,6 +244,7 @@ fn uncovered(service_or_deployment: &str, line: Option<&String>) -> Error {
 /// Evaluate a subset of the records (every event of each of its deployments,
 /// and the interval records its deployments may need) at `as_of`.
 pub fn evaluate_partial(policy: &Policy, records: &[Record], as_of: i64) -> Result<Partial> {
+    crate::limits::check_spans(policy, records, as_of)?;
     partial_of(policy, records, as_of, true, false)
 }
 
@@ -289,7 +290,7 @@ where
 pub(crate) fn partial_of_world<'a>(
     policy: &Policy,
     records: impl IntoIterator<Item = &'a Record>,
-    world: &crate::evaluate::World<'_>,
+    world: &crate::evaluate::World,
     digest: bool,
     era: (i64, i64),
     parallel: bool,
@@ -802,6 +803,13 @@ pub fn evaluate_parallel(policy: &Policy, records: &[Record], as_of: i64) -> Res
 pub fn evaluate_deferred(policy: &Policy, records: &[Record], as_of: i64) -> Result<Evaluation> {
     let parallel = rayon::current_num_threads() > 1;
     crate::evaluate::evaluate_with(policy, records, as_of, parallel)
+}
+
+/// [`evaluate_deferred`], the records handed over and freed once read.
+#[cfg(feature = "parallel")]
+pub fn evaluate_owned(policy: &Policy, records: Vec<Record>, as_of: i64) -> Result<Evaluation> {
+    let parallel = rayon::current_num_threads() > 1;
+    crate::evaluate::evaluate_owned(policy, records, as_of, parallel)
 }
 
 /// Serde adapters for report types whose JSON form skips absent fields (which

@@ -214,7 +214,7 @@ pub(crate) fn pct(p: Ppm) -> String {
 }
 
 /// The intervals of vendor-attributed outage time, cut at as_of, unioned.
-fn vendor_down(world: &World<'_>, vendor: &str) -> Vec<(i64, i64)> {
+fn vendor_down(world: &World, vendor: &str) -> Vec<(i64, i64)> {
     union(
         world
             .outages
@@ -237,7 +237,7 @@ fn overlap(a: &[(i64, i64)], b: &[(i64, i64)]) -> i64 {
 
 /// The vendor's down time inside `[a, b)`, minus the pause exclusions that
 /// apply to it.
-fn down_in(world: &World<'_>, v: &Vendor, down: &[(i64, i64)], a: i64, b: i64) -> i64 {
+fn down_in(world: &World, v: &Vendor, down: &[(i64, i64)], a: i64, b: i64) -> i64 {
     let clipped: Vec<(i64, i64)> = down
         .iter()
         .map(|&(x, y)| (x.max(a), y.min(b)))
@@ -270,7 +270,7 @@ fn applies_to(x: &crate::policy::Exclusion, v: &Vendor) -> bool {
 /// The report's `vendors` section: one row per vendor and month, from the
 /// month of `first` (the earliest deployment anchor) or of the vendor's
 /// first outage, whichever is earlier, to the month containing as_of.
-pub(crate) fn rows(policy: &Policy, world: &World<'_>, first: Option<i64>) -> Vec<VendorRow> {
+pub(crate) fn rows(policy: &Policy, world: &World, first: Option<i64>) -> Vec<VendorRow> {
     let as_of = world.as_of;
     let mut out = Vec::new();
     for v in &policy.vendors {
@@ -460,7 +460,7 @@ pub(crate) fn coverage_gaps(policy: &Policy) -> Vec<Finding> {
 /// the deployment's, or the vendor (declared in `vendors:`) lists that service.
 pub(crate) fn annotate_breaches(
     policy: &Policy,
-    world: &World<'_>,
+    world: &World,
     results: &mut [ResultRow],
     spans: &BTreeMap<String, (i64, i64)>,
 ) {
@@ -505,7 +505,7 @@ pub(crate) fn annotate_breaches(
 
 /// Name the vendor outages among `outages` (those of the breach's service)
 /// that overlap the breached clock's span `[a, z)`.
-fn annotate(world: &World<'_>, b: &mut Breach, a: i64, z: i64, outages: &[&Outage]) {
+fn annotate(world: &World, b: &mut Breach, a: i64, z: i64, outages: &[&Outage]) {
     let mut by_vendor: BTreeMap<&str, Vec<(i64, i64)>> = BTreeMap::new();
     for o in outages {
         let Some(v) = o.vendor.as_deref() else {

@@ -26,8 +26,9 @@ fn every_vector_through_the_library() {
     run_all(run);
 }
 
-/// The deferred report (the CLI's): every vector, the bytes `write_json`
-/// writes and the report `into_report` gives equal `evaluate`'s.
+/// The deferred report, borrowing the records and (the CLI's) owning them:
+/// every vector, the bytes `write_json` writes and the report `into_report`
+/// gives equal `evaluate`'s.
 #[test]
 fn every_vector_through_evaluate_deferred() {
     let vectors = common::conformance::load_vectors();
@@ -37,21 +38,35 @@ fn every_vector_through_evaluate_deferred() {
             continue;
         };
         let whole = policy.evaluate(&records, as_of);
-        let deferred = policy.evaluate_deferred(&records, as_of);
-        match (whole, deferred) {
-            (Ok(whole), Ok(deferred)) => {
-                assert_eq!(
-                    deferred.deployment_entries(),
-                    whole.deployments.len(),
-                    "{name}"
-                );
-                let mut bytes = Vec::new();
-                deferred.write_json(&mut bytes).unwrap();
-                assert_eq!(String::from_utf8(bytes).unwrap(), whole.to_json(), "{name}");
-                assert_eq!(deferred.into_report(), whole, "{name}");
+        // Borrowing the records, and taking them (freed once read).
+        let deferred = [
+            ("deferred", policy.evaluate_deferred(&records, as_of)),
+            ("owned", policy.evaluate_owned(records.clone(), as_of)),
+        ];
+        for (how, deferred) in deferred {
+            match (&whole, deferred) {
+                (Ok(whole), Ok(deferred)) => {
+                    assert_eq!(
+                        deferred.deployment_entries(),
+                        whole.deployments.len(),
+                        "{name} {how}"
+                    );
+                    let mut bytes = Vec::new();
+                    deferred.write_json(&mut bytes).unwrap();
+                    assert_eq!(
+                        String::from_utf8(bytes).unwrap(),
+                        whole.to_json(),
+                        "{name} {how}"
+                    );
+                    assert_eq!(&deferred.into_report(), whole, "{name} {how}");
+                }
+                (Err(a), Err(b)) => assert_eq!(a, &b, "{name} {how}"),
+                (a, b) => panic!(
+                    "{name}: evaluate {:?}, {how} {:?}",
+                    a.as_ref().err(),
+                    b.err()
+                ),
             }
-            (Err(a), Err(b)) => assert_eq!(a, b, "{name}"),
-            (a, b) => panic!("{name}: evaluate {:?}, deferred {:?}", a.err(), b.err()),
         }
     }
 }

@@ -118,6 +118,18 @@ fn a_business_calendar_is_walked_over_at_most_a_century() {
         p.explain(&records, "d1", as_of).unwrap_err().code,
         ErrorCode::SpanTooLong
     );
+    // Every way to evaluate refuses it alike.
+    let refused = [
+        p.evaluate_deferred(&records, as_of).err(),
+        p.evaluate_owned(records.clone(), as_of).err(),
+        p.evaluate_parallel(&records, as_of).err(),
+        p.evaluate_partial(&records, as_of).err(),
+    ];
+    for e in refused {
+        let e = e.expect("refused");
+        assert_eq!(e.code, ErrorCode::SpanTooLong, "{e}");
+        assert_eq!(e.location.record_index, Some(1));
+    }
     // The gate evaluates only deployments with an event in an open window:
     // d0 is not one of them, so its ancient event walks no calendar...
     let proposed = slakit::gate::parse_proposed(r#"{"deployment":"d9","service":"a"}"#).unwrap();
