@@ -1513,15 +1513,20 @@ impl Read {
     /// compare the two), less the inputs digest, which the caller hashes.
     fn judge(self, policy: &Policy, parallel: bool) -> crate::evaluation::Evaluation {
         let world = &self.world;
+        // The DORA section beside the subjects: its facts (one per
+        // deployment) are gone before the SLAs are judged.
         let (subjects, dora) = join2(
             parallel,
             || subjects_of(policy, world, parallel),
-            || crate::dora::facts(policy, world),
+            || {
+                let facts = crate::dora::facts(policy, world);
+                crate::dora::section(policy, &self.intervals, &facts)
+            },
         );
         let totals = Totals {
             inputs: self.inputs,
             unknown_fields: world.unknown_fields.clone(),
-            dora,
+            dora: DoraPart::Section(dora),
         };
         let (report, pending) = finish_report(
             policy,
@@ -1567,7 +1572,7 @@ pub(crate) fn evaluate_world(
         unknown_fields: world.unknown_fields.clone(),
         // The gate reads rows and entries only: its report has no DORA facts
         // (its `dora` section is not meaningful and never leaves the gate).
-        dora: Vec::new(),
+        dora: DoraPart::Facts(Vec::new()),
     };
     let (mut report, pending) = finish_report(
         policy,
@@ -2051,8 +2056,15 @@ fn slot_at(sla: &Sla, as_of: i64, start: i64) -> WindowSlot {
 pub(crate) struct Totals {
     pub inputs: Inputs,
     pub unknown_fields: BTreeSet<String>,
+    pub dora: DoraPart,
+}
+
+/// What the report's DORA section is made from.
+pub(crate) enum DoraPart {
     /// The DORA facts of every partition, in (anchor, id) order.
-    pub dora: Vec<crate::dora::Fact>,
+    Facts(Vec<crate::dora::Fact>),
+    /// The section itself, already made from one world's facts.
+    Section(crate::dora::Dora),
 }
 
 /// Phase 2: aggregate verdicts into rows and build the report. `world`
@@ -2076,6 +2088,11 @@ pub(crate) fn finish_report(
     parallel: bool,
 ) -> (Report, Vec<PendingSla>) {
     let as_of = world.as_of;
+    let Totals {
+        inputs,
+        unknown_fields,
+        dora,
+    } = totals;
     let judge_in = match &parts {
         Parts::Judged(_) => None,
         Parts::Judge(w) => Some(*w),
@@ -2127,7 +2144,10 @@ pub(crate) fn finish_report(
     let (per_sla, dora) = join2(
         parallel,
         || -> Vec<PerSla> { par_map(parallel, work, finish_one) },
-        || crate::dora::section(policy, world, &totals.dora),
+        || match dora {
+            DoraPart::Facts(facts) => crate::dora::section(policy, world, &facts),
+            DoraPart::Section(dora) => dora,
+        },
     );
     let mut results = Vec::new();
     let mut pending = Vec::with_capacity(per_sla.len());
@@ -2145,7 +2165,7 @@ pub(crate) fn finish_report(
     findings.extend(crate::vendors::findings(policy, &vendors));
     findings.extend(crate::trends::findings(policy, &results));
     let mut warnings: Vec<Warning> = policy.warnings.clone();
-    for f in &totals.unknown_fields {
+    for f in &unknown_fields {
         warnings.push(Warning {
             code: "W001".into(),
             message: format!(
@@ -2172,7 +2192,7 @@ pub(crate) fn finish_report(
             digest: policy.digest.clone(),
             version: None,
         },
-        inputs: totals.inputs,
+        inputs,
         results,
         // Formatted from `pending` when written or materialised (`Evaluation`).
         deployments: Vec::new(),
@@ -2243,6 +2263,29 @@ impl PartialEq for Clock {
     }
 }
 
+/// The numbers of a running clock ([`Entries::running`]).
+#[derive(Debug, Clone, Copy)]
+struct Running {
+    breach_at: i64,
+    consumed: f64,
+    warn: i64,
+}
+
+impl PartialEq for Running {
+    /// Equal numbers; an absent `consumed` (NaN) equals itself.
+    fn eq(&self, other: &Running) -> bool {
+        (self.breach_at, self.warn) == (other.breach_at, other.warn)
+            && self.consumed.to_bits() == other.consumed.to_bits()
+    }
+}
+
+/// A clock that is not running.
+const NOT_RUNNING: Running = Running {
+    breach_at: NONE,
+    consumed: f64::NAN,
+    warn: NONE,
+};
+
 /// An absent number of a [`Clock`].
 const NONE: i64 = i64::MIN;
 /// A running clock whose breach instant is null (§10).
@@ -2276,7 +2319,11 @@ pub(crate) struct Entries {
     list: Vec<PendingEntry>,
     /// Distinct window starts, in first-seen order.
     windows: Vec<i64>,
-    clocks: Vec<Clock>,
+    /// Each clock's elapsed, actual and remaining numbers.
+    clocks: Vec<[i64; 3]>,
+    /// The rest of the clocks that are running (few: those at as_of), by
+    /// index into `clocks`, in its order.
+    running: Vec<(u32, Running)>,
     notes: Vec<Notes>,
     /// Window start -> index into `windows`, while entries are added.
     window_index: rustc_hash::FxHashMap<i64, u32>,
@@ -2314,7 +2361,19 @@ impl Entries {
         .any(|x| *x != NONE)
             || !clock.consumed.is_nan();
         let clock = if has_clock {
-            index(&mut self.clocks, clock)
+            let i = index(
+                &mut self.clocks,
+                [clock.elapsed, clock.actual, clock.remaining],
+            );
+            let running = Running {
+                breach_at: clock.breach_at,
+                consumed: clock.consumed,
+                warn: clock.warn,
+            };
+            if running != NOT_RUNNING {
+                self.running.push((i, running));
+            }
+            i
         } else {
             ABSENT
         };
@@ -2342,12 +2401,34 @@ impl Entries {
         });
     }
 
+    /// The clock at `index` ([`NO_CLOCK`] for [`ABSENT`]).
+    fn clock(&self, index: u32) -> Clock {
+        let Some(&[elapsed, actual, remaining]) = self.clocks.get(index as usize) else {
+            return NO_CLOCK;
+        };
+        let running = self
+            .running
+            .binary_search_by_key(&index, |r| r.0)
+            .ok()
+            .and_then(|i| self.running.get(i))
+            .map_or(NOT_RUNNING, |r| r.1);
+        Clock {
+            elapsed,
+            actual,
+            remaining,
+            breach_at: running.breach_at,
+            consumed: running.consumed,
+            warn: running.warn,
+        }
+    }
+
     /// Done adding: in subject order (stable), the index map freed and the
     /// side tables trimmed to their length (they grew by doubling).
     fn finish(mut self) -> Entries {
         self.list.sort_by_key(|e| e.subject);
         self.window_index = rustc_hash::FxHashMap::default();
         self.clocks.shrink_to_fit();
+        self.running.shrink_to_fit();
         self.notes.shrink_to_fit();
         self.windows.shrink_to_fit();
         self
@@ -2399,7 +2480,8 @@ impl PendingSla {
             && matches!(j.state, State::Succeeded | State::Failed);
         let side = &self.entries;
         let notes = side.notes.get(j.notes as usize);
-        let clock = side.clocks.get(j.clock as usize).unwrap_or(&NO_CLOCK);
+        let clock = side.clock(j.clock);
+        let clock = &clock;
         let window_start = side.windows.get(j.window as usize).copied().unwrap_or(NONE);
         DeploymentEntry {
             deployment: Text::from(dep.id.as_str()),

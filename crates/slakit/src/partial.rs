@@ -702,7 +702,7 @@ fn finish_one(policy: &Policy, mut p: Partial, parallel: bool) -> Result<Evaluat
             digest: String::new(),
         },
         unknown_fields: std::mem::take(&mut p.unknown_fields),
-        dora: std::mem::take(&mut p.dora),
+        dora: crate::evaluate::DoraPart::Facts(std::mem::take(&mut p.dora)),
     };
     let (world, subjects, slas) = (&world, &p.subjects, std::mem::take(&mut p.slas));
     let finish = move |totals| {
