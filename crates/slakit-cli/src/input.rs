@@ -8,6 +8,9 @@ use slakit::{Error, ErrorCode, ErrorKind, Policy, Record};
 
 use crate::args::Inputs;
 
+/// The bytes of records read and parsed at a time.
+const BLOCK: usize = 16 << 20;
+
 /// The name standard input goes by in error locations.
 pub const STDIN_NAME: &str = "<stdin>";
 
@@ -23,8 +26,8 @@ impl Reader {
         if path == "-" { STDIN_NAME } else { path }
     }
 
-    /// Read a whole file (or standard input for `-`) as bytes.
-    fn read_bytes(&mut self, path: &str) -> Result<Vec<u8>, Error> {
+    /// Open a file (or standard input for `-`) for reading.
+    fn open(&mut self, path: &str) -> Result<Box<dyn Read>, Error> {
         let name = Reader::display_name(path);
         if path == "-" {
             if self.stdin_used {
@@ -34,14 +37,43 @@ impl Reader {
                 ));
             }
             self.stdin_used = true;
-            let mut buf = Vec::new();
-            std::io::stdin()
-                .lock()
-                .read_to_end(&mut buf)
-                .map_err(|e| io_error("cannot read", name, &e))?;
-            return Ok(buf);
+            return Ok(Box::new(std::io::stdin().lock()));
         }
-        std::fs::read(path).map_err(|e| io_error("cannot read", name, &e))
+        let file = std::fs::File::open(path).map_err(|e| io_error("cannot read", name, &e))?;
+        Ok(Box::new(file))
+    }
+
+    /// Read a whole file (or standard input for `-`) as bytes.
+    fn read_bytes(&mut self, path: &str) -> Result<Vec<u8>, Error> {
+        let name = Reader::display_name(path);
+        let mut buf = Vec::new();
+        self.open(path)?
+            .read_to_end(&mut buf)
+            .map_err(|e| io_error("cannot read", name, &e))?;
+        Ok(buf)
+    }
+
+    /// Read and parse one records file in blocks: the text is never held
+    /// whole (JSON Lines), and each block is parsed on every core.
+    fn read_records(&mut self, path: &str) -> Result<Vec<Record>, Error> {
+        let name = Reader::display_name(path);
+        let mut input = self.open(path)?;
+        let mut reader = slakit::record::RecordReader::new().parallel();
+        let mut block = Vec::with_capacity(BLOCK);
+        loop {
+            block.clear();
+            // Filled whole (a pipe gives 64 KB at a time): a block is parsed
+            // in parallel only past a few MB.
+            let n = (&mut input)
+                .take(BLOCK as u64)
+                .read_to_end(&mut block)
+                .map_err(|e| io_error("cannot read", name, &e))?;
+            if n == 0 {
+                break;
+            }
+            reader.feed(&block);
+        }
+        reader.finish().map_err(|e| e.in_file(name))
     }
 
     /// Read a file as UTF-8 text; invalid UTF-8 is reported with `syntax`
@@ -62,9 +94,8 @@ impl Reader {
     pub fn records(&mut self, paths: &[String]) -> Result<RecordSet, Error> {
         let mut set = RecordSet::default();
         for path in paths {
-            let text = self.read_text(path, ErrorCode::RecordSyntax)?;
             let name = Reader::display_name(path);
-            let mut records = slakit::parse_records_parallel(&text).map_err(|e| e.in_file(name))?;
+            let mut records = self.read_records(path)?;
             // Number records across files, so that an error the engine finds
             // later (a conflict between records) can be traced to its file.
             let start = set.records.len();

@@ -551,25 +551,229 @@ pub fn parse_records_with_limits(text: &str, limits: &Limits) -> Result<Vec<Reco
     parse_records_on(text, limits, false)
 }
 
+/// Records read piece by piece, as the caller reads the bytes (a file in
+/// blocks, a socket): [`RecordReader::feed`] each piece, then
+/// [`RecordReader::finish`]. JSON Lines are parsed as their lines complete,
+/// so the text is never held whole (on the 1M workload, 434 MB less at the
+/// peak of reading); a JSON array is held and parsed at the end.
+///
+/// The same records and the same first error as decoding the whole text as
+/// UTF-8 and calling [`parse_records_with_limits`]: invalid UTF-8 (at the
+/// line of the first bad byte) before the size limit, before a NUL
+/// character, before the first bad record — however the bytes were split.
+#[derive(Debug)]
+pub struct RecordReader {
+    limits: Limits,
+    parallel: bool,
+    /// JSON Lines: the unfinished last line. Otherwise every byte so far.
+    held: Vec<u8>,
+    /// `None` until the first non-blank byte; then whether it is `[`.
+    array: Option<bool>,
+    records: Vec<Record>,
+    /// Newlines read before `held`.
+    newlines: usize,
+    /// Bytes fed in all.
+    bytes: usize,
+    /// The line of the first invalid UTF-8, of the first NUL.
+    not_utf8: Option<usize>,
+    nul: Option<usize>,
+    /// The first bad record (no later line is parsed).
+    failed: Option<Error>,
+}
+
+impl Default for RecordReader {
+    fn default() -> RecordReader {
+        RecordReader::with_limits(Limits::default())
+    }
+}
+
+impl RecordReader {
+    /// A reader with the default [`Limits`], parsing on the calling thread.
+    pub fn new() -> RecordReader {
+        RecordReader::default()
+    }
+
+    /// A reader with these limits.
+    pub fn with_limits(limits: Limits) -> RecordReader {
+        RecordReader {
+            limits,
+            parallel: false,
+            held: Vec::new(),
+            array: None,
+            records: Vec::new(),
+            newlines: 0,
+            bytes: 0,
+            not_utf8: None,
+            nul: None,
+            failed: None,
+        }
+    }
+
+    /// Parse large pieces on the current rayon pool (as
+    /// [`parse_records_parallel`]): the same records and errors.
+    #[cfg(feature = "parallel")]
+    pub fn parallel(mut self) -> RecordReader {
+        self.parallel = true;
+        self
+    }
+
+    /// The next piece of the bytes (any length; a line or a character may
+    /// be split between pieces).
+    pub fn feed(&mut self, piece: &[u8]) {
+        self.bytes = self.bytes.saturating_add(piece.len());
+        if self.not_utf8.is_some() {
+            return;
+        }
+        if self.array.is_none() {
+            self.held.extend_from_slice(piece);
+            self.array = first_is_bracket(&self.held);
+            if self.array == Some(false) {
+                let held = std::mem::take(&mut self.held);
+                self.lines(&held, false);
+            }
+            return;
+        }
+        if self.array == Some(true) {
+            self.held.extend_from_slice(piece);
+            return;
+        }
+        self.lines(piece, false);
+    }
+
+    /// JSON Lines: read the complete lines of `held` + `piece` (every line
+    /// when `last`); keep the unfinished one.
+    fn lines(&mut self, piece: &[u8], last: bool) {
+        let cut = if last {
+            piece.len()
+        } else {
+            match piece.iter().rposition(|b| *b == b'\n') {
+                Some(i) => i + 1,
+                None => {
+                    self.held.extend_from_slice(piece);
+                    return;
+                }
+            }
+        };
+        let (done, rest) = piece.split_at(cut);
+        if self.held.is_empty() {
+            self.segment(done);
+        } else {
+            let mut whole = std::mem::take(&mut self.held);
+            whole.extend_from_slice(done);
+            self.segment(&whole);
+        }
+        self.held.extend_from_slice(rest);
+    }
+
+    /// Whole lines: checked for UTF-8 and NUL, parsed unless an earlier
+    /// problem stops parsing.
+    fn segment(&mut self, bytes: &[u8]) {
+        let count = |b: &[u8]| b.iter().filter(|c| **c == b'\n').count();
+        let text = match std::str::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(e) => {
+                let valid = bytes.get(..e.valid_up_to()).unwrap_or_default();
+                self.not_utf8 = Some(self.newlines + count(valid) + 1);
+                return;
+            }
+        };
+        if self.nul.is_none()
+            && let Some(at) = bytes.iter().position(|b| *b == 0)
+        {
+            let before = bytes.get(..at).unwrap_or_default();
+            self.nul = Some(self.newlines + count(before) + 1);
+        }
+        let stopped =
+            self.nul.is_some() || self.failed.is_some() || self.bytes > self.limits.max_input_bytes;
+        if !stopped {
+            let (limits, parallel) = (self.limits, self.parallel);
+            if let Err(e) = read_lines(text, &limits, parallel, &mut self.records, self.newlines) {
+                self.failed = Some(e);
+            }
+        }
+        self.newlines += count(bytes);
+    }
+
+    /// Every piece fed: the records, or the first error.
+    pub fn finish(mut self) -> Result<Vec<Record>> {
+        if self.array == Some(true) {
+            let held = std::mem::take(&mut self.held);
+            return match String::from_utf8(held) {
+                Ok(text) => parse_records_on(&text, &self.limits, self.parallel),
+                Err(e) => {
+                    let valid = e
+                        .as_bytes()
+                        .get(..e.utf8_error().valid_up_to())
+                        .unwrap_or_default();
+                    let line = valid.iter().filter(|c| **c == b'\n').count() + 1;
+                    Err(crate::source::not_utf8(ErrorCode::RecordSyntax, line))
+                }
+            };
+        }
+        if self.not_utf8.is_none() {
+            // All blank so far, or JSON Lines: the last line (any newline-less end).
+            let held = std::mem::take(&mut self.held);
+            self.lines(&held, true);
+        }
+        if let Some(line) = self.not_utf8 {
+            return Err(crate::source::not_utf8(ErrorCode::RecordSyntax, line));
+        }
+        if self.bytes > self.limits.max_input_bytes {
+            return Err(too_large(self.bytes, &self.limits));
+        }
+        if let Some(line) = self.nul {
+            return Err(has_nul(line));
+        }
+        match self.failed {
+            Some(e) => Err(e),
+            None => Ok(self.records),
+        }
+    }
+}
+
+/// Whether the first non-blank character (a byte-order mark, spaces, tabs
+/// and line ends are blank) is `[`; `None` while every byte is blank or the
+/// start of a byte-order mark.
+fn first_is_bracket(bytes: &[u8]) -> Option<bool> {
+    let mut rest = bytes;
+    loop {
+        match rest {
+            [b' ' | b'\t' | b'\r' | b'\n', tail @ ..] | [0xEF, 0xBB, 0xBF, tail @ ..] => {
+                rest = tail
+            }
+            [] | [0xEF] | [0xEF, 0xBB] => return None,
+            [first, ..] => return Some(*first == b'['),
+        }
+    }
+}
+
+/// The records are larger than the limit.
+fn too_large(bytes: usize, limits: &Limits) -> Error {
+    Error::new(
+        ErrorCode::InputTooLarge,
+        format!(
+            "the records are {bytes} bytes, more than the limit of {}",
+            limits.max_input_bytes
+        ),
+    )
+}
+
+/// A NUL character at `line`.
+fn has_nul(line: usize) -> Error {
+    Error::new(
+        ErrorCode::RecordSyntax,
+        "the records contain a NUL character",
+    )
+    .at_record(0, Some(line))
+    .tap(|e| e.location.record_index = None)
+}
+
 fn parse_records_on(text: &str, limits: &Limits, parallel: bool) -> Result<Vec<Record>> {
     if text.len() > limits.max_input_bytes {
-        return Err(Error::new(
-            ErrorCode::InputTooLarge,
-            format!(
-                "the records are {} bytes, more than the limit of {}",
-                text.len(),
-                limits.max_input_bytes
-            ),
-        ));
+        return Err(too_large(text.len(), limits));
     }
-    if text.contains('\0') {
-        let line = text.split('\0').next().map(|b| b.matches('\n').count() + 1);
-        return Err(Error::new(
-            ErrorCode::RecordSyntax,
-            "the records contain a NUL character",
-        )
-        .at_record(0, line)
-        .tap(|e| e.location.record_index = None));
+    if let Some(before) = text.split('\0').next().filter(|b| b.len() < text.len()) {
+        return Err(has_nul(before.matches('\n').count() + 1));
     }
     let trimmed = text.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
     if trimmed.starts_with('[') {
@@ -608,28 +812,38 @@ fn parse_records_on(text: &str, limits: &Limits, parallel: bool) -> Result<Vec<R
             })
             .collect()
     } else {
-        #[cfg(feature = "parallel")]
-        if parallel && let Some(records) = parallel_lines(text, limits) {
-            return Ok(records);
-        }
-        let _ = parallel;
-        read_lines(text, limits)
+        let mut out = Vec::new();
+        read_lines(text, limits, parallel, &mut out, 0)?;
+        Ok(out)
     }
 }
 
-/// JSON Lines (blank lines skipped), each record numbered from 0 and each
-/// line from 1 within `text`.
-fn read_lines(text: &str, limits: &Limits) -> Result<Vec<Record>> {
-    // Room for a record per line, reserved once: grown by doubling, the
+/// JSON Lines (blank lines skipped) appended to `out`: each record numbered
+/// on from `out.len()`, each line from `lines_before + 1`. `parallel`: on
+/// the current rayon pool when that helps; the same records and errors.
+fn read_lines(
+    text: &str,
+    limits: &Limits,
+    parallel: bool,
+    out: &mut Vec<Record>,
+    lines_before: usize,
+) -> Result<()> {
+    #[cfg(feature = "parallel")]
+    if parallel && parallel_lines(text, limits, out, lines_before) {
+        return Ok(());
+    }
+    let _ = parallel;
+    // Room for a record per line, reserved at once: grown by doubling, the
     // vectors of the 1M workload's chunks held up to twice the records'
     // memory. No valid record line is shorter than 32 bytes, so hostile
     // short lines cannot make this reserve more than the text could hold.
     let lines = text.bytes().filter(|b| *b == b'\n').count() + 1;
-    let mut out = Vec::with_capacity(lines.min(text.len() / 32 + 1).min(limits.max_records));
+    let room = limits.max_records.saturating_sub(out.len());
+    out.reserve(lines.min(text.len() / 32 + 1).min(room));
     for (line_no, line) in record_lines(text) {
         let origin = Origin {
             index: out.len(),
-            line: Some(line_no),
+            line: Some(line_no + lines_before),
         };
         if line.len() > limits.max_line_bytes {
             return Err(Error::new(
@@ -647,7 +861,7 @@ fn read_lines(text: &str, limits: &Limits) -> Result<Vec<Record>> {
         }
         out.push(parse_line(line, origin)?);
     }
-    Ok(out)
+    Ok(())
 }
 
 /// The lines of JSON Lines that hold a record, with their 1-based numbers
@@ -681,20 +895,21 @@ fn parse_line(line: &str, origin: Origin) -> Result<Record> {
 #[cfg(feature = "parallel")]
 const PARALLEL_BYTES: usize = 4 << 20;
 
-/// JSON Lines read in chunks of whole lines, one rayon task each, put back
-/// in order with their global record indices and line numbers: the records
-/// the serial reading gives. `None` when there is nothing to gain (small
-/// input, one thread) or anything is wrong (a bad line, a limit): the
-/// serial reading then finds the first error and reports it as before.
+/// JSON Lines read in chunks of whole lines, one rayon task each, appended
+/// to `out` in order with their global record indices and line numbers: the
+/// records the serial reading gives. `false` (and `out` as it was) when
+/// there is nothing to gain (small input, one thread) or anything is wrong
+/// (a bad line, a limit): the serial reading then finds the first error and
+/// reports it as before.
 #[cfg(feature = "parallel")]
-fn parallel_lines(text: &str, limits: &Limits) -> Option<Vec<Record>> {
+fn parallel_lines(text: &str, limits: &Limits, out: &mut Vec<Record>, lines_before: usize) -> bool {
     use rayon::prelude::*;
     if text.len() < PARALLEL_BYTES {
-        return None;
+        return false;
     }
     let threads = rayon::current_num_threads();
     if threads < 2 {
-        return None;
+        return false;
     }
     // Chunks end just after a newline, so their lines are the text's lines.
     let target = text.len() / (threads * 8) + 1;
@@ -728,14 +943,18 @@ fn parallel_lines(text: &str, limits: &Limits) -> Option<Vec<Record>> {
             Some((lines, chunk.bytes().filter(|b| *b == b'\n').count()))
         })
         .collect();
-    let total = split
+    let Some(total) = split
         .iter()
-        .try_fold(0usize, |n, p| p.as_ref().map(|(l, _)| n + l.len()))?;
-    if total > limits.max_records {
-        return None;
+        .try_fold(0usize, |n, p| p.as_ref().map(|(l, _)| n + l.len()))
+    else {
+        return false;
+    };
+    let base = out.len();
+    if base.saturating_add(total) > limits.max_records {
+        return false;
     }
     let mut lines: Vec<(usize, &str)> = Vec::with_capacity(total);
-    let mut lines_before = 0;
+    let mut lines_before = lines_before;
     for (chunk, newlines) in split.into_iter().flatten() {
         lines.extend(chunk.into_iter().map(|(n, l)| (n + lines_before, l)));
         lines_before += newlines;
@@ -746,36 +965,32 @@ fn parallel_lines(text: &str, limits: &Limits) -> Option<Vec<Record>> {
     // line that fails leaves a placeholder and sends the whole text to the
     // serial reading, which reports the first error.
     let failed = std::sync::atomic::AtomicBool::new(false);
-    let mut records = Vec::with_capacity(total);
-    lines
-        .par_iter()
-        .enumerate()
-        .map(|(index, (line_no, line))| {
-            let origin = Origin {
-                index,
-                line: Some(*line_no),
-            };
-            parse_line(line, origin).unwrap_or_else(|_| {
-                failed.store(true, std::sync::atomic::Ordering::Relaxed);
-                Record::Exclusion(Box::new(ExclusionRecord {
-                    id: String::new(),
-                    reason: None,
-                    from: None,
-                    to: None,
-                    calendar: None,
-                    services: None,
-                    vendor: None,
-                    effect: Effect::Pause,
-                    unknown_fields: Vec::new(),
-                    origin,
-                }))
-            })
+    out.par_extend(lines.par_iter().enumerate().map(|(i, (line_no, line))| {
+        let origin = Origin {
+            index: base + i,
+            line: Some(*line_no),
+        };
+        parse_line(line, origin).unwrap_or_else(|_| {
+            failed.store(true, std::sync::atomic::Ordering::Relaxed);
+            Record::Exclusion(Box::new(ExclusionRecord {
+                id: String::new(),
+                reason: None,
+                from: None,
+                to: None,
+                calendar: None,
+                services: None,
+                vendor: None,
+                effect: Effect::Pause,
+                unknown_fields: Vec::new(),
+                origin,
+            }))
         })
-        .collect_into_vec(&mut records);
+    }));
     if failed.into_inner() {
-        return None;
+        out.truncate(base);
+        return false;
     }
-    Some(records)
+    true
 }
 
 /// The common lifecycle-event line, read without building a JSON tree.

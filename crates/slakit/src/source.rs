@@ -17,10 +17,15 @@ pub fn utf8_text(bytes: Vec<u8>, name: &str, syntax: ErrorCode) -> Result<String
             .as_bytes()
             .get(..valid)
             .map_or(1, |b| b.iter().filter(|&&c| c == b'\n').count() + 1);
-        let mut err = Error::new(syntax, "the text is not valid UTF-8").in_file(name);
-        err.location.line = Some(line as u64);
-        err
+        not_utf8(syntax, line).in_file(name)
     })
+}
+
+/// Invalid UTF-8 at `line`: a `syntax` error.
+pub(crate) fn not_utf8(syntax: ErrorCode, line: usize) -> Error {
+    let mut err = Error::new(syntax, "the text is not valid UTF-8");
+    err.location.line = Some(line as u64);
+    err
 }
 
 /// An I/O failure on `name` as a usage error `E302`: `{verb} `name`: why`,
