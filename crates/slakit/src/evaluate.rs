@@ -24,54 +24,70 @@ use crate::window::{CalWindow, WindowCursor, next_window, window_of};
 const PPM: i128 = 1_000_000;
 
 /// A lifecycle event as the engine keeps it once the world is built: its
-/// instant, its name (one shared text per distinct name) and its record id.
-/// Owned and 24 bytes (a record's event is 88, plus its details), so that a
-/// world holds nothing of the records and a caller that hands them over
-/// ([`crate::Policy::evaluate_owned`]) can free them before any SLA is judged.
+/// instant and its name and record id, one shared [`Label`] for every
+/// event with the same name and no id. Owned and 16 bytes (a record's
+/// event is 88, plus its details), so that a world holds nothing of the
+/// records and a caller that hands them over ([`crate::Policy::evaluate_owned`])
+/// can free them before any SLA is judged.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Ev {
     pub time: i64,
-    name: Arc<Text>,
-    id: Option<Box<Text>>,
+    label: Arc<Label>,
+}
+
+/// An event's name and record id.
+#[derive(Debug, PartialEq)]
+pub(crate) struct Label {
+    name: Text,
+    id: Option<Text>,
+}
+
+impl Label {
+    /// The label of events named `name` with no id.
+    pub(crate) fn named(name: &str) -> Arc<Label> {
+        Arc::new(Label {
+            name: Text::from(name),
+            id: None,
+        })
+    }
 }
 
 impl Ev {
-    /// The event `name` at `time`, with this record id.
-    pub(crate) fn new(name: Arc<Text>, time: i64, id: Option<&str>) -> Ev {
-        Ev {
-            time,
-            name,
-            id: id.map(|i| Box::new(Text::from(i))),
-        }
+    /// An event labelled `label` at `time`.
+    pub(crate) fn new(label: Arc<Label>, time: i64) -> Ev {
+        Ev { time, label }
     }
 
     /// Its lifecycle name, e.g. `started`.
     pub(crate) fn event(&self) -> &str {
-        &self.name
+        &self.label.name
     }
 
     /// Its record id, echoed in evidence.
     pub(crate) fn id(&self) -> Option<&str> {
-        self.id.as_deref().map(Text::as_str)
+        self.label.id.as_deref()
     }
 }
 
-/// One text per distinct event name (a history has a few dozen names and
-/// millions of events).
+/// One [`Label`] per distinct event name without an id (a history has a
+/// few dozen names and millions of events); events with an id have their own.
 #[derive(Default)]
-struct EventNames<'r>(rustc_hash::FxHashMap<&'r str, Arc<Text>>);
+struct EventNames<'r>(rustc_hash::FxHashMap<&'r str, Arc<Label>>);
 
 impl<'r> EventNames<'r> {
-    fn get(&mut self, name: &'r str) -> Arc<Text> {
-        Arc::clone(
-            self.0
-                .entry(name)
-                .or_insert_with(|| Arc::new(Text::from(name))),
-        )
-    }
-
     fn ev(&mut self, e: &'r Event) -> Ev {
-        Ev::new(self.get(&e.event), e.time, e.id())
+        let label = match e.id() {
+            Some(id) => Arc::new(Label {
+                name: e.event.clone(),
+                id: Some(Text::from(id)),
+            }),
+            None => Arc::clone(
+                self.0
+                    .entry(e.event.as_str())
+                    .or_insert_with(|| Label::named(&e.event)),
+            ),
+        };
+        Ev::new(label, e.time)
     }
 }
 
@@ -80,18 +96,20 @@ impl<'r> EventNames<'r> {
 pub(crate) struct Deployment {
     pub id: Text,
     /// Events at or before as_of, in §1.5 order.
-    pub events: Vec<Ev>,
+    pub events: Box<[Ev]>,
     pub anchor: i64,
     /// Its service, environment, release type, tier (from the service
     /// catalog, or `default`) and team: one [`Names`] per combination,
     /// shared with its subject and DORA fact.
     pub names: Arc<Names>,
     /// Its first `preflight_failed` event (§5.5), found once: precedence
-    /// asks for every SLA. An index in `events`.
-    preflight: Option<u32>,
+    /// asks for every SLA. An index in `events`, or [`ABSENT`].
+    preflight: u32,
     /// Its outcome (§6.2) and the event that decided it (an index in
-    /// `events`), found once: every rate SLA and the DORA facts ask.
-    outcome: (State, Option<u32>),
+    /// `events`, or [`ABSENT`]), found once: every rate SLA and the DORA
+    /// facts ask.
+    outcome: State,
+    decided_by: u32,
     /// Which (environment, release type, service, tier, team) it has, numbered
     /// among the deployments of its world: scopes and targets depend on
     /// these alone, so an SLA asks once per combination ([`NO_SIG`]: built
@@ -116,31 +134,29 @@ impl Deployment {
     /// A deployment with these events (at or before as_of, in §1.5 order),
     /// its preflight and outcome found here.
     pub(crate) fn new(id: Text, events: Vec<Ev>, anchor: i64, names: Arc<Names>, sig: u32) -> Self {
-        let preflight = events
-            .iter()
-            .position(|e| e.event() == "preflight_failed")
-            .and_then(|i| u32::try_from(i).ok());
-        let outcome = outcome_of(&events);
+        let index = |i: Option<usize>| i.and_then(|i| u32::try_from(i).ok()).unwrap_or(ABSENT);
+        let preflight = index(events.iter().position(|e| e.event() == "preflight_failed"));
+        let (outcome, decided_by) = outcome_of(&events);
         Deployment {
             id,
-            events,
+            events: events.into_boxed_slice(),
             anchor,
             names,
             preflight,
             outcome,
+            decided_by: index(decided_by),
             sig,
         }
     }
 
     /// Its first `preflight_failed` event (§5.5).
     pub(crate) fn preflight(&self) -> Option<&Ev> {
-        self.preflight.and_then(|i| self.events.get(i as usize))
+        self.events.get(self.preflight as usize)
     }
 
     /// Its outcome (§6.2) and the event that decided it.
     pub(crate) fn outcome(&self) -> (State, Option<&Ev>) {
-        let (state, at) = self.outcome;
-        (state, at.and_then(|i| self.events.get(i as usize)))
+        (self.outcome, self.events.get(self.decided_by as usize))
     }
 
     pub fn service(&self) -> Option<&str> {
@@ -720,16 +736,15 @@ impl State {
 /// SLA is held while an SLA is finished, so what few verdicts have (notes,
 /// evidence) is boxed in [`Extra`], and its numbers are a [`Clock`] of
 /// sentinels, read through [`Judged::elapsed`] and the like: 264 bytes
-/// became 96.
+/// became 88.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(from = "JudgedWire", into = "JudgedWire")]
 pub(crate) struct Judged {
     pub state: State,
     pub caused_failure: bool,
-    /// The clock's numbers (absent: [`NO_CLOCK`]).
+    /// The clock's numbers (absent: [`NO_CLOCK`]); the target's maximum
+    /// is `elapsed + remaining`.
     clock: Clock,
-    /// The target's maximum ([`NONE`]: none).
-    max_ms: i64,
     /// Inline text: most clocks of a workload with a weekly window have one.
     pub pause_exclusions: Vec<Text>,
     pub extra: Option<Box<Extra>>,
@@ -787,7 +802,6 @@ impl From<JudgedWire> for Judged {
                 consumed: w.consumed.unwrap_or(f64::NAN),
                 warn: w.warn.unwrap_or(NONE),
             },
-            max_ms: w.max_ms.unwrap_or(NONE),
             pause_exclusions: w.pause_exclusions,
             extra: (extra != Extra::default()).then(|| Box::new(extra)),
         }
@@ -826,7 +840,6 @@ impl Judged {
             state,
             caused_failure: false,
             clock: NO_CLOCK,
-            max_ms: NONE,
             pause_exclusions: Vec::new(),
             extra: None,
         }
@@ -835,7 +848,6 @@ impl Judged {
     /// A measured clock: what it counted against the target's maximum.
     fn measured(state: State, max: i64, elapsed: i64, actual: i64) -> Judged {
         let mut j = Judged::new(state);
-        j.max_ms = max;
         j.clock.elapsed = elapsed;
         j.clock.actual = actual;
         j.clock.remaining = max - elapsed;
@@ -886,9 +898,9 @@ impl Judged {
         opt(self.clock.warn)
     }
 
-    /// The target's maximum.
+    /// The target's maximum, when a clock was measured against it.
     pub(crate) fn max_ms(&self) -> Option<i64> {
-        opt(self.max_ms)
+        Some(self.elapsed()? + self.remaining()?)
     }
 
     /// The boxed parts, added on first write.
@@ -1150,17 +1162,21 @@ pub(crate) fn judge_duration(world: &World, sla: &Sla, dep: &Deployment, max: i6
 /// order: each with the lifecycle events `opened`, and `resolved` when it
 /// is visible at as_of.
 fn incident_deployments(policy: &Policy, world: &World) -> Vec<Deployment> {
-    let opened = Arc::new(Text::from("opened"));
-    let resolved = Arc::new(Text::from("resolved"));
+    // Each incident's id is its events' record id.
     let mut out: Vec<Deployment> = world
         .incidents
         .iter()
         .map(|inc| {
             let service = Some(inc.service.as_str());
-            let id = Some(inc.id.as_str());
-            let mut events = vec![Ev::new(Arc::clone(&opened), inc.opened, id)];
+            let label = |name: &str| {
+                Arc::new(Label {
+                    name: Text::from(name),
+                    id: Some(Text::from(inc.id.as_str())),
+                })
+            };
+            let mut events = vec![Ev::new(label("opened"), inc.opened)];
             if let Some(r) = inc.resolved.filter(|r| *r <= world.as_of) {
-                events.push(Ev::new(Arc::clone(&resolved), r.max(inc.opened), id));
+                events.push(Ev::new(label("resolved"), r.max(inc.opened)));
             }
             let entry = policy.service_entry(service);
             let names = Names::new(
@@ -1295,21 +1311,20 @@ pub(crate) fn judge_availability(
 /// §6.2 outcome of a deployment.
 /// A deployment's outcome (§6.2) and the event that decided it, from its
 /// events in §1.5 order (kept as [`Deployment::outcome`]).
-pub(crate) fn outcome_of(events: &[Ev]) -> (State, Option<u32>) {
-    let at = |i: usize| u32::try_from(i).ok();
+pub(crate) fn outcome_of(events: &[Ev]) -> (State, Option<usize>) {
     if let Some(i) = events.iter().position(|e| {
         matches!(
             e.event(),
             "failed" | "rollback_started" | "rollback_completed"
         )
     }) {
-        return (State::Failed, at(i));
+        return (State::Failed, Some(i));
     }
     if let Some(i) = events
         .iter()
         .position(|e| matches!(e.event(), "succeeded" | "health_validated"))
     {
-        return (State::Succeeded, at(i));
+        return (State::Succeeded, Some(i));
     }
     (State::InProgress, None)
 }
@@ -1654,34 +1669,45 @@ pub(crate) struct Subject {
     /// Its deployment's, shared ([`Deployment::names`]).
     pub names: Arc<Names>,
     /// The "succeeded" instant (§6.2) and its evidence, kept when a
-    /// change_failure_rate SLA may charge an outage to this change (boxed:
-    /// most policies have none).
+    /// change_failure_rate SLA may charge an outage to this change.
     #[serde(with = "crate::partial::wire::succeeded")]
-    pub succeeded: Option<Box<Succeeded>>,
+    pub succeeded: Option<Succeeded>,
 }
 
 /// A subject's "succeeded" event (§6.2), as much of it as its evidence
-/// needs: 56 bytes where the formatted evidence took 128.
+/// needs: its instant and its event's label, shared with the event (16
+/// bytes, in place, where the formatted evidence took 128).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Succeeded {
     pub time: i64,
-    /// `succeeded` or `health_validated`.
-    pub event: Text,
-    pub id: Option<Text>,
+    /// `succeeded` or `health_validated`, and the record id.
+    label: Arc<Label>,
 }
 
 impl Succeeded {
     pub(crate) fn of(e: &Ev) -> Succeeded {
         Succeeded {
             time: e.time,
-            event: Text::from(e.event()),
-            id: e.id().map(Text::from),
+            label: Arc::clone(&e.label),
+        }
+    }
+
+    /// The event named `event` with this record id, at `time`.
+    pub(crate) fn new(time: i64, event: Text, id: Option<Text>) -> Succeeded {
+        Succeeded {
+            time,
+            label: Arc::new(Label { name: event, id }),
         }
     }
 
     /// Its evidence: what `evidence_of(event, "succeeded")` gives.
     pub(crate) fn evidence(&self) -> Evidence {
-        event_evidence(self.id.as_deref(), &self.event, self.time, "succeeded")
+        event_evidence(
+            self.label.id.as_deref(),
+            &self.label.name,
+            self.time,
+            "succeeded",
+        )
     }
 }
 
@@ -1747,7 +1773,7 @@ impl Names {
 impl Subject {
     pub(crate) fn of(dep: &Deployment, keep_succeeded: bool) -> Subject {
         let succeeded = if keep_succeeded {
-            dep.succeeded().map(|e| Box::new(Succeeded::of(e)))
+            dep.succeeded().map(Succeeded::of)
         } else {
             None
         };
@@ -2698,7 +2724,7 @@ fn charge_failures(sla: &Sla, world: &World, subjects: &[Subject], pieces: &mut 
     for v in pieces.iter().flatten() {
         let di = v.subject as usize;
         if let Some(dep) = subjects.get(di)
-            && let (Some(svc), Some(s)) = (dep.names.service.as_deref(), dep.succeeded.as_deref())
+            && let (Some(svc), Some(s)) = (dep.names.service.as_deref(), dep.succeeded.as_ref())
         {
             by_service.entry(svc).or_default().push((s.time, di));
         }
@@ -2750,7 +2776,7 @@ fn charge_failures(sla: &Sla, world: &World, subjects: &[Subject], pieces: &mut 
         }
         if let Some(ids) = outage_charges.get(&di) {
             // The change's "succeeded" instant made it the latest change.
-            if let Some(s) = dep.succeeded.as_deref() {
+            if let Some(s) = dep.succeeded.as_ref() {
                 j.extra_mut().evidence.push(s.evidence());
             }
             for id in ids {
@@ -3331,9 +3357,9 @@ mod tests {
     /// is finished), and a partial's wire keeps the flat shape, boxed parts,
     /// sentinels and all, through a round trip.
     #[test]
-    fn a_verdict_is_96_bytes_and_its_wire_is_flat() {
-        assert!(std::mem::size_of::<Judged>() <= 96);
-        assert!(std::mem::size_of::<Verdict>() <= 112);
+    fn a_verdict_is_88_bytes_and_its_wire_is_flat() {
+        assert!(std::mem::size_of::<Judged>() <= 88);
+        assert!(std::mem::size_of::<Verdict>() <= 104);
         let mut j = Judged::measured(State::InFlight, 10, 5, 7);
         j.running(None, Some(0.5), Some(400_000));
         j.extra_mut().reason = Some("why".into());

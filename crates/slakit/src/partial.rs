@@ -866,24 +866,20 @@ pub(crate) mod wire {
 
         // Written as its instant and evidence, as when subjects held those.
         pub(crate) fn serialize<S: Serializer>(
-            v: &Option<Box<Succeeded>>,
+            v: &Option<Succeeded>,
             s: S,
         ) -> Result<S::Ok, S::Error> {
-            v.as_deref()
+            v.as_ref()
                 .map(|x| (x.time, to_wire(&x.evidence())))
                 .serialize(s)
         }
 
         pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
             d: D,
-        ) -> Result<Option<Box<Succeeded>>, D::Error> {
+        ) -> Result<Option<Succeeded>, D::Error> {
             Ok(
                 Option::<(i64, Ev)>::deserialize(d)?.map(|(time, (_, id, event, _, _))| {
-                    Box::new(Succeeded {
-                        time,
-                        event: event.unwrap_or_default(),
-                        id,
-                    })
+                    Succeeded::new(time, event.unwrap_or_default(), id)
                 }),
             )
         }
