@@ -734,21 +734,36 @@ impl State {
 
 /// What judging found for one deployment and SLA. One per deployment and
 /// SLA is held while an SLA is finished, so what few verdicts have (notes,
-/// evidence) is boxed in [`Extra`], and its numbers are a [`Clock`] of
-/// sentinels, read through [`Judged::elapsed`] and the like: 264 bytes
-/// became 88.
+/// evidence, a running clock's numbers) is boxed in [`Extra`], and the
+/// numbers every measured clock has are sentinels ([`Counted`]), read
+/// through [`Judged::elapsed`] and the like: 264 bytes became 56.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(from = "JudgedWire", into = "JudgedWire")]
 pub(crate) struct Judged {
     pub state: State,
     pub caused_failure: bool,
-    /// The clock's numbers (absent: [`NO_CLOCK`]); the target's maximum
+    /// The clock's numbers (absent: [`NOT_COUNTED`]); the target's maximum
     /// is `elapsed + remaining`.
-    clock: Clock,
+    counted: Counted,
     /// Inline text: most clocks of a workload with a weekly window have one.
-    pub pause_exclusions: Vec<Text>,
+    pause_exclusions: Box<[Text]>,
     pub extra: Option<Box<Extra>>,
 }
+
+/// The numbers of a measured clock ([`NONE`]: absent).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Counted {
+    elapsed: i64,
+    actual: i64,
+    remaining: i64,
+}
+
+/// No clock measured.
+const NOT_COUNTED: Counted = Counted {
+    elapsed: NONE,
+    actual: NONE,
+    remaining: NONE,
+};
 
 /// The parts of a verdict only some have.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -759,6 +774,8 @@ pub(crate) struct Extra {
     pub evidence: Vec<Evidence>,
     /// Breached clocks: the measured span `[start, end)` (vendor overlap, §9).
     pub span: Option<(i64, i64)>,
+    /// Running clocks: the breach instant, share and warning threshold.
+    running: Running,
 }
 
 /// A verdict as a partial writes it (the wire keeps its flat shape).
@@ -790,19 +807,21 @@ impl From<JudgedWire> for Judged {
             reason: w.reason,
             evidence: w.evidence,
             span: w.span,
-        };
-        Judged {
-            state: w.state,
-            caused_failure: w.caused_failure,
-            clock: Clock {
-                elapsed: w.elapsed.unwrap_or(NONE),
-                actual: w.actual.unwrap_or(NONE),
-                remaining: w.remaining.unwrap_or(NONE),
+            running: Running {
                 breach_at: w.breach_at.map_or(NONE, |b| b.unwrap_or(NEVER)),
                 consumed: w.consumed.unwrap_or(f64::NAN),
                 warn: w.warn.unwrap_or(NONE),
             },
-            pause_exclusions: w.pause_exclusions,
+        };
+        Judged {
+            state: w.state,
+            caused_failure: w.caused_failure,
+            counted: Counted {
+                elapsed: w.elapsed.unwrap_or(NONE),
+                actual: w.actual.unwrap_or(NONE),
+                remaining: w.remaining.unwrap_or(NONE),
+            },
+            pause_exclusions: w.pause_exclusions.into_boxed_slice(),
             extra: (extra != Extra::default()).then(|| Box::new(extra)),
         }
     }
@@ -826,7 +845,7 @@ impl From<Judged> for JudgedWire {
             exception: x.exception,
             reason: x.reason,
             evidence: x.evidence,
-            pause_exclusions: j.pause_exclusions,
+            pause_exclusions: j.pause_exclusions.into_vec(),
             caused_failure: j.caused_failure,
             max_ms,
             span: x.span,
@@ -839,8 +858,8 @@ impl Judged {
         Judged {
             state,
             caused_failure: false,
-            clock: NO_CLOCK,
-            pause_exclusions: Vec::new(),
+            counted: NOT_COUNTED,
+            pause_exclusions: Box::default(),
             extra: None,
         }
     }
@@ -848,39 +867,57 @@ impl Judged {
     /// A measured clock: what it counted against the target's maximum.
     fn measured(state: State, max: i64, elapsed: i64, actual: i64) -> Judged {
         let mut j = Judged::new(state);
-        j.clock.elapsed = elapsed;
-        j.clock.actual = actual;
-        j.clock.remaining = max - elapsed;
+        j.counted = Counted {
+            elapsed,
+            actual,
+            remaining: max - elapsed,
+        };
         j
     }
 
     /// A running clock's breach instant (`None`: the calendar never opens
     /// again), share of its maximum and crossed warning threshold.
     fn running(&mut self, breach_at: Option<i64>, consumed: Option<f64>, warn: Option<i64>) {
-        self.clock.breach_at = breach_at.unwrap_or(NEVER);
-        self.clock.consumed = consumed.unwrap_or(f64::NAN);
-        self.clock.warn = warn.unwrap_or(NONE);
+        self.extra_mut().running = Running {
+            breach_at: breach_at.unwrap_or(NEVER),
+            consumed: consumed.unwrap_or(f64::NAN),
+            warn: warn.unwrap_or(NONE),
+        };
+    }
+
+    /// A running clock's numbers ([`NOT_RUNNING`] when not running).
+    fn running_numbers(&self) -> Running {
+        self.extra.as_ref().map_or(NOT_RUNNING, |x| x.running)
+    }
+
+    /// Add `id` to the exclusions that paused the clock, once.
+    fn paused_by(&mut self, id: &str) {
+        if !self.pause_exclusions.iter().any(|p| p == id) {
+            let mut ids = std::mem::take(&mut self.pause_exclusions).into_vec();
+            ids.push(Text::from(id));
+            self.pause_exclusions = ids.into_boxed_slice();
+        }
     }
 
     /// Business (or wall) time the clock counted.
     pub(crate) fn elapsed(&self) -> Option<i64> {
-        opt(self.clock.elapsed)
+        opt(self.counted.elapsed)
     }
 
     /// Wall time the clock counted, pauses removed.
     pub(crate) fn actual(&self) -> Option<i64> {
-        opt(self.clock.actual)
+        opt(self.counted.actual)
     }
 
     /// The target's maximum less `elapsed`.
     pub(crate) fn remaining(&self) -> Option<i64> {
-        opt(self.clock.remaining)
+        opt(self.counted.remaining)
     }
 
     /// A running clock's breach instant (`Some(None)`: the calendar never
     /// opens again); `None` when the clock is not running.
     pub(crate) fn breach_at(&self) -> Option<Option<i64>> {
-        match self.clock.breach_at {
+        match self.running_numbers().breach_at {
             NONE => None,
             NEVER => Some(None),
             t => Some(Some(t)),
@@ -889,13 +926,13 @@ impl Judged {
 
     /// A running clock's share of its maximum.
     pub(crate) fn consumed(&self) -> Option<f64> {
-        let c = self.clock.consumed;
+        let c = self.running_numbers().consumed;
         (!c.is_nan()).then_some(c)
     }
 
     /// The warning threshold a running clock has crossed (ppm).
     pub(crate) fn warn(&self) -> Option<i64> {
-        opt(self.clock.warn)
+        opt(self.running_numbers().warn)
     }
 
     /// The target's maximum, when a clock was measured against it.
@@ -1127,7 +1164,7 @@ pub(crate) fn judge_duration(world: &World, sla: &Sla, dep: &Deployment, max: i6
                     && !j.pause_exclusions.iter().any(|p| *p == x.id)
                     && clock.calendar.business(s.from, s.to) > 0
                 {
-                    j.pause_exclusions.push(Text::from(x.id.as_str()));
+                    j.paused_by(&x.id);
                 }
                 if !keep {
                     continue;
@@ -1283,8 +1320,8 @@ pub(crate) fn judge_availability(
     let mut j = Judged::measured(state, max, unavailable, unavailable);
     for x in pauses {
         let iv = x.intervals(s, end);
-        if overlap(&down, &iv) > 0 && !j.pause_exclusions.iter().any(|p| *p == x.id) {
-            j.pause_exclusions.push(Text::from(x.id.as_str()));
+        if overlap(&down, &iv) > 0 {
+            j.paused_by(&x.id);
         }
     }
     if state == State::Breached {
@@ -2020,7 +2057,6 @@ fn judge_range(
         if let Some(x) = &mut j.extra {
             x.evidence.shrink_to_fit();
         }
-        j.pause_exclusions.shrink_to_fit();
         part.verdicts.push(Verdict {
             subject,
             window: ws.start,
@@ -2270,25 +2306,6 @@ struct Clock {
     warn: i64,
 }
 
-impl PartialEq for Clock {
-    /// Equal numbers; an absent `consumed` (NaN) equals itself.
-    fn eq(&self, other: &Clock) -> bool {
-        (
-            self.elapsed,
-            self.actual,
-            self.remaining,
-            self.breach_at,
-            self.warn,
-        ) == (
-            other.elapsed,
-            other.actual,
-            other.remaining,
-            other.breach_at,
-            other.warn,
-        ) && self.consumed.to_bits() == other.consumed.to_bits()
-    }
-}
-
 /// The numbers of a running clock ([`Entries::running`]).
 #[derive(Debug, Clone, Copy)]
 struct Running {
@@ -2302,6 +2319,12 @@ impl PartialEq for Running {
     fn eq(&self, other: &Running) -> bool {
         (self.breach_at, self.warn) == (other.breach_at, other.warn)
             && self.consumed.to_bits() == other.consumed.to_bits()
+    }
+}
+
+impl Default for Running {
+    fn default() -> Running {
+        NOT_RUNNING
     }
 }
 
@@ -2346,7 +2369,7 @@ pub(crate) struct Entries {
     /// Distinct window starts, in first-seen order.
     windows: Vec<i64>,
     /// Each clock's elapsed, actual and remaining numbers.
-    clocks: Vec<[i64; 3]>,
+    clocks: Vec<Counted>,
     /// The rest of the clocks that are running (few: those at as_of), by
     /// index into `clocks`, in its order.
     running: Vec<(u32, Running)>,
@@ -2375,27 +2398,9 @@ impl Entries {
         if window == next {
             self.windows.push(window_start);
         }
-        let clock = j.clock;
-        let has_clock = [
-            clock.elapsed,
-            clock.actual,
-            clock.remaining,
-            clock.breach_at,
-            clock.warn,
-        ]
-        .iter()
-        .any(|x| *x != NONE)
-            || !clock.consumed.is_nan();
-        let clock = if has_clock {
-            let i = index(
-                &mut self.clocks,
-                [clock.elapsed, clock.actual, clock.remaining],
-            );
-            let running = Running {
-                breach_at: clock.breach_at,
-                consumed: clock.consumed,
-                warn: clock.warn,
-            };
+        let (counted, running) = (j.counted, j.running_numbers());
+        let clock = if counted != NOT_COUNTED || running != NOT_RUNNING {
+            let i = index(&mut self.clocks, counted);
             if running != NOT_RUNNING {
                 self.running.push((i, running));
             }
@@ -2429,7 +2434,12 @@ impl Entries {
 
     /// The clock at `index` ([`NO_CLOCK`] for [`ABSENT`]).
     fn clock(&self, index: u32) -> Clock {
-        let Some(&[elapsed, actual, remaining]) = self.clocks.get(index as usize) else {
+        let Some(&Counted {
+            elapsed,
+            actual,
+            remaining,
+        }) = self.clocks.get(index as usize)
+        else {
             return NO_CLOCK;
         };
         let running = self
@@ -3357,9 +3367,9 @@ mod tests {
     /// is finished), and a partial's wire keeps the flat shape, boxed parts,
     /// sentinels and all, through a round trip.
     #[test]
-    fn a_verdict_is_88_bytes_and_its_wire_is_flat() {
-        assert!(std::mem::size_of::<Judged>() <= 88);
-        assert!(std::mem::size_of::<Verdict>() <= 104);
+    fn a_verdict_is_56_bytes_and_its_wire_is_flat() {
+        assert!(std::mem::size_of::<Judged>() <= 56);
+        assert!(std::mem::size_of::<Verdict>() <= 72);
         let mut j = Judged::measured(State::InFlight, 10, 5, 7);
         j.running(None, Some(0.5), Some(400_000));
         j.extra_mut().reason = Some("why".into());
