@@ -2272,21 +2272,67 @@ pub(crate) fn finish_report(
 /// is written or materialised: on a large workload that section is most of
 /// a report's memory ([`crate::evaluation::Evaluation`]).
 ///
-/// 20 bytes: the window start, the clock's numbers and the rare texts sit
+/// 16 bytes: the window start, the clock's numbers and the rare texts sit
 /// in its SLA's side tables ([`Entries`]), named by index; a rate verdict
 /// has no clock, and one window start serves every entry in the window.
 #[derive(Debug, Clone)]
 pub(crate) struct PendingEntry {
     subject: u32,
-    /// Index into [`Entries::windows`].
-    window: u32,
     /// Index into [`Entries::clocks`], or [`ABSENT`].
     clock: u32,
     /// Index into [`Entries::notes`], or [`ABSENT`].
     notes: u32,
-    state: State,
-    caused_failure: bool,
+    /// The index into [`Entries::windows`] (24 bits: an SLA has at most
+    /// one window a day over years 1-9999, 3.7M), the state (4 bits) and
+    /// whether it caused a failure (1 bit).
+    packed: u32,
 }
+
+/// The states, in declaration order (a state's number, as packed in a
+/// [`PendingEntry`], is its index here).
+const STATES: [State; 10] = [
+    State::Met,
+    State::Breached,
+    State::InFlight,
+    State::Unmeasured,
+    State::Cancelled,
+    State::Excluded,
+    State::Suspended,
+    State::Succeeded,
+    State::Failed,
+    State::InProgress,
+];
+
+impl PendingEntry {
+    fn new(subject: u32, window: u32, clock: u32, notes: u32, state: State, caused: bool) -> Self {
+        let number = state as u32;
+        PendingEntry {
+            subject,
+            clock,
+            notes,
+            packed: (window & WINDOW_BITS) | (number << 24) | (u32::from(caused) << 28),
+        }
+    }
+
+    fn window(&self) -> u32 {
+        self.packed & WINDOW_BITS
+    }
+
+    fn state(&self) -> State {
+        let number = (self.packed >> 24) & 0xF;
+        STATES
+            .get(number as usize)
+            .copied()
+            .unwrap_or(State::InProgress)
+    }
+
+    fn caused_failure(&self) -> bool {
+        self.packed & (1 << 28) != 0
+    }
+}
+
+/// The bits of a [`PendingEntry`]'s window index.
+const WINDOW_BITS: u32 = (1 << 24) - 1;
 
 /// An index of a [`PendingEntry`] that names nothing.
 const ABSENT: u32 = u32::MAX;
@@ -2422,14 +2468,14 @@ impl Entries {
             ),
             None => ABSENT,
         };
-        self.list.push(PendingEntry {
+        self.list.push(PendingEntry::new(
             subject,
             window,
             clock,
             notes,
-            state: j.state,
-            caused_failure: j.caused_failure,
-        });
+            j.state,
+            j.caused_failure,
+        ));
     }
 
     /// The clock at `index` ([`NO_CLOCK`] for [`ABSENT`]).
@@ -2513,16 +2559,20 @@ impl PendingSla {
 
     fn entry(&self, dep: &Subject, j: &PendingEntry) -> DeploymentEntry {
         let rated = self.kind == SlaKind::ChangeFailureRate
-            && matches!(j.state, State::Succeeded | State::Failed);
+            && matches!(j.state(), State::Succeeded | State::Failed);
         let side = &self.entries;
         let notes = side.notes.get(j.notes as usize);
         let clock = side.clock(j.clock);
         let clock = &clock;
-        let window_start = side.windows.get(j.window as usize).copied().unwrap_or(NONE);
+        let window_start = side
+            .windows
+            .get(j.window() as usize)
+            .copied()
+            .unwrap_or(NONE);
         DeploymentEntry {
             deployment: Text::from(dep.id.as_str()),
             sla: self.sla.clone(),
-            state: Text::const_new(j.state.as_str()),
+            state: Text::const_new(j.state().as_str()),
             anchor: instant::format_text(dep.anchor),
             window_start: instant::format_text(window_start),
             service: dep.names.service.as_deref().map(Text::from),
@@ -2539,7 +2589,7 @@ impl PendingSla {
             },
             consumed: (!clock.consumed.is_nan()).then_some(clock.consumed),
             warn: opt(clock.warn).map(|w| w as f64 / 1_000_000.0),
-            caused_failure: rated.then_some(j.caused_failure),
+            caused_failure: rated.then_some(j.caused_failure()),
             subject: (self.kind == SlaKind::TimeToRestore).then(|| Text::const_new("incident")),
             exclusion: notes.and_then(|n| n.exclusion.as_deref()).map(Text::from),
             exception: notes.and_then(|n| n.exception.as_deref()).map(Text::from),
@@ -3359,8 +3409,19 @@ mod tests {
 
     /// A pending entry stays small: there is one per deployment and SLA.
     #[test]
-    fn a_pending_entry_is_20_bytes() {
-        assert!(std::mem::size_of::<PendingEntry>() <= 20);
+    fn a_pending_entry_is_16_bytes_and_keeps_what_it_packs() {
+        assert!(std::mem::size_of::<PendingEntry>() <= 16);
+        for (i, state) in STATES.into_iter().enumerate() {
+            assert_eq!(state as usize, i);
+            for caused in [false, true] {
+                let window = WINDOW_BITS - i as u32;
+                let e = PendingEntry::new(7, window, 1, ABSENT, state, caused);
+                assert_eq!(
+                    (e.window(), e.state(), e.caused_failure()),
+                    (window, state, caused)
+                );
+            }
+        }
     }
 
     /// A verdict stays small too (one per deployment and SLA while an SLA
