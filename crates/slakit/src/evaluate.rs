@@ -2272,21 +2272,21 @@ pub(crate) fn finish_report(
 /// is written or materialised: on a large workload that section is most of
 /// a report's memory ([`crate::evaluation::Evaluation`]).
 ///
-/// 16 bytes: the window start, the clock's numbers and the rare texts sit
-/// in its SLA's side tables ([`Entries`]), named by index; a rate verdict
-/// has no clock, and one window start serves every entry in the window.
+/// 8 bytes: the window start, the clock's numbers and the rare texts sit
+/// in its SLA's side tables ([`Entries`]); a rate verdict has no clock, one
+/// window start serves every entry in the window, and the clocks and notes
+/// are in entry order, so an entry says only whether it has them.
 #[derive(Debug, Clone)]
 pub(crate) struct PendingEntry {
     subject: u32,
-    /// Index into [`Entries::clocks`], or [`ABSENT`].
-    clock: u32,
-    /// Index into [`Entries::notes`], or [`ABSENT`].
-    notes: u32,
     /// The index into [`Entries::windows`] (24 bits: an SLA has at most
-    /// one window a day over years 1-9999, 3.7M), the state (4 bits) and
-    /// whether it caused a failure (1 bit).
+    /// one window a day over years 1-9999, 3.7M), the state (4 bits),
+    /// whether it caused a failure, has a clock and has notes (1 bit each).
     packed: u32,
 }
+
+/// An index that names nothing.
+const ABSENT: u32 = u32::MAX;
 
 /// The states, in declaration order (a state's number, as packed in a
 /// [`PendingEntry`], is its index here).
@@ -2303,14 +2303,17 @@ const STATES: [State; 10] = [
     State::InProgress,
 ];
 
+/// The bits of a [`PendingEntry`]'s window index.
+const WINDOW_BITS: u32 = (1 << 24) - 1;
+const CAUSED: u32 = 1 << 28;
+const HAS_CLOCK: u32 = 1 << 29;
+const HAS_NOTES: u32 = 1 << 30;
+
 impl PendingEntry {
-    fn new(subject: u32, window: u32, clock: u32, notes: u32, state: State, caused: bool) -> Self {
-        let number = state as u32;
+    fn new(subject: u32, window: u32, state: State, flags: u32) -> Self {
         PendingEntry {
             subject,
-            clock,
-            notes,
-            packed: (window & WINDOW_BITS) | (number << 24) | (u32::from(caused) << 28),
+            packed: (window & WINDOW_BITS) | ((state as u32) << 24) | flags,
         }
     }
 
@@ -2327,17 +2330,18 @@ impl PendingEntry {
     }
 
     fn caused_failure(&self) -> bool {
-        self.packed & (1 << 28) != 0
+        self.packed & CAUSED != 0
+    }
+
+    fn has_clock(&self) -> bool {
+        self.packed & HAS_CLOCK != 0
+    }
+
+    fn has_notes(&self) -> bool {
+        self.packed & HAS_NOTES != 0
     }
 }
 
-/// The bits of a [`PendingEntry`]'s window index.
-const WINDOW_BITS: u32 = (1 << 24) - 1;
-
-/// An index of a [`PendingEntry`] that names nothing.
-const ABSENT: u32 = u32::MAX;
-
-/// The numbers of an entry whose clock has any (duration kinds).
 /// Absent numbers are sentinels ([`NONE`], NaN). (Instants and durations
 /// stay within years 1-9999, far from `i64::MIN` and `i64::MAX`.)
 #[derive(Debug, Clone, Copy)]
@@ -2414,14 +2418,39 @@ pub(crate) struct Entries {
     list: Vec<PendingEntry>,
     /// Distinct window starts, in first-seen order.
     windows: Vec<i64>,
-    /// Each clock's elapsed, actual and remaining numbers.
+    /// The elapsed, actual and remaining numbers of each entry with a
+    /// clock, in entry order.
     clocks: Vec<Counted>,
     /// The rest of the clocks that are running (few: those at as_of), by
     /// index into `clocks`, in its order.
     running: Vec<(u32, Running)>,
+    /// The notes of each entry with notes, in entry order.
     notes: Vec<Notes>,
+    /// Before every [`MARK`]-th entry: how many clocks and notes come
+    /// before it (where formatting from there starts reading them).
+    marks: Vec<(u32, u32)>,
     /// Window start -> index into `windows`, while entries are added.
     window_index: rustc_hash::FxHashMap<i64, u32>,
+}
+
+/// Entries between two [`Entries::marks`].
+const MARK: usize = 4_096;
+
+/// Where an entry's clock and notes are in their tables.
+#[derive(Debug, Clone, Copy, Default)]
+struct Cursor {
+    clock: u32,
+    notes: u32,
+}
+
+impl Cursor {
+    /// The cursor of the entry after `e`.
+    fn after(self, e: &PendingEntry) -> Cursor {
+        Cursor {
+            clock: self.clock + u32::from(e.has_clock()),
+            notes: self.notes + u32::from(e.has_notes()),
+        }
+    }
 }
 
 impl Entries {
@@ -2435,50 +2464,37 @@ impl Entries {
     /// Add what an entry needs of a verdict; the rest (evidence, pauses)
     /// was read by the rows and is dropped here.
     fn push(&mut self, subject: u32, window_start: i64, j: Judged) {
-        fn index<T>(list: &mut Vec<T>, item: T) -> u32 {
-            list.push(item);
-            u32::try_from(list.len() - 1).unwrap_or(ABSENT)
-        }
         let next = u32::try_from(self.windows.len()).unwrap_or(ABSENT);
         let window = *self.window_index.entry(window_start).or_insert(next);
         if window == next {
             self.windows.push(window_start);
         }
+        let mut flags = if j.caused_failure { CAUSED } else { 0 };
         let (counted, running) = (j.counted, j.running_numbers());
-        let clock = if counted != NOT_COUNTED || running != NOT_RUNNING {
-            let i = index(&mut self.clocks, counted);
+        if counted != NOT_COUNTED || running != NOT_RUNNING {
+            flags |= HAS_CLOCK;
             if running != NOT_RUNNING {
+                let i = u32::try_from(self.clocks.len()).unwrap_or(ABSENT);
                 self.running.push((i, running));
             }
-            i
-        } else {
-            ABSENT
-        };
-        let notes = match j
+            self.clocks.push(counted);
+        }
+        if let Some(x) = j
             .extra
             .filter(|x| x.exclusion.is_some() || x.exception.is_some() || x.reason.is_some())
         {
-            Some(x) => index(
-                &mut self.notes,
-                Notes {
-                    exclusion: x.exclusion,
-                    exception: x.exception,
-                    reason: x.reason,
-                },
-            ),
-            None => ABSENT,
-        };
-        self.list.push(PendingEntry::new(
-            subject,
-            window,
-            clock,
-            notes,
-            j.state,
-            j.caused_failure,
-        ));
+            flags |= HAS_NOTES;
+            self.notes.push(Notes {
+                exclusion: x.exclusion,
+                exception: x.exception,
+                reason: x.reason,
+            });
+        }
+        self.list
+            .push(PendingEntry::new(subject, window, j.state, flags));
     }
 
-    /// The clock at `index` ([`NO_CLOCK`] for [`ABSENT`]).
+    /// The clock at `index` in `clocks`.
     fn clock(&self, index: u32) -> Clock {
         let Some(&Counted {
             elapsed,
@@ -2504,20 +2520,76 @@ impl Entries {
         }
     }
 
-    /// Done adding: in subject order (stable), the index map freed and the
-    /// side tables trimmed to their length (they grew by doubling).
+    /// Where the clock and notes of the entry at `position` are.
+    fn cursor(&self, position: usize) -> Cursor {
+        let from = position / MARK * MARK;
+        let mark = self
+            .marks
+            .get(position / MARK)
+            .map_or(Cursor::default(), |&(clock, notes)| Cursor { clock, notes });
+        self.list
+            .get(from..position)
+            .unwrap_or_default()
+            .iter()
+            .fold(mark, Cursor::after)
+    }
+
+    /// Done adding: in subject order (stable; the verdicts come in that
+    /// order but for merged partials), the index map freed, the side tables
+    /// trimmed to their length (they grew by doubling) and marked.
     fn finish(mut self) -> Entries {
-        self.list.sort_by_key(|e| e.subject);
+        if !self.list.is_sorted_by_key(|e| e.subject) {
+            self.sort();
+        }
         self.window_index = rustc_hash::FxHashMap::default();
         self.clocks.shrink_to_fit();
         self.running.shrink_to_fit();
         self.notes.shrink_to_fit();
         self.windows.shrink_to_fit();
+        let mut at = Cursor::default();
+        for (i, e) in self.list.iter().enumerate() {
+            if i % MARK == 0 {
+                self.marks.push((at.clock, at.notes));
+            }
+            at = at.after(e);
+        }
         self
+    }
+
+    /// Put the entries in subject order (stable), each with its clock and
+    /// notes.
+    fn sort(&mut self) {
+        let mut clocks = std::mem::take(&mut self.clocks).into_iter();
+        let mut notes = std::mem::take(&mut self.notes).into_iter();
+        let mut running = std::mem::take(&mut self.running).into_iter().peekable();
+        let mut whole = Vec::with_capacity(self.list.len());
+        let mut clock_index = 0u32;
+        for e in std::mem::take(&mut self.list) {
+            let clock = if e.has_clock() {
+                let r = running.next_if(|r| r.0 == clock_index).map(|r| r.1);
+                clock_index += 1;
+                clocks.next().map(|c| (c, r))
+            } else {
+                None
+            };
+            let note = if e.has_notes() { notes.next() } else { None };
+            whole.push((e, clock, note));
+        }
+        whole.sort_by_key(|w| w.0.subject);
+        for (e, clock, note) in whole {
+            if let Some((counted, r)) = clock {
+                if let Some(r) = r {
+                    let i = u32::try_from(self.clocks.len()).unwrap_or(ABSENT);
+                    self.running.push((i, r));
+                }
+                self.clocks.push(counted);
+            }
+            self.notes.extend(note);
+            self.list.push(e);
+        }
     }
 }
 
-/// One SLA's deployments section, in order (anchor, then id), unformatted.
 #[derive(Debug, Clone)]
 pub(crate) struct PendingSla {
     sla: Text,
@@ -2549,20 +2621,33 @@ impl PendingSla {
         range: std::ops::Range<usize>,
     ) -> impl Iterator<Item = DeploymentEntry> + 's {
         let subjects = self.incidents.as_deref().unwrap_or(subjects);
+        let start = self.entries.cursor(range.start);
         self.entries
             .list
             .get(range)
             .unwrap_or_default()
             .iter()
-            .filter_map(move |e| Some(self.entry(subjects.get(e.subject as usize)?, e)))
+            .scan(start, |at, e| {
+                let here = *at;
+                *at = at.after(e);
+                Some((here, e))
+            })
+            .filter_map(move |(at, e)| Some(self.entry(subjects.get(e.subject as usize)?, e, at)))
     }
 
-    fn entry(&self, dep: &Subject, j: &PendingEntry) -> DeploymentEntry {
+    fn entry(&self, dep: &Subject, j: &PendingEntry, at: Cursor) -> DeploymentEntry {
         let rated = self.kind == SlaKind::ChangeFailureRate
             && matches!(j.state(), State::Succeeded | State::Failed);
         let side = &self.entries;
-        let notes = side.notes.get(j.notes as usize);
-        let clock = side.clock(j.clock);
+        let notes = j
+            .has_notes()
+            .then(|| side.notes.get(at.notes as usize))
+            .flatten();
+        let clock = if j.has_clock() {
+            side.clock(at.clock)
+        } else {
+            NO_CLOCK
+        };
         let clock = &clock;
         let window_start = side
             .windows
@@ -3409,18 +3494,80 @@ mod tests {
 
     /// A pending entry stays small: there is one per deployment and SLA.
     #[test]
-    fn a_pending_entry_is_16_bytes_and_keeps_what_it_packs() {
-        assert!(std::mem::size_of::<PendingEntry>() <= 16);
+    fn a_pending_entry_is_8_bytes_and_keeps_what_it_packs() {
+        assert!(std::mem::size_of::<PendingEntry>() <= 8);
         for (i, state) in STATES.into_iter().enumerate() {
             assert_eq!(state as usize, i);
-            for caused in [false, true] {
+            for flags in [
+                0,
+                CAUSED,
+                HAS_CLOCK | HAS_NOTES,
+                CAUSED | HAS_CLOCK | HAS_NOTES,
+            ] {
                 let window = WINDOW_BITS - i as u32;
-                let e = PendingEntry::new(7, window, 1, ABSENT, state, caused);
-                assert_eq!(
-                    (e.window(), e.state(), e.caused_failure()),
-                    (window, state, caused)
-                );
+                let e = PendingEntry::new(7, window, state, flags);
+                assert_eq!((e.subject, e.window(), e.state()), (7, window, state));
+                assert_eq!(e.caused_failure(), flags & CAUSED != 0);
+                assert_eq!(e.has_clock(), flags & HAS_CLOCK != 0);
+                assert_eq!(e.has_notes(), flags & HAS_NOTES != 0);
             }
+        }
+    }
+
+    /// Entries added out of subject order (as merged partials may give)
+    /// keep their clocks, running numbers and notes; formatting from any
+    /// position (across the marks) reads the same entry as from the start.
+    #[test]
+    fn entries_keep_their_clocks_and_notes_in_any_order_from_any_position() {
+        let n: u32 = 10_007;
+        let mut entries = Entries::with_capacity(n as usize);
+        for i in 0..n {
+            let subject = (i * 7_919) % n;
+            let s = i64::from(subject);
+            let mut j = if subject.is_multiple_of(3) {
+                Judged::measured(State::InFlight, 10_000, s, s + 1)
+            } else {
+                Judged::new(State::Met)
+            };
+            if subject.is_multiple_of(6) {
+                j.running(Some(s * 1_000), None, None);
+            }
+            if subject.is_multiple_of(7) {
+                j.extra_mut().reason = Some(format!("r{subject}"));
+            }
+            entries.push(subject, s % 5 * 86_400_000, j);
+        }
+        let entries = entries.finish();
+        let names = Arc::new(Names::new(Some("svc"), None, None, "default", None));
+        let subjects: Vec<Subject> = (0..n)
+            .map(|i| Subject {
+                id: Text::from(format!("d{i}")),
+                anchor: 0,
+                names: Arc::clone(&names),
+                succeeded: None,
+            })
+            .collect();
+        let pending = PendingSla {
+            sla: "s".into(),
+            kind: SlaKind::Duration,
+            incidents: None,
+            entries,
+        };
+        let all: Vec<DeploymentEntry> = pending.entries(&subjects).collect();
+        assert_eq!(all.len(), n as usize);
+        for (k, e) in all.iter().enumerate() {
+            let s = k as i64;
+            assert_eq!(e.deployment, format!("d{k}"));
+            assert_eq!(e.elapsed_ms, (k % 3 == 0).then_some(s), "{k}");
+            assert_eq!(e.actual_elapsed_ms, (k % 3 == 0).then_some(s + 1), "{k}");
+            assert_eq!(e.breach_at.is_some(), k % 6 == 0, "{k}");
+            assert_eq!(e.reason, (k % 7 == 0).then(|| format!("r{k}")), "{k}");
+            assert_eq!(e.window_start, instant::format_text(s % 5 * 86_400_000));
+        }
+        for start in [1, 4_095, 4_096, 4_097, 9_000] {
+            let tail: Vec<DeploymentEntry> =
+                pending.entries_in(&subjects, start..n as usize).collect();
+            assert_eq!(tail.as_slice(), all.get(start..).unwrap(), "{start}");
         }
     }
 
