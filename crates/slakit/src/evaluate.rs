@@ -736,7 +736,7 @@ impl State {
 /// SLA is held while an SLA is finished, so what few verdicts have (notes,
 /// evidence, a running clock's numbers) is boxed in [`Extra`], and the
 /// numbers every measured clock has are sentinels ([`Counted`]), read
-/// through [`Judged::elapsed`] and the like: 264 bytes became 56.
+/// through [`Judged::elapsed`] and the like: 264 bytes became 48.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(from = "JudgedWire", into = "JudgedWire")]
 pub(crate) struct Judged {
@@ -745,8 +745,10 @@ pub(crate) struct Judged {
     /// The clock's numbers (absent: [`NOT_COUNTED`]); the target's maximum
     /// is `elapsed + remaining`.
     counted: Counted,
-    /// Inline text: most clocks of a workload with a weekly window have one.
-    pause_exclusions: Box<[Text]>,
+    /// The exclusions that paused the clock (§9): most clocks of a workload
+    /// with a weekly window have one, and few lists are distinct, so a
+    /// judged list is shared ([`PauseLists`]).
+    pause_exclusions: Option<Arc<Vec<Text>>>,
     pub extra: Option<Box<Extra>>,
 }
 
@@ -821,7 +823,8 @@ impl From<JudgedWire> for Judged {
                 actual: w.actual.unwrap_or(NONE),
                 remaining: w.remaining.unwrap_or(NONE),
             },
-            pause_exclusions: w.pause_exclusions.into_boxed_slice(),
+            pause_exclusions: (!w.pause_exclusions.is_empty())
+                .then(|| Arc::new(w.pause_exclusions)),
             extra: (extra != Extra::default()).then(|| Box::new(extra)),
         }
     }
@@ -845,7 +848,10 @@ impl From<Judged> for JudgedWire {
             exception: x.exception,
             reason: x.reason,
             evidence: x.evidence,
-            pause_exclusions: j.pause_exclusions.into_vec(),
+            pause_exclusions: j
+                .pause_exclusions
+                .map(|list| Arc::try_unwrap(list).unwrap_or_else(|shared| (*shared).clone()))
+                .unwrap_or_default(),
             caused_failure: j.caused_failure,
             max_ms,
             span: x.span,
@@ -859,7 +865,7 @@ impl Judged {
             state,
             caused_failure: false,
             counted: NOT_COUNTED,
-            pause_exclusions: Box::default(),
+            pause_exclusions: None,
             extra: None,
         }
     }
@@ -890,12 +896,16 @@ impl Judged {
         self.extra.as_ref().map_or(NOT_RUNNING, |x| x.running)
     }
 
+    /// The exclusions that paused the clock (§9).
+    pub(crate) fn pause_exclusions(&self) -> &[Text] {
+        self.pause_exclusions.as_deref().map_or(&[], Vec::as_slice)
+    }
+
     /// Add `id` to the exclusions that paused the clock, once.
     fn paused_by(&mut self, id: &str) {
-        if !self.pause_exclusions.iter().any(|p| p == id) {
-            let mut ids = std::mem::take(&mut self.pause_exclusions).into_vec();
-            ids.push(Text::from(id));
-            self.pause_exclusions = ids.into_boxed_slice();
+        let list = self.pause_exclusions.get_or_insert_with(Arc::default);
+        if !list.iter().any(|p| p == id) {
+            Arc::make_mut(list).push(Text::from(id));
         }
     }
 
@@ -1161,7 +1171,6 @@ pub(crate) fn judge_duration(world: &World, sla: &Sla, dep: &Deployment, max: i6
                 // A pause that removed no business time (e.g. a Sunday window on a
                 // Mon-Fri calendar) is evidence, but not an exclusion that applied.
                 if let PauseWhy::Exclusion(x) = s.why
-                    && !j.pause_exclusions.iter().any(|p| *p == x.id)
                     && clock.calendar.business(s.from, s.to) > 0
                 {
                     j.paused_by(&x.id);
@@ -1983,6 +1992,25 @@ fn merge_parts(parts: Vec<SlaPart>) -> SlaPart {
     part
 }
 
+/// One shared list per distinct list of pause exclusions among verdicts
+/// (a million verdicts of a weekly window have a handful).
+#[derive(Default)]
+struct PauseLists(rustc_hash::FxHashMap<Vec<Text>, Arc<Vec<Text>>>);
+
+impl PauseLists {
+    /// `list`, shared with every equal list seen before.
+    fn share(&mut self, list: &mut Option<Arc<Vec<Text>>>) {
+        if let Some(mine) = list {
+            match self.0.get(mine.as_slice()) {
+                Some(shared) => *mine = Arc::clone(shared),
+                None => {
+                    self.0.insert(mine.to_vec(), Arc::clone(mine));
+                }
+            }
+        }
+    }
+}
+
 /// [`judge_sla`] over `subjects`, the subjects from index `offset` on.
 fn judge_range(
     policy: &Policy,
@@ -2003,6 +2031,7 @@ fn judge_range(
         seen: BTreeSet::new(),
     };
     let mut cursor = None;
+    let mut lists = PauseLists::default();
     for (i, dep) in subjects.iter().enumerate() {
         let di = offset + i;
         let known = targets.get(dep.sig as usize).copied().flatten();
@@ -2057,6 +2086,7 @@ fn judge_range(
         if let Some(x) = &mut j.extra {
             x.evidence.shrink_to_fit();
         }
+        lists.share(&mut j.pause_exclusions);
         part.verdicts.push(Verdict {
             subject,
             window: ws.start,
@@ -3017,7 +3047,7 @@ fn make_row(
     let mut exceptions: BTreeSet<&str> = BTreeSet::new();
     for (_, j) in acc.judged(pieces) {
         exclusions.extend(j.exclusion().map(String::as_str));
-        exclusions.extend(j.pause_exclusions.iter().map(Text::as_str));
+        exclusions.extend(j.pause_exclusions().iter().map(Text::as_str));
         exceptions.extend(j.exception().map(String::as_str));
     }
     let exclusions: Vec<String> = exclusions.into_iter().map(str::to_string).collect();
@@ -3132,7 +3162,7 @@ fn make_row(
                     elapsed_ms: Some(elapsed),
                     max_ms: Some(max_ms),
                     over_ms: Some(elapsed - max_ms),
-                    reason: breach_reason(sla, elapsed, max_ms, running, &j.pause_exclusions),
+                    reason: breach_reason(sla, elapsed, max_ms, running, j.pause_exclusions()),
                     records: j
                         .extra
                         .as_mut()
@@ -3575,14 +3605,18 @@ mod tests {
     /// is finished), and a partial's wire keeps the flat shape, boxed parts,
     /// sentinels and all, through a round trip.
     #[test]
-    fn a_verdict_is_56_bytes_and_its_wire_is_flat() {
-        assert!(std::mem::size_of::<Judged>() <= 56);
-        assert!(std::mem::size_of::<Verdict>() <= 72);
+    fn a_verdict_is_48_bytes_and_its_wire_is_flat() {
+        assert!(std::mem::size_of::<Judged>() <= 48);
+        assert!(std::mem::size_of::<Verdict>() <= 64);
         let mut j = Judged::measured(State::InFlight, 10, 5, 7);
         j.running(None, Some(0.5), Some(400_000));
         j.extra_mut().reason = Some("why".into());
         j.extra_mut().span = Some((1, 2));
+        j.paused_by("x-1");
+        j.paused_by("x-2");
+        j.paused_by("x-1");
         let wire = serde_json::to_value(&j).unwrap();
+        assert_eq!(wire["pause_exclusions"], serde_json::json!(["x-1", "x-2"]));
         assert_eq!(wire["reason"], "why");
         assert_eq!(wire["span"], serde_json::json!([1, 2]));
         assert_eq!(
@@ -3617,6 +3651,33 @@ mod tests {
         due.running(Some(1_000), None, None);
         assert_eq!(due.breach_at(), Some(Some(1_000)));
         assert_ne!(due, j);
+    }
+
+    /// Verdicts with equal pause lists share one list; others keep theirs.
+    #[test]
+    fn equal_pause_lists_are_shared() {
+        let mut lists = PauseLists::default();
+        let judged = |ids: &[&str]| {
+            let mut j = Judged::new(State::Met);
+            for id in ids {
+                j.paused_by(id);
+            }
+            j
+        };
+        let (mut a, mut b, mut c, mut none) = (
+            judged(&["w", "x"]),
+            judged(&["w", "x"]),
+            judged(&["x", "w"]),
+            judged(&[]),
+        );
+        for j in [&mut a, &mut b, &mut c, &mut none] {
+            lists.share(&mut j.pause_exclusions);
+        }
+        let ptr = |j: &Judged| j.pause_exclusions.as_ref().map(Arc::as_ptr);
+        assert_eq!(ptr(&a), ptr(&b));
+        assert_ne!(ptr(&a), ptr(&c));
+        assert_eq!((ptr(&none), none.pause_exclusions()), (None, &[][..]));
+        assert_eq!(c.pause_exclusions(), ["x", "w"]);
     }
 
     /// SLAs with include and exempt scope lists, and one without a scope.
