@@ -94,17 +94,16 @@ fn main() {
         drop(text);
         println!("parsed: {}", rss());
         let as_of = slakit::resolve_as_of(&records, None).unwrap();
+        let count = records.len();
         let t = Instant::now();
         // PHASES_SERIAL=1: `evaluate` on one thread; otherwise
-        // `evaluate_deferred` on every core (what the CLI runs: the
-        // deployments section is formatted as it is written).
+        // `evaluate_owned` on every core (what the CLI runs: the records
+        // are freed once read, and the deployments section is formatted
+        // as it is written).
         let (report, evaluation) = if std::env::var_os("PHASES_SERIAL").is_some() {
             (Some(policy.evaluate(&records, as_of).unwrap()), None)
         } else {
-            (
-                None,
-                Some(policy.evaluate_deferred(&records, as_of).unwrap()),
-            )
+            (None, Some(policy.evaluate_owned(records, as_of).unwrap()))
         };
         let eval = t.elapsed();
         println!("evaluated: {}", rss());
@@ -133,11 +132,11 @@ fn main() {
             );
             continue;
         }
-        let n = records.len() as f64;
+        let n = count as f64;
         let total = read + parse + eval + ser;
         println!(
             "{} records: read {:.2}s parse {:.2}s evaluate {:.2}s serialise {:.2}s total {:.2}s ({:.0} records/s)",
-            records.len(),
+            count,
             read.as_secs_f64(),
             parse.as_secs_f64(),
             eval.as_secs_f64(),
