@@ -1,5 +1,6 @@
-//! JSON Lines read in parallel chunks give the records — and the errors —
-//! of the serial reading.
+//! JSON Lines read in parallel chunks — from a whole text, or fed in
+//! pieces to a `RecordReader` (the CLI's reading) — give the records and
+//! the errors of the serial reading.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use slakit::{Record, parse_records, parse_records_parallel};
@@ -33,12 +34,27 @@ fn serial(text: &str) -> slakit::Result<Vec<Record>> {
     parse_records(text)
 }
 
-fn parallel(text: &str) -> slakit::Result<Vec<Record>> {
-    let pool = rayon::ThreadPoolBuilder::new()
+fn pool() -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
         .num_threads(3)
         .build()
-        .unwrap();
-    pool.install(|| parse_records_parallel(text))
+        .unwrap()
+}
+
+fn parallel(text: &str) -> slakit::Result<Vec<Record>> {
+    pool().install(|| parse_records_parallel(text))
+}
+
+/// The text fed to a parallel `RecordReader` in pieces of 5 MB (past the
+/// 4 MB parallel threshold) and 1 MB (below it), cut mid-line.
+fn pieces(text: &str) -> slakit::Result<Vec<Record>> {
+    pool().install(|| {
+        let mut reader = slakit::record::RecordReader::new().parallel();
+        for piece in text.as_bytes().chunks(5 << 20) {
+            reader.feed(piece);
+        }
+        reader.finish()
+    })
 }
 
 #[test]
@@ -51,6 +67,11 @@ fn parallel_reading_gives_the_serial_records() {
     for (a, b) in one.iter().zip(&many) {
         assert_eq!(a, b);
         assert_eq!(a.origin(), b.origin());
+    }
+    let fed = pieces(&text).unwrap();
+    assert_eq!(fed.len(), one.len());
+    for (a, b) in one.iter().zip(&fed) {
+        assert_eq!((a, a.origin()), (b, b.origin()));
     }
     // The last record's line is the file's line.
     let last = many.last().unwrap().origin();
@@ -66,10 +87,12 @@ fn parallel_reading_reports_the_serial_error() {
     let one = serial(&text).unwrap_err();
     let many = parallel(&text).unwrap_err();
     assert_eq!(one, many);
+    assert_eq!(pieces(&text).unwrap_err(), one);
     assert!(one.location.line.is_some_and(|l| l > 50_000), "{one:?}");
     let middle = text.len() / 2;
     let cut = middle + text[middle..].find('\n').unwrap() + 1;
     text.insert_str(cut, "{\"kind\":\"outage\"}\n");
     let one = serial(&text).unwrap_err();
     assert_eq!(parallel(&text).unwrap_err(), one);
+    assert_eq!(pieces(&text).unwrap_err(), one);
 }

@@ -1,6 +1,7 @@
 //! Records read piece by piece (`RecordReader`, the CLI's reading) give the
 //! records — and the first error — of decoding the whole text and parsing
-//! it, however the bytes are split.
+//! it, however the bytes are split. (In parallel on large pieces:
+//! `parse_parallel.rs`.)
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -104,43 +105,4 @@ fn byte_by_byte() {
     let a = whole(array, Limits::default());
     assert_eq!(a.as_ref().unwrap().len(), 1);
     same(&a, &pieces(array, &cuts, RecordReader::new()));
-}
-
-/// About 6 MB in 1 MB pieces on a pool of three threads (each piece past
-/// the parallel threshold): the serial records, and a late bad line is the
-/// serial reading's error, at its line.
-#[test]
-fn parallel_pieces_read_as_the_whole() {
-    let mut text = String::new();
-    let mut i = 0;
-    while text.len() < 6 << 20 {
-        let end = if i % 7 == 0 { "\r\n" } else { "\n" };
-        text.push_str(&format!(
-            r#"{{"deployment":"d-{i}","event":"merged","time":"2026-01-01T00:00:00Z","service":"svc-{}"}}{end}"#,
-            i % 13
-        ));
-        if i % 101 == 0 {
-            text.push_str("\n   \n");
-        }
-        i += 1;
-    }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(3)
-        .build()
-        .unwrap();
-    let cuts: Vec<usize> = (1..7).map(|m| m << 20).collect();
-    let read = |bytes: &[u8]| pool.install(|| pieces(bytes, &cuts, RecordReader::new().parallel()));
-    let a = whole(text.as_bytes(), Limits::default());
-    assert!(a.as_ref().unwrap().len() > 50_000);
-    same(&a, &read(text.as_bytes()));
-    let bad = text.replacen(
-        "\"event\":\"merged\"",
-        "\"event\":\"merged\" \"x\"",
-        1 + i / 2,
-    );
-    let bad = bad.replacen("\"event\":\"merged\" \"x\"", "\"event\":\"merged\"", i / 2);
-    let a = whole(bad.as_bytes(), Limits::default());
-    let e = a.as_ref().unwrap_err();
-    assert!(e.location.line.unwrap() > 30_000, "{e}");
-    same(&a, &read(bad.as_bytes()));
 }
