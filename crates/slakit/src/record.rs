@@ -770,9 +770,7 @@ impl RecordReader {
         if !long.tail.is_empty() && self.not_utf8.is_none() {
             self.not_utf8 = Some(line);
         }
-        let stopped =
-            self.nul.is_some() || self.failed.is_some() || self.bytes > self.limits.max_input_bytes;
-        if !long.blank && !stopped {
+        if !long.blank && self.parsing() {
             self.failed = Some(
                 too_long(long.len - long.trailing_cr, &self.limits)
                     .at_record(self.records.len(), Some(line)),
@@ -787,47 +785,40 @@ impl RecordReader {
             // Nothing after the first invalid UTF-8 matters.
             return;
         }
-        let count = |b: &[u8]| b.iter().filter(|c| **c == b'\n').count();
+        let line_at = |at: usize| self.newlines + crate::source::line_at(bytes, at);
         let text = match std::str::from_utf8(bytes) {
             Ok(text) => text,
             Err(e) => {
-                let valid = bytes.get(..e.valid_up_to()).unwrap_or_default();
-                self.not_utf8 = Some(self.newlines + count(valid) + 1);
+                self.not_utf8 = Some(line_at(e.valid_up_to()));
                 return;
             }
         };
         if self.nul.is_none()
             && let Some(at) = bytes.iter().position(|b| *b == 0)
         {
-            let before = bytes.get(..at).unwrap_or_default();
-            self.nul = Some(self.newlines + count(before) + 1);
+            self.nul = Some(line_at(at));
         }
-        let stopped =
-            self.nul.is_some() || self.failed.is_some() || self.bytes > self.limits.max_input_bytes;
-        if !stopped {
+        if self.parsing() {
             let (limits, parallel) = (self.limits, self.parallel);
             if let Err(e) = read_lines(text, &limits, parallel, &mut self.records, self.newlines) {
                 self.failed = Some(e);
             }
         }
-        self.newlines += count(bytes);
+        self.newlines += bytes.iter().filter(|c| **c == b'\n').count();
+    }
+
+    /// Whether lines are still parsed: no NUL, no bad record and no size
+    /// past the limit so far (each an error before any later record's).
+    fn parsing(&self) -> bool {
+        self.nul.is_none() && self.failed.is_none() && self.bytes <= self.limits.max_input_bytes
     }
 
     /// Every piece fed: the records, or the first error.
     pub fn finish(mut self) -> Result<Vec<Record>> {
         if self.array == Some(true) {
             let held = std::mem::take(&mut self.held);
-            return match String::from_utf8(held) {
-                Ok(text) => parse_records_on(&text, &self.limits, self.parallel),
-                Err(e) => {
-                    let valid = e
-                        .as_bytes()
-                        .get(..e.utf8_error().valid_up_to())
-                        .unwrap_or_default();
-                    let line = valid.iter().filter(|c| **c == b'\n').count() + 1;
-                    Err(crate::source::not_utf8(ErrorCode::RecordSyntax, line))
-                }
-            };
+            let text = crate::source::utf8(held, ErrorCode::RecordSyntax)?;
+            return parse_records_on(&text, &self.limits, self.parallel);
         }
         if self.not_utf8.is_none() {
             // All blank so far, or JSON Lines: the last line (any newline-less end).
@@ -902,8 +893,8 @@ fn parse_records_on(text: &str, limits: &Limits, parallel: bool) -> Result<Vec<R
     if text.len() > limits.max_input_bytes {
         return Err(too_large(text.len(), limits));
     }
-    if let Some(before) = text.split('\0').next().filter(|b| b.len() < text.len()) {
-        return Err(has_nul(before.matches('\n').count() + 1));
+    if let Some(at) = text.find('\0') {
+        return Err(has_nul(crate::source::line_at(text.as_bytes(), at)));
     }
     let trimmed = text.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
     if trimmed.starts_with('[') {

@@ -11,14 +11,21 @@ use crate::error::{Error, ErrorCode};
 /// error (`E100` for a policy, `E200` for records) at the line of the first
 /// bad byte, naming the file.
 pub fn utf8_text(bytes: Vec<u8>, name: &str, syntax: ErrorCode) -> Result<String, Error> {
+    utf8(bytes, syntax).map_err(|e| e.in_file(name))
+}
+
+/// [`utf8_text`] without a file name.
+pub(crate) fn utf8(bytes: Vec<u8>, syntax: ErrorCode) -> Result<String, Error> {
     String::from_utf8(bytes).map_err(|e| {
-        let valid = e.utf8_error().valid_up_to();
-        let line = e
-            .as_bytes()
-            .get(..valid)
-            .map_or(1, |b| b.iter().filter(|&&c| c == b'\n').count() + 1);
-        not_utf8(syntax, line).in_file(name)
+        let line = line_at(e.as_bytes(), e.utf8_error().valid_up_to());
+        not_utf8(syntax, line)
     })
+}
+
+/// The 1-based line of the byte at `at` in `bytes`.
+pub(crate) fn line_at(bytes: &[u8], at: usize) -> usize {
+    let before = bytes.get(..at).unwrap_or(bytes);
+    before.iter().filter(|&&c| c == b'\n').count() + 1
 }
 
 /// Invalid UTF-8 at `line`: a `syntax` error.
