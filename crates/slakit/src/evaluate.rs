@@ -43,11 +43,11 @@ pub(crate) struct Label {
 }
 
 impl Label {
-    /// The label of events named `name` with no id.
-    pub(crate) fn named(name: &str) -> Arc<Label> {
+    /// The label of events named `name` with this record id.
+    pub(crate) fn new(name: &str, id: Option<&str>) -> Arc<Label> {
         Arc::new(Label {
             name: Text::from(name),
-            id: None,
+            id: id.map(Text::from),
         })
     }
 }
@@ -77,14 +77,11 @@ struct EventNames<'r>(rustc_hash::FxHashMap<&'r str, Arc<Label>>);
 impl<'r> EventNames<'r> {
     fn ev(&mut self, e: &'r Event) -> Ev {
         let label = match e.id() {
-            Some(id) => Arc::new(Label {
-                name: e.event.clone(),
-                id: Some(Text::from(id)),
-            }),
+            Some(id) => Label::new(&e.event, Some(id)),
             None => Arc::clone(
                 self.0
                     .entry(e.event.as_str())
-                    .or_insert_with(|| Label::named(&e.event)),
+                    .or_insert_with(|| Label::new(&e.event, None)),
             ),
         };
         Ev::new(label, e.time)
@@ -747,7 +744,7 @@ pub(crate) struct Judged {
     counted: Counted,
     /// The exclusions that paused the clock (§9): most clocks of a workload
     /// with a weekly window have one, and few lists are distinct, so a
-    /// judged list is shared ([`PauseLists`]).
+    /// judged list is shared ([`Shared`]).
     pause_exclusions: Option<Arc<Vec<Text>>>,
     pub extra: Option<Box<Extra>>,
 }
@@ -1214,12 +1211,7 @@ fn incident_deployments(policy: &Policy, world: &World) -> Vec<Deployment> {
         .iter()
         .map(|inc| {
             let service = Some(inc.service.as_str());
-            let label = |name: &str| {
-                Arc::new(Label {
-                    name: Text::from(name),
-                    id: Some(Text::from(inc.id.as_str())),
-                })
-            };
+            let label = |name: &str| Label::new(name, Some(&inc.id));
             let mut events = vec![Ev::new(label("opened"), inc.opened)];
             if let Some(r) = inc.resolved.filter(|r| *r <= world.as_of) {
                 events.push(Ev::new(label("resolved"), r.max(inc.opened)));
@@ -1739,10 +1731,10 @@ impl Succeeded {
     }
 
     /// The event named `event` with this record id, at `time`.
-    pub(crate) fn new(time: i64, event: Text, id: Option<Text>) -> Succeeded {
+    pub(crate) fn new(time: i64, event: &str, id: Option<&str>) -> Succeeded {
         Succeeded {
             time,
-            label: Arc::new(Label { name: event, id }),
+            label: Label::new(event, id),
         }
     }
 
@@ -1786,22 +1778,6 @@ impl Names {
             release_type: release_type.map(Text::from),
             tier: Text::from(tier),
             team: team.map(Text::from),
-        }
-    }
-
-    /// One `Arc` for equal names (after reading a partial's bytes, which
-    /// gives each subject its own).
-    pub(crate) fn intern<'n>(
-        seen: &mut rustc_hash::FxHashMap<Names, Arc<Names>>,
-        names: impl Iterator<Item = &'n mut Arc<Names>>,
-    ) {
-        for n in names {
-            match seen.get(&**n) {
-                Some(shared) => *n = Arc::clone(shared),
-                None => {
-                    seen.insert((**n).clone(), Arc::clone(n));
-                }
-            }
         }
     }
 
@@ -1992,20 +1968,24 @@ fn merge_parts(parts: Vec<SlaPart>) -> SlaPart {
     part
 }
 
-/// One shared list per distinct list of pause exclusions among verdicts
-/// (a million verdicts of a weekly window have a handful).
-#[derive(Default)]
-struct PauseLists(rustc_hash::FxHashMap<Vec<Text>, Arc<Vec<Text>>>);
+/// One `Arc` per distinct value among those passed to [`Shared::share`]:
+/// the pause lists of a million verdicts (a handful are distinct), the
+/// names of the subjects read back from a partial's bytes.
+pub(crate) struct Shared<T>(rustc_hash::FxHashMap<T, Arc<T>>);
 
-impl PauseLists {
-    /// `list`, shared with every equal list seen before.
-    fn share(&mut self, list: &mut Option<Arc<Vec<Text>>>) {
-        if let Some(mine) = list {
-            match self.0.get(mine.as_slice()) {
-                Some(shared) => *mine = Arc::clone(shared),
-                None => {
-                    self.0.insert(mine.to_vec(), Arc::clone(mine));
-                }
+impl<T> Default for Shared<T> {
+    fn default() -> Self {
+        Shared(rustc_hash::FxHashMap::default())
+    }
+}
+
+impl<T: std::hash::Hash + Eq + Clone> Shared<T> {
+    /// `item`, shared with every equal one seen before.
+    pub(crate) fn share(&mut self, item: &mut Arc<T>) {
+        match self.0.get(&**item) {
+            Some(shared) => *item = Arc::clone(shared),
+            None => {
+                self.0.insert((**item).clone(), Arc::clone(item));
             }
         }
     }
@@ -2031,7 +2011,7 @@ fn judge_range(
         seen: BTreeSet::new(),
     };
     let mut cursor = None;
-    let mut lists = PauseLists::default();
+    let mut lists = Shared::default();
     for (i, dep) in subjects.iter().enumerate() {
         let di = offset + i;
         let known = targets.get(dep.sig as usize).copied().flatten();
@@ -2086,7 +2066,9 @@ fn judge_range(
         if let Some(x) = &mut j.extra {
             x.evidence.shrink_to_fit();
         }
-        lists.share(&mut j.pause_exclusions);
+        if let Some(list) = &mut j.pause_exclusions {
+            lists.share(list);
+        }
         part.verdicts.push(Verdict {
             subject,
             window: ws.start,
@@ -2372,21 +2354,10 @@ impl PendingEntry {
     }
 }
 
-/// Absent numbers are sentinels ([`NONE`], NaN). (Instants and durations
-/// stay within years 1-9999, far from `i64::MIN` and `i64::MAX`.)
-#[derive(Debug, Clone, Copy)]
-struct Clock {
-    elapsed: i64,
-    actual: i64,
-    remaining: i64,
-    /// [`NONE`]: not running; [`NEVER`]: running, the calendar never opens again.
-    breach_at: i64,
-    /// NaN: absent.
-    consumed: f64,
-    warn: i64,
-}
-
-/// The numbers of a running clock ([`Entries::running`]).
+/// The numbers of a running clock ([`Entries::running`]). Absent numbers
+/// are sentinels ([`NONE`], [`NEVER`], NaN), as in [`Counted`]. (Instants
+/// and durations stay within years 1-9999, far from `i64::MIN` and
+/// `i64::MAX`.)
 #[derive(Debug, Clone, Copy)]
 struct Running {
     breach_at: i64,
@@ -2415,20 +2386,10 @@ const NOT_RUNNING: Running = Running {
     warn: NONE,
 };
 
-/// An absent number of a [`Clock`].
+/// An absent number of a [`Counted`] or [`Running`].
 const NONE: i64 = i64::MIN;
 /// A running clock whose breach instant is null (§10).
 const NEVER: i64 = i64::MAX;
-
-/// No clock: every number absent.
-const NO_CLOCK: Clock = Clock {
-    elapsed: NONE,
-    actual: NONE,
-    remaining: NONE,
-    breach_at: NONE,
-    consumed: f64::NAN,
-    warn: NONE,
-};
 
 fn opt(x: i64) -> Option<i64> {
     (x != NONE).then_some(x)
@@ -2524,15 +2485,10 @@ impl Entries {
             .push(PendingEntry::new(subject, window, j.state, flags));
     }
 
-    /// The clock at `index` in `clocks`.
-    fn clock(&self, index: u32) -> Clock {
-        let Some(&Counted {
-            elapsed,
-            actual,
-            remaining,
-        }) = self.clocks.get(index as usize)
-        else {
-            return NO_CLOCK;
+    /// The numbers of the clock at `index` in `clocks`.
+    fn clock(&self, index: u32) -> (Counted, Running) {
+        let Some(&counted) = self.clocks.get(index as usize) else {
+            return (NOT_COUNTED, NOT_RUNNING);
         };
         let running = self
             .running
@@ -2540,14 +2496,7 @@ impl Entries {
             .ok()
             .and_then(|i| self.running.get(i))
             .map_or(NOT_RUNNING, |r| r.1);
-        Clock {
-            elapsed,
-            actual,
-            remaining,
-            breach_at: running.breach_at,
-            consumed: running.consumed,
-            warn: running.warn,
-        }
+        (counted, running)
     }
 
     /// Where the clock and notes of the entry at `position` are.
@@ -2673,12 +2622,11 @@ impl PendingSla {
             .has_notes()
             .then(|| side.notes.get(at.notes as usize))
             .flatten();
-        let clock = if j.has_clock() {
+        let (counted, running) = if j.has_clock() {
             side.clock(at.clock)
         } else {
-            NO_CLOCK
+            (NOT_COUNTED, NOT_RUNNING)
         };
-        let clock = &clock;
         let window_start = side
             .windows
             .get(j.window() as usize)
@@ -2694,16 +2642,16 @@ impl PendingSla {
             tier: dep.names.tier.clone(),
             team: dep.names.team.clone(),
             release_type: dep.names.release_type.as_deref().map(Text::from),
-            elapsed_ms: opt(clock.elapsed),
-            actual_elapsed_ms: opt(clock.actual),
-            remaining_ms: opt(clock.remaining),
-            breach_at: match clock.breach_at {
+            elapsed_ms: opt(counted.elapsed),
+            actual_elapsed_ms: opt(counted.actual),
+            remaining_ms: opt(counted.remaining),
+            breach_at: match running.breach_at {
                 NONE => None,
                 NEVER => Some(None),
                 at => Some(Some(instant::format_text(at))),
             },
-            consumed: (!clock.consumed.is_nan()).then_some(clock.consumed),
-            warn: opt(clock.warn).map(|w| w as f64 / 1_000_000.0),
+            consumed: (!running.consumed.is_nan()).then_some(running.consumed),
+            warn: opt(running.warn).map(|w| w as f64 / 1_000_000.0),
             caused_failure: rated.then_some(j.caused_failure()),
             subject: (self.kind == SlaKind::TimeToRestore).then(|| Text::const_new("incident")),
             exclusion: notes.and_then(|n| n.exclusion.as_deref()).map(Text::from),
@@ -2878,9 +2826,8 @@ fn finish_sla(
     drop(windows);
 
     // The deployments section (after CFR charging), by anchor then id: the
-    // subjects' order (one verdict per subject). The pieces are in subject
-    // order already but for merged partials; the stable sort is linear on
-    // sorted input.
+    // subjects' order (one verdict per subject), which `Entries::finish`
+    // restores if the pieces are out of it.
     let count = pieces.iter().map(Vec::len).sum();
     let mut entries = Entries::with_capacity(count);
     for piece in pieces {
@@ -3656,7 +3603,7 @@ mod tests {
     /// Verdicts with equal pause lists share one list; others keep theirs.
     #[test]
     fn equal_pause_lists_are_shared() {
-        let mut lists = PauseLists::default();
+        let mut lists = Shared::default();
         let judged = |ids: &[&str]| {
             let mut j = Judged::new(State::Met);
             for id in ids {
@@ -3671,7 +3618,9 @@ mod tests {
             judged(&[]),
         );
         for j in [&mut a, &mut b, &mut c, &mut none] {
-            lists.share(&mut j.pause_exclusions);
+            if let Some(list) = &mut j.pause_exclusions {
+                lists.share(list);
+            }
         }
         let ptr = |j: &Judged| j.pause_exclusions.as_ref().map(Arc::as_ptr);
         assert_eq!(ptr(&a), ptr(&b));

@@ -53,8 +53,8 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::evaluate::{
-    ALL_TIME, Names, Parts, SlaPart, Subject, Totals, build_world, check_as_of, finish_report,
-    join2, judge_world,
+    ALL_TIME, Names, Parts, Shared, SlaPart, Subject, Totals, build_world, check_as_of,
+    finish_report, join2, judge_world,
 };
 use crate::evaluation::Evaluation;
 use crate::policy::Policy;
@@ -154,9 +154,11 @@ pub struct Partial {
 impl Partial {
     /// One [`Names`] per combination again, as evaluation built them: read
     /// from bytes, every subject and fact holds its own copy.
-    fn share_names(&mut self, seen: &mut rustc_hash::FxHashMap<Names, std::sync::Arc<Names>>) {
-        Names::intern(seen, self.subjects.iter_mut().map(|s| &mut s.names));
-        Names::intern(seen, self.dora.iter_mut().map(|f| &mut f.names));
+    fn share_names(&mut self, seen: &mut Shared<Names>) {
+        let subjects = self.subjects.iter_mut().map(|s| &mut s.names);
+        for names in subjects.chain(self.dora.iter_mut().map(|f| &mut f.names)) {
+            seen.share(names);
+        }
         for v in &mut self.versions {
             v.share_names(seen);
         }
@@ -580,7 +582,7 @@ impl Partial {
         }
         let mut p: Partial = postcard::from_bytes(payload)
             .map_err(|e| invalid(format!("the partial is corrupt: {e}")))?;
-        p.share_names(&mut rustc_hash::FxHashMap::default());
+        p.share_names(&mut Shared::default());
         if p.header.engine != crate::VERSION {
             return Err(invalid(format!(
                 "the partial was computed by slakit {}; this is slakit {}: evaluate the partition again with this version",
@@ -879,7 +881,7 @@ pub(crate) mod wire {
         ) -> Result<Option<Succeeded>, D::Error> {
             Ok(
                 Option::<(i64, Ev)>::deserialize(d)?.map(|(time, (_, id, event, _, _))| {
-                    Succeeded::new(time, event.unwrap_or_default(), id)
+                    Succeeded::new(time, event.as_deref().unwrap_or_default(), id.as_deref())
                 }),
             )
         }
