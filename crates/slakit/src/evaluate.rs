@@ -2599,6 +2599,17 @@ impl PendingSla {
         subjects: &'s [Subject],
         range: std::ops::Range<usize>,
     ) -> impl Iterator<Item = DeploymentEntry> + 's {
+        self.views_in(subjects, range).map(|v| v.to_entry())
+    }
+
+    /// Each entry at positions `range` as a borrowed [`EntryView`], in
+    /// order: what [`PendingSla::entries_in`] formats, and what
+    /// [`crate::evaluation::Evaluation::write_json`] writes directly.
+    pub(crate) fn views_in<'s>(
+        &'s self,
+        subjects: &'s [Subject],
+        range: std::ops::Range<usize>,
+    ) -> impl Iterator<Item = EntryView<'s>> + 's {
         let subjects = self.incidents.as_deref().unwrap_or(subjects);
         let start = self.entries.cursor(range.start);
         self.entries
@@ -2611,10 +2622,10 @@ impl PendingSla {
                 *at = at.after(e);
                 Some((here, e))
             })
-            .filter_map(move |(at, e)| Some(self.entry(subjects.get(e.subject as usize)?, e, at)))
+            .filter_map(move |(at, e)| Some(self.view(subjects.get(e.subject as usize)?, e, at)))
     }
 
-    fn entry(&self, dep: &Subject, j: &PendingEntry, at: Cursor) -> DeploymentEntry {
+    fn view<'s>(&'s self, dep: &'s Subject, j: &PendingEntry, at: Cursor) -> EntryView<'s> {
         let rated = self.kind == SlaKind::ChangeFailureRate
             && matches!(j.state(), State::Succeeded | State::Failed);
         let side = &self.entries;
@@ -2632,31 +2643,87 @@ impl PendingSla {
             .get(j.window() as usize)
             .copied()
             .unwrap_or(NONE);
-        DeploymentEntry {
-            deployment: Text::from(dep.id.as_str()),
-            sla: self.sla.clone(),
-            state: Text::const_new(j.state().as_str()),
-            anchor: instant::format_text(dep.anchor),
-            window_start: instant::format_text(window_start),
-            service: dep.names.service.as_deref().map(Text::from),
-            tier: dep.names.tier.clone(),
-            team: dep.names.team.clone(),
-            release_type: dep.names.release_type.as_deref().map(Text::from),
+        EntryView {
+            deployment: dep.id.as_str(),
+            sla: self.sla.as_str(),
+            state: j.state().as_str(),
+            anchor: dep.anchor,
+            window_start,
+            service: dep.names.service.as_deref(),
+            tier: dep.names.tier.as_str(),
+            team: dep.names.team.as_deref(),
+            release_type: dep.names.release_type.as_deref(),
             elapsed_ms: opt(counted.elapsed),
             actual_elapsed_ms: opt(counted.actual),
             remaining_ms: opt(counted.remaining),
             breach_at: match running.breach_at {
                 NONE => None,
                 NEVER => Some(None),
-                at => Some(Some(instant::format_text(at))),
+                at => Some(Some(at)),
             },
             consumed: (!running.consumed.is_nan()).then_some(running.consumed),
             warn: opt(running.warn).map(|w| w as f64 / 1_000_000.0),
             caused_failure: rated.then_some(j.caused_failure()),
-            subject: (self.kind == SlaKind::TimeToRestore).then(|| Text::const_new("incident")),
-            exclusion: notes.and_then(|n| n.exclusion.as_deref()).map(Text::from),
-            exception: notes.and_then(|n| n.exception.as_deref()).map(Text::from),
-            reason: notes.and_then(|n| n.reason.clone()),
+            subject: (self.kind == SlaKind::TimeToRestore).then_some("incident"),
+            exclusion: notes.and_then(|n| n.exclusion.as_deref()),
+            exception: notes.and_then(|n| n.exception.as_deref()),
+            reason: notes.and_then(|n| n.reason.as_deref()),
+        }
+    }
+}
+
+/// A deployments-section entry ([`DeploymentEntry`]) borrowed from the
+/// pending entries: its instants still numbers, its text still where the
+/// subjects and the SLA hold it. Formatted only as it is written.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct EntryView<'a> {
+    pub deployment: &'a str,
+    pub sla: &'a str,
+    pub state: &'a str,
+    pub anchor: i64,
+    pub window_start: i64,
+    pub service: Option<&'a str>,
+    pub tier: &'a str,
+    pub team: Option<&'a str>,
+    pub release_type: Option<&'a str>,
+    pub elapsed_ms: Option<i64>,
+    pub actual_elapsed_ms: Option<i64>,
+    pub remaining_ms: Option<i64>,
+    /// `Some(None)`: running, and the calendar never opens again.
+    pub breach_at: Option<Option<i64>>,
+    pub consumed: Option<f64>,
+    pub warn: Option<f64>,
+    pub caused_failure: Option<bool>,
+    pub subject: Option<&'a str>,
+    pub exclusion: Option<&'a str>,
+    pub exception: Option<&'a str>,
+    pub reason: Option<&'a str>,
+}
+
+impl EntryView<'_> {
+    /// The entry, formatted (pending entries carry no policy version).
+    pub(crate) fn to_entry(self) -> DeploymentEntry {
+        DeploymentEntry {
+            deployment: Text::from(self.deployment),
+            sla: Text::from(self.sla),
+            state: Text::from(self.state),
+            anchor: instant::format_text(self.anchor),
+            window_start: instant::format_text(self.window_start),
+            service: self.service.map(Text::from),
+            tier: Text::from(self.tier),
+            team: self.team.map(Text::from),
+            release_type: self.release_type.map(Text::from),
+            elapsed_ms: self.elapsed_ms,
+            actual_elapsed_ms: self.actual_elapsed_ms,
+            remaining_ms: self.remaining_ms,
+            breach_at: self.breach_at.map(|b| b.map(instant::format_text)),
+            consumed: self.consumed,
+            warn: self.warn,
+            caused_failure: self.caused_failure,
+            subject: self.subject.map(Text::from),
+            exclusion: self.exclusion.map(Text::from),
+            exception: self.exception.map(Text::from),
+            reason: self.reason.map(String::from),
             policy_version: None,
         }
     }

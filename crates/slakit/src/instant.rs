@@ -111,15 +111,35 @@ pub fn format_text(ms: i64) -> crate::report::Text {
     out
 }
 
+/// Append [`format`]'s text to a byte buffer.
+pub(crate) fn write_bytes(out: &mut Vec<u8>, ms: i64) {
+    if let Some((text, len)) = compose(ms) {
+        out.extend_from_slice(text.get(..len).unwrap_or_default());
+    } else {
+        out.extend_from_slice(format(ms).as_bytes());
+    }
+}
+
 /// Write [`format`]'s text into any string (`String`, `Text`).
 fn write(out: &mut impl std::fmt::Write, ms: i64) {
-    if !(MIN_INSTANT..=MAX_INSTANT).contains(&ms) {
-        // Writing into a string cannot fail.
-        let _ = match DateTime::<Utc>::from_timestamp_millis(ms) {
+    // Writing into a string cannot fail.
+    let _ = match compose(ms) {
+        // ASCII digits and separators only.
+        Some((text, len)) => out.write_str(
+            std::str::from_utf8(text.get(..len).unwrap_or_default()).unwrap_or_default(),
+        ),
+        None => match DateTime::<Utc>::from_timestamp_millis(ms) {
             Some(dt) => write!(out, "{}", dt.format("%Y-%m-%dT%H:%M:%S%.3fZ")),
             None => write!(out, "{ms}ms"),
-        };
-        return;
+        },
+    };
+}
+
+/// An instant of the supported years as `YYYY-MM-DDTHH:MM:SS[.mmm]Z` in a
+/// stack buffer, and its length; `None` outside them.
+fn compose(ms: i64) -> Option<([u8; 24], usize)> {
+    if !(MIN_INSTANT..=MAX_INSTANT).contains(&ms) {
+        return None;
     }
     let days = ms.div_euclid(86_400_000);
     let in_day = ms.rem_euclid(86_400_000);
@@ -130,7 +150,6 @@ fn write(out: &mut impl std::fmt::Write, ms: i64) {
         in_day / 1000 % 60,
         in_day % 1000,
     );
-    // Composed in a stack buffer and written once: `YYYY-MM-DDTHH:MM:SS[.mmm]Z`.
     let mut buf = *b"0000-00-00T00:00:00.000Z";
     put_digits(&mut buf[0..4], y);
     put_digits(&mut buf[5..7], m);
@@ -138,15 +157,13 @@ fn write(out: &mut impl std::fmt::Write, ms: i64) {
     put_digits(&mut buf[11..13], h);
     put_digits(&mut buf[14..16], mi);
     put_digits(&mut buf[17..19], s);
-    let text = if milli != 0 {
+    if milli != 0 {
         put_digits(&mut buf[20..23], milli);
-        &buf[..]
+        Some((buf, 24))
     } else {
         buf[19] = b'Z';
-        &buf[..20]
-    };
-    // ASCII digits and separators only.
-    let _ = out.write_str(std::str::from_utf8(text).unwrap_or_default());
+        Some((buf, 20))
+    }
 }
 
 /// The last `out.len()` decimal digits of `v` (non-negative), zero-padded.
