@@ -1565,27 +1565,18 @@ impl Read {
     /// one partial of all the records gives (the split/merge property tests
     /// compare the two), less the inputs digest, which the caller hashes.
     fn judge(self, policy: &Policy, parallel: bool) -> crate::evaluation::Evaluation {
-        let world = &self.world;
-        // The DORA section beside the subjects: its facts (one per
-        // deployment) are gone before the SLAs are judged.
-        let (subjects, dora) = join2(
-            parallel,
-            || subjects_of(policy, world, parallel),
-            || {
-                let facts = crate::dora::facts(policy, world);
-                crate::dora::section(policy, &self.intervals, &facts)
-            },
-        );
+        let subjects = subjects_of(policy, &self.world, parallel);
         let totals = Totals {
             inputs: self.inputs,
-            unknown_fields: world.unknown_fields.clone(),
-            dora: DoraPart::Section(dora),
+            unknown_fields: self.world.unknown_fields.clone(),
+            // Beside the SLAs, from the world they are judged over.
+            dora: DoraPart::OfJudged,
         };
         let (report, pending) = finish_report(
             policy,
             &self.intervals,
             &subjects,
-            Parts::Judge(world),
+            Parts::Judge(self.world),
             totals,
             parallel,
         );
@@ -2137,8 +2128,9 @@ pub(crate) struct Totals {
 pub(crate) enum DoraPart {
     /// The DORA facts of every partition, in (anchor, id) order.
     Facts(Vec<crate::dora::Fact>),
-    /// The section itself, already made from one world's facts.
-    Section(crate::dora::Dora),
+    /// Made from the facts of the world [`Parts::Judge`] holds, beside
+    /// the SLAs being judged over it.
+    OfJudged,
 }
 
 /// Phase 2: aggregate verdicts into rows and build the report. `world`
@@ -2146,37 +2138,38 @@ pub(crate) enum DoraPart {
 /// empty); `subjects` are every partition's, in (anchor, id) order.
 /// What phase 2 finishes: the parts phase 1 judged, or a world whose
 /// deployments each SLA is judged over in its own task.
-pub(crate) enum Parts<'w> {
+pub(crate) enum Parts {
     /// One part per SLA of the policy, in order.
     Judged(Vec<SlaPart>),
-    /// Judge every SLA over this world's deployments.
-    Judge(&'w World),
+    /// Judge every SLA over this world's deployments. It is freed once
+    /// they are judged, beside the rest of the report.
+    Judge(World),
 }
 
 pub(crate) fn finish_report(
     policy: &Policy,
     world: &World,
     subjects: &[Subject],
-    parts: Parts<'_>,
+    parts: Parts,
     totals: Totals,
     parallel: bool,
 ) -> (Report, Vec<PendingSla>) {
-    let as_of = world.as_of;
     let Totals {
         inputs,
         unknown_fields,
         dora,
     } = totals;
-    let judge_in = match &parts {
-        Parts::Judged(_) => None,
-        Parts::Judge(w) => Some(*w),
+    let (judged, judge_in) = match parts {
+        Parts::Judged(parts) => (Some(parts), None),
+        Parts::Judge(w) => (None, Some(w)),
     };
+    let vendor_index = crate::vendors::VendorIndex::new(policy, world);
     let finish_one = |(sla, part): (&Sla, Option<SlaPart>)| {
         // Without phase-1 parts (a whole evaluation of an unversioned
         // policy), the SLA is judged here, in the same task: only the
         // verdicts of the SLAs being finished are in memory at once.
         let parts = part.map_or_else(
-            || match (sla.kind, judge_in) {
+            || match (sla.kind, &judge_in) {
                 (SlaKind::TimeToRestore, _) | (_, None) => Vec::new(),
                 (_, Some(w)) => judge_sla(policy, sla, w, &w.deployments, ALL_TIME, parallel),
             },
@@ -2203,35 +2196,72 @@ pub(crate) fn finish_report(
             collect_spans(sla, subjects, &parts, &mut spans);
             pending.entries = finish_sla(policy, sla, world, subjects, parts, &mut results);
         }
-        (results, pending, spans)
+        // Breach ids start with the SLA's: its spans are all its breaches need.
+        vendor_index.annotate(&mut results, &spans);
+        (results, pending)
     };
-    let work: Vec<(&Sla, Option<SlaPart>)> = match parts {
-        Parts::Judged(parts) => policy
+    let work: Vec<(&Sla, Option<SlaPart>)> = match judged {
+        Some(parts) => policy
             .slas
             .iter()
             .zip(parts.into_iter().map(Some))
             .collect(),
-        Parts::Judge(_) => policy.slas.iter().map(|s| (s, None)).collect(),
+        None => policy.slas.iter().map(|s| (s, None)).collect(),
     };
-    type PerSla = (Vec<ResultRow>, PendingSla, BTreeMap<String, (i64, i64)>);
-    // The DORA section beside the SLAs: it reads only the world and the facts.
+    type PerSla = (Vec<ResultRow>, PendingSla);
+    // The DORA section beside the SLAs: it reads only the worlds and the facts.
     let (per_sla, dora) = join2(
         parallel,
         || -> Vec<PerSla> { par_map(parallel, work, finish_one) },
-        || match dora {
-            DoraPart::Facts(facts) => crate::dora::section(policy, world, &facts),
-            DoraPart::Section(dora) => dora,
+        || match (dora, &judge_in) {
+            (DoraPart::Facts(facts), _) => crate::dora::section(policy, world, &facts),
+            (DoraPart::OfJudged, judged) => {
+                let facts = judged
+                    .as_ref()
+                    .map(|w| crate::dora::facts(policy, w))
+                    .unwrap_or_default();
+                crate::dora::section(policy, world, &facts)
+            }
         },
     );
+    // The judged world (on the 1M workload, a million deployments and their
+    // events) is freed beside the rest of the report, which reads `world`.
+    let (report, ()) = join2(
+        parallel,
+        || {
+            rest_of_report(
+                policy,
+                world,
+                subjects,
+                per_sla,
+                dora,
+                inputs,
+                unknown_fields,
+            )
+        },
+        move || drop(judge_in),
+    );
+    report
+}
+
+/// What [`finish_report`] makes of the finished SLAs: their rows and pending
+/// entries in SLA order, the vendors, trends, findings and warnings.
+fn rest_of_report(
+    policy: &Policy,
+    world: &World,
+    subjects: &[Subject],
+    per_sla: Vec<(Vec<ResultRow>, PendingSla)>,
+    dora: crate::dora::Dora,
+    inputs: Inputs,
+    unknown_fields: BTreeSet<String>,
+) -> (Report, Vec<PendingSla>) {
+    let as_of = world.as_of;
     let mut results = Vec::new();
     let mut pending = Vec::with_capacity(per_sla.len());
-    let mut spans = BTreeMap::new();
-    for (r, e, s) in per_sla {
+    for (r, e) in per_sla {
         results.extend(r);
         pending.push(e);
-        spans.extend(s);
     }
-    crate::vendors::annotate_breaches(policy, world, &mut results, &spans);
     let vendors = crate::vendors::rows(policy, world, subjects.iter().map(|s| s.anchor).min());
 
     crate::trends::annotate(&mut results);

@@ -458,47 +458,59 @@ pub(crate) fn coverage_gaps(policy: &Policy) -> Vec<Finding> {
 /// breach as `vendor_overlap`, and in words in its reason. An outage is
 /// relevant to a deployment when it names a vendor and either its service is
 /// the deployment's, or the vendor (declared in `vendors:`) lists that service.
-pub(crate) fn annotate_breaches(
-    policy: &Policy,
-    world: &World,
-    results: &mut [ResultRow],
-    spans: &BTreeMap<String, (i64, i64)>,
-) {
-    if !world.outages.iter().any(|o| o.vendor.is_some()) {
-        return;
-    }
-    // Each vendor outage under every service it concerns: its own, and those
-    // of the vendors it names (in the outages' order), so that a breach
-    // reads only its service's list.
-    let mut by_service: BTreeMap<&str, Vec<&Outage>> = BTreeMap::new();
-    for o in &world.outages {
-        let Some(v) = o.vendor.as_deref() else {
-            continue;
-        };
-        let mut services: Vec<&str> = policy
-            .vendors
-            .iter()
-            .filter(|d| d.id == v)
-            .flat_map(|d| d.services.iter().map(String::as_str))
-            .chain([o.service.as_str()])
-            .collect();
-        services.sort_unstable();
-        services.dedup();
-        for s in services {
-            by_service.entry(s).or_default().push(o);
-        }
-    }
-    for row in results {
-        for b in &mut row.breaches {
-            let Some(&(a, z)) = spans.get(&b.id) else {
+///
+/// The vendor outages under every service they concern: built once, read
+/// by every SLA's task.
+pub(crate) struct VendorIndex<'w> {
+    world: &'w World,
+    /// Each vendor outage under its own service and those of the vendors
+    /// it names (in the outages' order), so that a breach reads only its
+    /// service's list.
+    by_service: BTreeMap<&'w str, Vec<&'w Outage>>,
+}
+
+impl<'w> VendorIndex<'w> {
+    pub(crate) fn new(policy: &'w Policy, world: &'w World) -> Self {
+        let mut by_service: BTreeMap<&str, Vec<&Outage>> = BTreeMap::new();
+        for o in &world.outages {
+            let Some(v) = o.vendor.as_deref() else {
                 continue;
             };
-            let outages = b
-                .service
-                .as_deref()
-                .and_then(|s| by_service.get(s))
-                .map_or(&[][..], Vec::as_slice);
-            annotate(world, b, a, z, outages);
+            let mut services: Vec<&str> = policy
+                .vendors
+                .iter()
+                .filter(|d| d.id == v)
+                .flat_map(|d| d.services.iter().map(String::as_str))
+                .chain([o.service.as_str()])
+                .collect();
+            services.sort_unstable();
+            services.dedup();
+            for s in services {
+                by_service.entry(s).or_default().push(o);
+            }
+        }
+        VendorIndex { world, by_service }
+    }
+
+    /// Name on each breach of `results` the vendor outages that overlap its
+    /// clock's span (`spans`, by breach id; a breach without one is left
+    /// alone).
+    pub(crate) fn annotate(&self, results: &mut [ResultRow], spans: &BTreeMap<String, (i64, i64)>) {
+        if self.by_service.is_empty() {
+            return;
+        }
+        for row in results {
+            for b in &mut row.breaches {
+                let Some(&(a, z)) = spans.get(&b.id) else {
+                    continue;
+                };
+                let outages = b
+                    .service
+                    .as_deref()
+                    .and_then(|s| self.by_service.get(s))
+                    .map_or(&[][..], Vec::as_slice);
+                annotate(self.world, b, a, z, outages);
+            }
         }
     }
 }
