@@ -1506,6 +1506,7 @@ pub(crate) fn evaluate_with(
 /// [`evaluate_with`], the records handed over: they are read (hashed, and
 /// their worlds built) and freed before any SLA is judged, so that they and
 /// the verdicts are never in memory together. The same evaluation.
+#[cfg(feature = "parallel")]
 pub(crate) fn evaluate_owned(
     policy: &Policy,
     records: Vec<Record>,
