@@ -1113,7 +1113,7 @@ fn parallel_lines(text: &str, limits: &Limits, out: &mut Vec<Record>, lines_befo
 /// non-string field, an escape, an empty required field, an invalid time, a
 /// syntax error — fails here, and the line is read again by the general path,
 /// which gives the record (or the error) exactly as before.
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, Default, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 struct FastEvent<'a> {
     #[serde(borrow, default)]
@@ -1137,7 +1137,7 @@ struct FastEvent<'a> {
 }
 
 fn fast_event(line: &str, origin: Origin) -> Option<Event> {
-    let f: FastEvent<'_> = serde_json::from_str(line).ok()?;
+    let f: FastEvent<'_> = scan_event(line).or_else(|| serde_json::from_str(line).ok())?;
     if f.kind.is_some_and(|k| k != "event") {
         return None;
     }
@@ -1158,6 +1158,94 @@ fn fast_event(line: &str, origin: Origin) -> Option<Event> {
             .with_details(details)
             .with_origin(origin),
     )
+}
+
+/// [`FastEvent`] read by hand from the line's bytes: one object of the
+/// known fields, each a string without escapes or `null`, each once, JSON
+/// whitespace between tokens. `None` for anything else, which serde then
+/// reads (a test checks that whatever this reads, serde reads the same).
+/// Most lines of a large file are this shape; this is several times faster
+/// than the derived reader.
+fn scan_event(line: &str) -> Option<FastEvent<'_>> {
+    let b = line.as_bytes();
+    let ws = |mut i: usize| {
+        while matches!(b.get(i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            i += 1;
+        }
+        i
+    };
+    let mut f = FastEvent::default();
+    let mut i = ws(0);
+    if b.get(i) != Some(&b'{') {
+        return None;
+    }
+    i = ws(i + 1);
+    if b.get(i) == Some(&b'}') {
+        i += 1;
+    } else {
+        let mut seen = 0u16;
+        loop {
+            let (key, next) = plain_string(line, i)?;
+            i = ws(next);
+            if b.get(i) != Some(&b':') {
+                return None;
+            }
+            i = ws(i + 1);
+            let value = if b.get(i..i + 4) == Some(b"null") {
+                i += 4;
+                None
+            } else {
+                let (value, next) = plain_string(line, i)?;
+                i = next;
+                Some(value)
+            };
+            let (bit, slot) = match key {
+                "kind" => (0, &mut f.kind),
+                "deployment" => (1, &mut f.deployment),
+                "event" => (2, &mut f.event),
+                "time" => (3, &mut f.time),
+                "service" => (4, &mut f.service),
+                "environment" => (5, &mut f.environment),
+                "release_type" => (6, &mut f.release_type),
+                "team" => (7, &mut f.team),
+                "id" => (8, &mut f.id),
+                _ => return None,
+            };
+            if seen & (1 << bit) != 0 {
+                return None;
+            }
+            seen |= 1 << bit;
+            *slot = value;
+            i = ws(i);
+            match b.get(i) {
+                Some(b',') => i = ws(i + 1),
+                Some(b'}') => {
+                    i += 1;
+                    break;
+                }
+                _ => return None,
+            }
+        }
+    }
+    (ws(i) == b.len()).then_some(f)
+}
+
+/// The JSON string starting at byte `at` (its opening quote) and the byte
+/// after its closing quote; `None` unless it has no escape and no control
+/// character (serde reads those).
+fn plain_string(line: &str, at: usize) -> Option<(&str, usize)> {
+    let b = line.as_bytes();
+    if b.get(at) != Some(&b'"') {
+        return None;
+    }
+    let body = b.get(at + 1..)?;
+    let end = body
+        .iter()
+        .position(|&c| c == b'"' || c == b'\\' || c < 0x20)?;
+    if body.get(end) != Some(&b'"') {
+        return None;
+    }
+    Some((line.get(at + 1..at + 1 + end)?, at + end + 2))
 }
 
 fn too_many(limits: &Limits) -> Error {
@@ -1514,6 +1602,87 @@ fn check_order(f: &Fields, from: i64, to: Option<i64>, field: &str) -> Result<()
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
+    use proptest::prelude::*;
+
+    /// A JSON token, mostly what an event line holds, sometimes what the
+    /// direct reading must leave to serde.
+    fn token() -> impl Strategy<Value = String> {
+        let key = prop_oneof![
+            8 => prop::sample::select(vec![
+                "kind", "deployment", "event", "time", "service", "environment",
+                "release_type", "team", "id",
+            ]).prop_map(|k| format!("\"{k}\"")),
+            1 => prop::sample::select(vec!["\"attrs\"", "\"other\"", "\"ti\\u006de\"", "\"Kind\"", "kind"])
+                .prop_map(String::from),
+        ];
+        let value = prop_oneof![
+            6 => "[a-z0-9:T.-]{0,12}".prop_map(|v| format!("\"{v}\"")),
+            1 => Just("\"2026-01-01T00:00:00Z\"".to_string()),
+            1 => Just("null".to_string()),
+            1 => prop::sample::select(vec![
+                "\"a\\\"b\"", "\"\\n\"", "\"\u{1}\"", "\"é\"", "1", "true", "{}", "[]", "nul",
+                "nullx", "\"", "\"unterminated",
+            ]).prop_map(String::from),
+        ];
+        let ws = prop::sample::select(vec!["", "", "", " ", "\t", "\r", "\n", "  ", "\u{a0}"]);
+        (key, ws.clone(), ws.clone(), value, ws)
+            .prop_map(|(k, a, b, v, c)| format!("{a}{k}{b}:{c}{v}"))
+    }
+
+    /// A line of such fields, with the usual punctuation or a slip in it.
+    fn line() -> impl Strategy<Value = String> {
+        let sep = prop::sample::select(vec![",", ",", ",", ", ", ";", ",,", ""]);
+        (
+            prop::collection::vec((token(), sep), 0..8),
+            prop::sample::select(vec!["{", "{", " {", "[", ""]),
+            prop::sample::select(vec!["}", "}", "} ", "}}", "}x", "", ",}"]),
+        )
+            .prop_map(|(fields, open, close)| {
+                let mut out = String::from(open);
+                for (i, (f, sep)) in fields.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(sep);
+                    }
+                    out.push_str(f);
+                }
+                out.push_str(close);
+                out
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(20_000))]
+        /// Whatever the direct reading reads, serde's derived reader reads
+        /// the same; and a plain event line is read directly.
+        #[test]
+        fn the_direct_reading_agrees_with_serde(line in line()) {
+            if let Some(direct) = scan_event(&line) {
+                let serde: FastEvent<'_> = serde_json::from_str(&line)
+                    .map_err(|e| TestCaseError::fail(format!("{line}: {e}")))?;
+                prop_assert_eq!(direct, serde, "{}", line);
+            }
+        }
+    }
+
+    #[test]
+    fn plain_event_lines_are_read_directly() {
+        let line = r#"{"deployment":"d-1","event":"merged","time":"2026-01-01T00:00:00Z","service":"s","environment":null, "team" : "t" }"#;
+        let f = scan_event(line).unwrap();
+        assert_eq!(f.deployment, Some("d-1"));
+        assert_eq!(f.environment, None);
+        assert_eq!(f.team, Some("t"));
+        assert_eq!(scan_event("{}"), Some(FastEvent::default()));
+        for refused in [
+            r#"{"deployment":"d","deployment":"e"}"#,
+            r#"{"deployment":"a\"b"}"#,
+            r#"{"deployment":"d","attrs":{}}"#,
+            r#"{"deployment":"d"} x"#,
+            r#"{"deployment":"d",}"#,
+            r#"{"deployment":1}"#,
+        ] {
+            assert_eq!(scan_event(refused), None, "{refused}");
+        }
+    }
 
     const EVENT: &[u8] =
         br#"{"deployment":"d","event":"merged","time":"2026-01-01T00:00:00Z","service":"s"}"#;
