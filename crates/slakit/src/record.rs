@@ -794,7 +794,7 @@ impl RecordReader {
             }
         };
         if self.nul.is_none()
-            && let Some(at) = bytes.iter().position(|b| *b == 0)
+            && let Some(at) = memchr::memchr(0, bytes)
         {
             self.nul = Some(line_at(at));
         }
@@ -804,7 +804,7 @@ impl RecordReader {
                 self.failed = Some(e);
             }
         }
-        self.newlines += bytes.iter().filter(|c| **c == b'\n').count();
+        self.newlines += crate::source::newlines(bytes);
     }
 
     /// Whether lines are still parsed: no NUL, no bad record and no size
@@ -958,7 +958,7 @@ fn read_lines(
     // vectors of the 1M workload's chunks held up to twice the records'
     // memory. No valid record line is shorter than 32 bytes, so hostile
     // short lines cannot make this reserve more than the text could hold.
-    let lines = text.bytes().filter(|b| *b == b'\n').count() + 1;
+    let lines = crate::source::newlines(text.as_bytes()) + 1;
     let room = limits.max_records.saturating_sub(out.len());
     out.reserve(lines.min(text.len() / 32 + 1).min(room));
     for (line_no, line) in record_lines(text) {
@@ -1053,7 +1053,7 @@ fn parallel_lines(text: &str, limits: &Limits, out: &mut Vec<Record>, lines_befo
             if lines.iter().any(|(_, l)| l.len() > limits.max_line_bytes) {
                 return None;
             }
-            Some((lines, chunk.bytes().filter(|b| *b == b'\n').count()))
+            Some((lines, crate::source::newlines(chunk.as_bytes())))
         })
         .collect();
     let Some(total) = split

@@ -25,7 +25,12 @@ pub(crate) fn utf8(bytes: Vec<u8>, syntax: ErrorCode) -> Result<String, Error> {
 /// The 1-based line of the byte at `at` in `bytes`.
 pub(crate) fn line_at(bytes: &[u8], at: usize) -> usize {
     let before = bytes.get(..at).unwrap_or(bytes);
-    before.iter().filter(|&&c| c == b'\n').count() + 1
+    newlines(before) + 1
+}
+
+/// The number of `\n` in `bytes`.
+pub(crate) fn newlines(bytes: &[u8]) -> usize {
+    memchr::memchr_iter(b'\n', bytes).count()
 }
 
 /// Invalid UTF-8 at `line`: a `syntax` error.
