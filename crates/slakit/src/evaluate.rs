@@ -226,6 +226,17 @@ fn input_err(code: ErrorCode, origin: crate::record::Origin, message: String) ->
 }
 
 /// Build the world: merge deployments, incidents, exclusions and exceptions.
+/// A text's first eight bytes as a big-endian number, zero-padded: where
+/// two prefixes differ, the texts compare as they do; where they are
+/// equal, the texts must still be compared.
+fn id_prefix(text: &str) -> u64 {
+    let mut head = [0u8; 8];
+    for (h, b) in head.iter_mut().zip(text.as_bytes()) {
+        *h = *b;
+    }
+    u64::from_be_bytes(head)
+}
+
 pub(crate) fn build_world<'a>(
     policy: &Policy,
     records: impl IntoIterator<Item = &'a Record>,
@@ -338,8 +349,13 @@ pub(crate) fn build_world<'a>(
     });
 
     let mut by_dep: Vec<(&'a str, Vec<&'a Event>)> = by_dep.into_iter().collect();
-    // Ids are unique keys, so the unstable sort gives one order.
-    by_dep.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    // Ids are unique keys, so the unstable sort gives one order. Their
+    // first eight bytes, compared as one number, decide most comparisons.
+    by_dep.sort_unstable_by(|a, b| {
+        id_prefix(a.0)
+            .cmp(&id_prefix(b.0))
+            .then_with(|| a.0.cmp(b.0))
+    });
     let mut deployments = Vec::with_capacity(by_dep.len());
     let mut future_only = Vec::new();
     let mut sigs: rustc_hash::FxHashMap<Combination<'_>, (u32, Arc<Names>)> =
@@ -3579,6 +3595,21 @@ pub fn latest_event_time(records: &[Record]) -> Option<i64> {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(10_000))]
+        /// Deployments are put in id order by prefix first: the same order
+        /// as comparing the ids, for ids that share a prefix, hold NULs or
+        /// are shorter than eight bytes.
+        #[test]
+        fn comparing_id_prefixes_first_is_comparing_ids(
+            a in "(d-|d-1|)[0-9\\x00é]{0,10}",
+            b in "(d-|d-1|)[0-9\\x00é]{0,10}",
+        ) {
+            let by_prefix = id_prefix(&a).cmp(&id_prefix(&b)).then_with(|| a.cmp(&b));
+            proptest::prop_assert_eq!(by_prefix, a.cmp(&b));
+        }
+    }
 
     /// A pending entry stays small: there is one per deployment and SLA.
     #[test]
