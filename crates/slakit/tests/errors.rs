@@ -508,6 +508,18 @@ fn the_least_deployment_id_in_error_is_reported() {
     }
     let e = eval_err(&format!("{good}{missing}"));
     assert_err(&e, ErrorCode::MissingService, &["`d-b`"]);
+    // Many deployments in error, in and against id order: the least id.
+    let bad = |i: usize| {
+        format!(
+            "{{\"deployment\":\"m{i}\",\"event\":\"merged\",\"time\":\"2026-03-02T10:00:00Z\"}}\n"
+        )
+    };
+    let forward: String = (0..200).map(bad).collect();
+    let backward: String = (0..200).rev().map(bad).collect();
+    for text in [format!("{forward}{good}"), format!("{good}{backward}")] {
+        let e = eval_err(&text);
+        assert_err(&e, ErrorCode::MissingService, &["`m0`"]);
+    }
 }
 
 #[test]
