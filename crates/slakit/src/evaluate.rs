@@ -225,7 +225,6 @@ fn input_err(code: ErrorCode, origin: crate::record::Origin, message: String) ->
     Error::new(code, message).at_record(origin.index, origin.line)
 }
 
-/// Build the world: merge deployments, incidents, exclusions and exceptions.
 /// A text's first eight bytes as a big-endian number, zero-padded: where
 /// two prefixes differ, the texts compare as they do; where they are
 /// equal, the texts must still be compared.
@@ -237,6 +236,7 @@ fn id_prefix(text: &str) -> u64 {
     u64::from_be_bytes(head)
 }
 
+/// Build the world: merge deployments, incidents, exclusions and exceptions.
 pub(crate) fn build_world<'a>(
     policy: &Policy,
     records: impl IntoIterator<Item = &'a Record>,
@@ -940,22 +940,17 @@ impl Judged {
     /// A running clock's breach instant (`Some(None)`: the calendar never
     /// opens again); `None` when the clock is not running.
     pub(crate) fn breach_at(&self) -> Option<Option<i64>> {
-        match self.running_numbers().breach_at {
-            NONE => None,
-            NEVER => Some(None),
-            t => Some(Some(t)),
-        }
+        self.running_numbers().breach_at()
     }
 
     /// A running clock's share of its maximum.
     pub(crate) fn consumed(&self) -> Option<f64> {
-        let c = self.running_numbers().consumed;
-        (!c.is_nan()).then_some(c)
+        self.running_numbers().consumed()
     }
 
     /// The warning threshold a running clock has crossed (ppm).
     pub(crate) fn warn(&self) -> Option<i64> {
-        opt(self.running_numbers().warn)
+        self.running_numbers().warn()
     }
 
     /// The target's maximum, when a clock was measured against it.
@@ -1586,8 +1581,6 @@ impl Read {
         let totals = Totals {
             inputs: self.inputs,
             unknown_fields: self.world.unknown_fields.clone(),
-            // Beside the SLAs, from the world they are judged over.
-            dora: DoraPart::OfJudged,
         };
         let (report, pending) = finish_report(
             policy,
@@ -1631,18 +1624,14 @@ pub(crate) fn evaluate_world(
     let totals = Totals {
         inputs: inputs_of(records, world.deployments.len(), world.as_of, digest),
         unknown_fields: world.unknown_fields.clone(),
-        // The gate reads rows and entries only: its report has no DORA facts
-        // (its `dora` section is not meaningful and never leaves the gate).
-        dora: DoraPart::Facts(Vec::new()),
     };
-    let (mut report, pending) = finish_report(
-        policy,
-        world,
-        &subjects,
-        Parts::Judged(parts),
-        totals,
-        false,
-    );
+    // The gate reads rows and entries only: its report has no DORA facts
+    // (its `dora` section is not meaningful and never leaves the gate).
+    let parts = Parts::Judged {
+        slas: parts,
+        dora: Vec::new(),
+    };
+    let (mut report, pending) = finish_report(policy, world, &subjects, parts, totals, false);
     materialise(&mut report, &subjects, pending);
     report
 }
@@ -2138,31 +2127,26 @@ fn slot_at(sla: &Sla, as_of: i64, start: i64) -> WindowSlot {
 pub(crate) struct Totals {
     pub inputs: Inputs,
     pub unknown_fields: BTreeSet<String>,
-    pub dora: DoraPart,
 }
 
-/// What the report's DORA section is made from.
-pub(crate) enum DoraPart {
-    /// The DORA facts of every partition, in (anchor, id) order.
-    Facts(Vec<crate::dora::Fact>),
-    /// Made from the facts of the world [`Parts::Judge`] holds, beside
-    /// the SLAs being judged over it.
-    OfJudged,
+/// What phase 2 finishes: the parts phase 1 judged, or a world whose
+/// deployments each SLA is judged over in its own task.
+pub(crate) enum Parts {
+    /// One part per SLA of the policy, in order, and the DORA facts of
+    /// every partition, in (anchor, id) order.
+    Judged {
+        slas: Vec<SlaPart>,
+        dora: Vec<crate::dora::Fact>,
+    },
+    /// Judge every SLA over this world's deployments, and make the DORA
+    /// facts from them beside the SLAs. The world is freed once they are
+    /// judged, before the rest of the report.
+    Judge(World),
 }
 
 /// Phase 2: aggregate verdicts into rows and build the report. `world`
 /// holds the interval records of every partition (its `deployments` are
 /// empty); `subjects` are every partition's, in (anchor, id) order.
-/// What phase 2 finishes: the parts phase 1 judged, or a world whose
-/// deployments each SLA is judged over in its own task.
-pub(crate) enum Parts {
-    /// One part per SLA of the policy, in order.
-    Judged(Vec<SlaPart>),
-    /// Judge every SLA over this world's deployments. It is freed once
-    /// they are judged, beside the rest of the report.
-    Judge(World),
-}
-
 pub(crate) fn finish_report(
     policy: &Policy,
     world: &World,
@@ -2174,10 +2158,9 @@ pub(crate) fn finish_report(
     let Totals {
         inputs,
         unknown_fields,
-        dora,
     } = totals;
     let (judged, judge_in) = match parts {
-        Parts::Judged(parts) => (Some(parts), None),
+        Parts::Judged { slas, dora } => (Some((slas, dora)), None),
         Parts::Judge(w) => (None, Some(w)),
     };
     let vendor_index = crate::vendors::VendorIndex::new(policy, world);
@@ -2217,28 +2200,25 @@ pub(crate) fn finish_report(
         vendor_index.annotate(&mut results, &spans);
         (results, pending)
     };
-    let work: Vec<(&Sla, Option<SlaPart>)> = match judged {
-        Some(parts) => policy
-            .slas
-            .iter()
-            .zip(parts.into_iter().map(Some))
-            .collect(),
-        None => policy.slas.iter().map(|s| (s, None)).collect(),
+    let (work, facts): (Vec<(&Sla, Option<SlaPart>)>, _) = match judged {
+        Some((parts, facts)) => (
+            policy
+                .slas
+                .iter()
+                .zip(parts.into_iter().map(Some))
+                .collect(),
+            facts,
+        ),
+        None => (policy.slas.iter().map(|s| (s, None)).collect(), Vec::new()),
     };
     type PerSla = (Vec<ResultRow>, PendingSla);
     // The DORA section beside the SLAs: it reads only the worlds and the facts.
     let (per_sla, dora) = join2(
         parallel,
         || -> Vec<PerSla> { par_map(parallel, work, finish_one) },
-        || match (dora, &judge_in) {
-            (DoraPart::Facts(facts), _) => crate::dora::section(policy, world, &facts),
-            (DoraPart::OfJudged, judged) => {
-                let facts = judged
-                    .as_ref()
-                    .map(|w| crate::dora::facts(policy, w))
-                    .unwrap_or_default();
-                crate::dora::section(policy, world, &facts)
-            }
+        || match &judge_in {
+            Some(w) => crate::dora::section(policy, world, &crate::dora::facts(policy, w)),
+            None => crate::dora::section(policy, world, &facts),
         },
     );
     // The judged world (on the 1M workload, a million deployments and their
@@ -2423,6 +2403,28 @@ struct Running {
     breach_at: i64,
     consumed: f64,
     warn: i64,
+}
+
+impl Running {
+    /// The breach instant (`Some(None)`: the calendar never opens again);
+    /// `None` when the clock is not running.
+    fn breach_at(&self) -> Option<Option<i64>> {
+        match self.breach_at {
+            NONE => None,
+            NEVER => Some(None),
+            t => Some(Some(t)),
+        }
+    }
+
+    /// The share of the target's maximum consumed.
+    fn consumed(&self) -> Option<f64> {
+        (!self.consumed.is_nan()).then_some(self.consumed)
+    }
+
+    /// The warning threshold crossed (ppm).
+    fn warn(&self) -> Option<i64> {
+        opt(self.warn)
+    }
 }
 
 impl PartialEq for Running {
@@ -2716,13 +2718,9 @@ impl PendingSla {
             elapsed_ms: opt(counted.elapsed),
             actual_elapsed_ms: opt(counted.actual),
             remaining_ms: opt(counted.remaining),
-            breach_at: match running.breach_at {
-                NONE => None,
-                NEVER => Some(None),
-                at => Some(Some(at)),
-            },
-            consumed: (!running.consumed.is_nan()).then_some(running.consumed),
-            warn: opt(running.warn).map(|w| w as f64 / 1_000_000.0),
+            breach_at: running.breach_at(),
+            consumed: running.consumed(),
+            warn: running.warn().map(|w| w as f64 / 1_000_000.0),
             caused_failure: rated.then_some(j.caused_failure()),
             subject: (self.kind == SlaKind::TimeToRestore).then_some("incident"),
             exclusion: notes.and_then(|n| n.exclusion.as_deref()),

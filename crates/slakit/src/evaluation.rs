@@ -306,7 +306,7 @@ fn put_opt_value<T: Serialize>(
 /// A JSON string: copied as is when nothing in it needs escaping (ids,
 /// names), else escaped by serde_json.
 fn json_str(buf: &mut Vec<u8>, s: &str) -> std::io::Result<()> {
-    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+    if s.bytes().all(crate::source::plain_in_json_string) {
         buf.push(b'"');
         buf.extend_from_slice(s.as_bytes());
         buf.push(b'"');

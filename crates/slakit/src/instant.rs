@@ -92,39 +92,27 @@ fn parse_utc(text: &str) -> Option<i64> {
     }
     let (y, m, d) = (digits(b, 0, 4)?, digits(b, 5, 2)?, digits(b, 8, 2)?);
     let (h, mi, s) = (digits(b, 11, 2)?, digits(b, 14, 2)?, digits(b, 17, 2)?);
-    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
-    let days_in_month = match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return None,
-    };
-    if y == 0 || d == 0 || d > days_in_month || h > 23 || mi > 59 || s > 59 {
+    if y == 0 || h > 23 || mi > 59 || s > 59 {
         return None;
     }
-    let days = days_from_civil(y, m, d);
+    // chrono validates the date and numbers its day (days since 0001-01-01).
+    let date = chrono::NaiveDate::from_ymd_opt(
+        i32::try_from(y).ok()?,
+        u32::try_from(m).ok()?,
+        u32::try_from(d).ok()?,
+    )?;
+    let days = i64::from(date.num_days_from_ce()) - DAYS_TO_EPOCH;
     Some(((days * 24 + h) * 60 + mi) * 60_000 + s * 1000 + milli)
 }
+
+/// 1970-01-01 as chrono numbers days from the common era (0001-01-01 is 1).
+const DAYS_TO_EPOCH: i64 = 719_163;
 
 /// The `n` ASCII digits at `at` as a number.
 fn digits(b: &[u8], at: usize, n: usize) -> Option<i64> {
     b.get(at..at + n)?.iter().try_fold(0i64, |v, c| {
         c.is_ascii_digit().then(|| v * 10 + i64::from(c - b'0'))
     })
-}
-
-/// (year, month, day) → days since 1970-01-01 in the proleptic Gregorian
-/// calendar (Howard Hinnant's `days_from_civil`), the inverse of
-/// [`civil_from_days`].
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 fn looks_offsetless(text: &str) -> bool {

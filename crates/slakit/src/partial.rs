@@ -704,19 +704,13 @@ fn finish_one(policy: &Policy, mut p: Partial, parallel: bool) -> Result<Evaluat
             digest: String::new(),
         },
         unknown_fields: std::mem::take(&mut p.unknown_fields),
-        dora: crate::evaluate::DoraPart::Facts(std::mem::take(&mut p.dora)),
     };
-    let (world, subjects, slas) = (&world, &p.subjects, std::mem::take(&mut p.slas));
-    let finish = move |totals| {
-        finish_report(
-            policy,
-            world,
-            subjects,
-            Parts::Judged(slas),
-            totals,
-            parallel,
-        )
+    let parts = Parts::Judged {
+        slas: std::mem::take(&mut p.slas),
+        dora: std::mem::take(&mut p.dora),
     };
+    let (world, subjects) = (&world, &p.subjects);
+    let finish = move |totals| finish_report(policy, world, subjects, parts, totals, parallel);
     let (digest, (mut report, pending)) = join2(parallel, digest, || finish(totals));
     report.inputs.digest = digest;
     Ok(Evaluation::new(

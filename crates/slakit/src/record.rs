@@ -1241,7 +1241,7 @@ fn plain_string(line: &str, at: usize) -> Option<(&str, usize)> {
     let body = b.get(at + 1..)?;
     let end = body
         .iter()
-        .position(|&c| c == b'"' || c == b'\\' || c < 0x20)?;
+        .position(|&c| !crate::source::plain_in_json_string(c))?;
     if body.get(end) != Some(&b'"') {
         return None;
     }

@@ -33,6 +33,12 @@ pub(crate) fn newlines(bytes: &[u8]) -> usize {
     memchr::memchr_iter(b'\n', bytes).count()
 }
 
+/// Whether a byte stands for itself inside a JSON string: not a quote, a
+/// backslash or a control character (those are escaped).
+pub(crate) fn plain_in_json_string(b: u8) -> bool {
+    b >= 0x20 && b != b'"' && b != b'\\'
+}
+
 /// Invalid UTF-8 at `line`: a `syntax` error.
 pub(crate) fn not_utf8(syntax: ErrorCode, line: usize) -> Error {
     let mut err = Error::new(syntax, "the text is not valid UTF-8");
