@@ -165,37 +165,36 @@ fn weighted_chunks<T>(list: &[T], weight: impl Fn(&T) -> usize) -> Vec<&[T]> {
 /// An array of objects at depth 1 of the report (`results`,
 /// `deployments`): each job's elements formatted into a buffer of its own,
 /// a batch of jobs at a time in parallel, the buffers written in job order
-/// (the text held is a batch, never the section). `[]` when empty.
+/// (the text held is two batches, never the section). `[]` when empty.
+///
+/// With `parallel`, the next batch is formatted on the rayon pool while the
+/// calling thread writes the last one: the pool does not wait for the
+/// writing, nor the writing for the pool.
 fn write_array<W: std::io::Write, J: Sync>(
     out: &mut W,
     jobs: &[J],
     format: impl Fn(&J, &mut Vec<u8>) -> std::io::Result<()> + Sync,
 ) -> std::io::Result<()> {
     const BATCH: usize = 8;
-    // One buffer per job of a batch, reused from batch to batch: fresh
-    // multi-megabyte buffers would each be paged in anew.
-    let mut bufs: Vec<Vec<u8>> = (0..BATCH.min(jobs.len())).map(|_| Vec::new()).collect();
-    let render = |(job, buf): (&J, &mut Vec<u8>)| {
-        buf.clear();
-        format(job, buf)
+    let format_batch = |batch: &[J], bufs: &mut Batch| {
+        bufs.resize_with(batch.len(), || (Vec::new(), Ok(())));
+        let render = |(job, (buf, done)): (&J, &mut (Vec<u8>, std::io::Result<()>))| {
+            buf.clear();
+            *done = format(job, buf);
+        };
+        #[cfg(feature = "parallel")]
+        {
+            use rayon::prelude::*;
+            batch.par_iter().zip(bufs.par_iter_mut()).for_each(render);
+        }
+        #[cfg(not(feature = "parallel"))]
+        batch.iter().zip(bufs.iter_mut()).for_each(render);
     };
     // Every element is `,\n    {...}`; the very first goes without the comma.
     let mut first = true;
-    for batch in jobs.chunks(BATCH) {
-        #[cfg(feature = "parallel")]
-        let done: Vec<std::io::Result<()>> = {
-            use rayon::prelude::*;
-            batch
-                .par_iter()
-                .zip(bufs.par_iter_mut())
-                .map(render)
-                .collect()
-        };
-        #[cfg(not(feature = "parallel"))]
-        let done: Vec<std::io::Result<()>> =
-            batch.iter().zip(bufs.iter_mut()).map(render).collect();
-        for (result, buf) in done.into_iter().zip(&bufs) {
-            result?;
+    let mut write_batch = |bufs: &mut Batch| -> std::io::Result<()> {
+        for (buf, done) in bufs.iter_mut() {
+            std::mem::replace(done, Ok(()))?;
             match (first, buf.split_first()) {
                 (_, None) => {}
                 (true, Some((_, rest))) => {
@@ -206,9 +205,40 @@ fn write_array<W: std::io::Write, J: Sync>(
                 (false, Some(_)) => out.write_all(buf)?,
             }
         }
+        Ok(())
+    };
+    let (mut ready, mut next): (Batch, Batch) = (Vec::new(), Vec::new());
+    let mut batches = jobs.chunks(BATCH);
+    let mut more = batches.next().map(|batch| format_batch(batch, &mut ready));
+    while more.is_some() {
+        let batch = batches.next();
+        #[cfg(feature = "parallel")]
+        let written = rayon::in_place_scope(|scope| {
+            if let Some(batch) = batch {
+                let (format_batch, next) = (&format_batch, &mut next);
+                scope.spawn(move |_| format_batch(batch, next));
+            }
+            write_batch(&mut ready)
+        });
+        #[cfg(not(feature = "parallel"))]
+        let written = {
+            let written = write_batch(&mut ready);
+            if let Some(batch) = batch {
+                format_batch(batch, &mut next);
+            }
+            written
+        };
+        written?;
+        std::mem::swap(&mut ready, &mut next);
+        more = batch.map(|_| ());
     }
     out.write_all(if first { b"[]" } else { b"\n  ]" })
 }
+
+/// A batch of [`write_array`]'s jobs formatted: a buffer per job (reused
+/// from batch to batch: fresh multi-megabyte buffers would each be paged
+/// in anew) and how formatting it went.
+type Batch = Vec<(Vec<u8>, std::io::Result<()>)>;
 
 /// `,\n    ` and one element at depth 2 (an entry, a row).
 fn element<T: Serialize>(buf: &mut Vec<u8>, e: &T) -> std::io::Result<()> {
@@ -450,7 +480,7 @@ impl serde_json::ser::Formatter for Indented {
 #[cfg(test)]
 mod tests {
     #![allow(clippy::indexing_slicing, clippy::unwrap_used)]
-    use super::{EntryView, element, weighted_chunks, write_entry};
+    use super::{EntryView, element, weighted_chunks, write_array, write_entry};
     use proptest::prelude::*;
 
     /// Any text, heavy on what JSON must escape (quotes, backslashes,
@@ -518,6 +548,76 @@ mod tests {
             let mut serialized = Vec::new();
             element(&mut serialized, &view.to_entry()).unwrap();
             prop_assert_eq!(String::from_utf8(direct).unwrap(), String::from_utf8(serialized).unwrap());
+        }
+    }
+
+    /// Takes `limit` bytes, then fails.
+    struct Failing {
+        taken: Vec<u8>,
+        limit: usize,
+    }
+
+    impl std::io::Write for Failing {
+        fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+            if self.taken.len() + data.len() > self.limit {
+                return Err(std::io::Error::other("disk full"));
+            }
+            self.taken.extend_from_slice(data);
+            Ok(data.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        /// Whatever the number of jobs (several batches, empty jobs, an
+        /// empty first job) and the pool, the array is every job's text in
+        /// job order; a writer's error, or a job's formatting error, is
+        /// returned, and what was written before it is the array's start.
+        #[test]
+        fn an_array_is_its_jobs_in_order_and_stops_at_the_first_error(
+            jobs in proptest::collection::vec(0usize..5, 0..40),
+            threads in 1usize..4,
+            limit in proptest::option::of(0usize..3_000),
+            bad_job in proptest::option::of(0usize..40),
+        ) {
+            let text = |j: usize, n: usize| -> String {
+                (0..n).map(|e| format!(",\n    {{\"job\": {j}, \"element\": {e}}}")).collect()
+            };
+            let all: String = jobs.iter().enumerate().map(|(j, n)| text(j, *n)).collect();
+            let whole = if all.is_empty() {
+                "[]".to_string()
+            } else {
+                format!("[{}\n  ]", &all[1..])
+            };
+            let format = |job: &(usize, usize), buf: &mut Vec<u8>| {
+                if Some(job.0) == bad_job {
+                    return Err(std::io::Error::other("bad job"));
+                }
+                buf.extend_from_slice(text(job.0, job.1).as_bytes());
+                Ok(())
+            };
+            let numbered: Vec<(usize, usize)> = jobs.iter().copied().enumerate().collect();
+            let mut out = Failing { taken: Vec::new(), limit: limit.unwrap_or(usize::MAX) };
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            let result = pool.install(|| write_array(&mut out, &numbered, format));
+            let written = String::from_utf8(out.taken).unwrap();
+            let fails_formatting = bad_job.is_some_and(|b| b < jobs.len());
+            if fails_formatting || limit.is_some_and(|l| l < whole.len()) {
+                prop_assert!(result.is_err());
+                prop_assert!(whole.starts_with(&written), "{written:?} is not the start of {whole:?}");
+                if let Some(b) = bad_job.filter(|_| fails_formatting) {
+                    // Nothing of the bad job or after it.
+                    let before: String = jobs[..b].iter().enumerate().map(|(j, n)| text(j, *n)).collect();
+                    prop_assert!(written.len() <= before.len());
+                }
+            } else {
+                prop_assert!(result.is_ok());
+                prop_assert_eq!(written, whole);
+            }
         }
     }
 
