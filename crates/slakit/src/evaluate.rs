@@ -3121,17 +3121,26 @@ fn make_row(
     for (k, v) in sla.group_by.iter().zip(seg.1.iter()) {
         segment.insert(k.as_str().into(), v.clone());
     }
-    let count = |s: State| acc.judged(pieces).filter(|(_, j)| j.state == s).count() as i64;
     let target = sla.target_for(&tier).copied();
     let window_state = if ws.open { "open" } else { "closed" };
+    // Every count of the row, in one pass over its verdicts: verdicts by
+    // state (in `STATES` order), in-flight ones past a warning, and those
+    // that caused a failure.
+    let (mut by_state, mut at_risk, mut caused) = ([0i64; STATES.len()], 0i64, 0i64);
     // Borrowed while collected: most verdicts of a row name the same few ids.
     let mut exclusions: BTreeSet<&str> = BTreeSet::new();
     let mut exceptions: BTreeSet<&str> = BTreeSet::new();
     for (_, j) in acc.judged(pieces) {
+        if let Some(n) = by_state.get_mut(j.state as usize) {
+            *n += 1;
+        }
+        at_risk += i64::from(j.state == State::InFlight && j.warn().is_some());
+        caused += i64::from(j.caused_failure);
         exclusions.extend(j.exclusion().map(String::as_str));
         exclusions.extend(j.pause_exclusions().iter().map(Text::as_str));
         exceptions.extend(j.exception().map(String::as_str));
     }
+    let count = |s: State| by_state.get(s as usize).copied().unwrap_or(0);
     let exclusions: Vec<String> = exclusions.into_iter().map(str::to_string).collect();
     let exceptions: Vec<String> = exceptions.into_iter().map(str::to_string).collect();
     let id = format!(
@@ -3188,10 +3197,6 @@ fn make_row(
             let met = count(State::Met);
             let breached = count(State::Breached);
             let measured = met + breached;
-            let at_risk = acc
-                .judged(pieces)
-                .filter(|(_, j)| j.state == State::InFlight && j.warn().is_some())
-                .count() as i64;
             row.measured = measured;
             row.met = Some(met);
             row.breached = Some(breached);
@@ -3289,8 +3294,6 @@ fn make_row(
                     }
                 }
                 Target::MaxRate(max) => {
-                    let caused =
-                        acc.judged(pieces).filter(|(_, j)| j.caused_failure).count() as i64;
                     row.caused_failure = Some(caused);
                     row.value = ratio6(i128::from(caused), i128::from(measured)).and_then(num);
                     row.status = if measured == 0 {
