@@ -347,6 +347,25 @@ struct Acc {
     unresolved: i64,
 }
 
+impl Acc {
+    /// Add another accumulation's deployment figures (the samples in any
+    /// order: they are sorted before they are read).
+    fn add(&mut self, other: &Acc) {
+        self.deployments += other.deployments;
+        self.succeeded += other.succeeded;
+        self.failed += other.failed;
+        self.in_progress += other.in_progress;
+        self.excluded += other.excluded;
+        self.suspended += other.suspended;
+        self.caused += other.caused;
+        self.lead.extend_from_slice(&other.lead);
+        self.lead_unmeasured += other.lead_unmeasured;
+        self.incidents += other.incidents;
+        self.restore.extend_from_slice(&other.restore);
+        self.unresolved += other.unresolved;
+    }
+}
+
 /// An incident as the summary reads it.
 struct Inc {
     opened: i64,
@@ -373,10 +392,13 @@ pub(crate) fn section(policy: &Policy, world: &World, facts: &[Fact]) -> Dora {
             .or_insert_with(|| (w, BTreeMap::new()))
             .0
     };
-    // Deployments, accumulated under borrowed keys (window start, breakdown,
-    // value) and moved into the windows once per segment: the facts are in
-    // anchor order, so one window is cut per window, not per deployment.
-    let mut by_key: FxHashMap<(i64, usize, Option<&str>), Acc> = FxHashMap::default();
+    // Deployments, accumulated first by window start and combination of
+    // names (the facts of one combination share their `Names`: one lookup
+    // of two numbers per fact), then each combination's figures added under
+    // its borrowed keys (window start, breakdown, value), and those moved
+    // into the windows once per segment. The facts are in anchor order, so
+    // one window is cut per window, not per deployment.
+    let mut by_names: FxHashMap<(i64, *const Names), (Acc, &Fact)> = FxHashMap::default();
     let mut cursor = WindowCursor::new(unit, tz);
     let mut last = None;
     for (i, f) in facts.iter().enumerate() {
@@ -387,6 +409,29 @@ pub(crate) fn section(policy: &Policy, world: &World, facts: &[Fact]) -> Dora {
                 .or_insert_with(|| (w, BTreeMap::new()));
             last = Some(w.start);
         }
+        let (acc, _) = by_names
+            .entry((w.start, Arc::as_ptr(&f.names)))
+            .or_insert_with(|| (Acc::default(), f));
+        acc.deployments += 1;
+        match f.state {
+            State::Succeeded => acc.succeeded += 1,
+            State::Failed => acc.failed += 1,
+            State::Excluded => acc.excluded += 1,
+            State::Suspended => acc.suspended += 1,
+            _ => acc.in_progress += 1,
+        }
+        if f.counted() && caused.get(i).copied().unwrap_or(false) {
+            acc.caused += 1;
+        }
+        if f.state == State::Succeeded {
+            match f.lead_ms {
+                Some(ms) => acc.lead.push(ms),
+                None => acc.lead_unmeasured += 1,
+            }
+        }
+    }
+    let mut by_key: FxHashMap<(i64, usize, Option<&str>), Acc> = FxHashMap::default();
+    for ((start, _), (acc, f)) in by_names {
         let keys = std::iter::once((0usize, None)).chain(
             config
                 .segments
@@ -395,24 +440,7 @@ pub(crate) fn section(policy: &Policy, world: &World, facts: &[Fact]) -> Dora {
                 .map(|(k, g)| (k + 1, f.value(*g))),
         );
         for (k, value) in keys {
-            let acc = by_key.entry((w.start, k, value)).or_default();
-            acc.deployments += 1;
-            match f.state {
-                State::Succeeded => acc.succeeded += 1,
-                State::Failed => acc.failed += 1,
-                State::Excluded => acc.excluded += 1,
-                State::Suspended => acc.suspended += 1,
-                _ => acc.in_progress += 1,
-            }
-            if f.counted() && caused.get(i).copied().unwrap_or(false) {
-                acc.caused += 1;
-            }
-            if f.state == State::Succeeded {
-                match f.lead_ms {
-                    Some(ms) => acc.lead.push(ms),
-                    None => acc.lead_unmeasured += 1,
-                }
-            }
+            by_key.entry((start, k, value)).or_default().add(&acc);
         }
     }
     for ((start, k, value), acc) in by_key {
