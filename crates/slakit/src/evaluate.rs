@@ -1510,7 +1510,8 @@ pub(crate) fn evaluate_with(
     // finished in one task.
     let report = || {
         if policy.versions.is_empty() {
-            return Read::of(policy, records, as_of).map(|read| read.judge(policy, parallel));
+            return Read::of(policy, records, as_of, parallel)
+                .map(|read| read.judge(policy, parallel));
         }
         crate::partial::finish_with(
             policy,
@@ -1542,7 +1543,7 @@ pub(crate) fn evaluate_owned(
     let (digest, read) = join2(
         parallel,
         || inputs_digest(&records),
-        || Read::of(policy, &records, as_of),
+        || Read::of(policy, &records, as_of, parallel),
     );
     drop(records);
     let mut evaluation = read?.judge(policy, parallel);
@@ -1560,22 +1561,33 @@ struct Read {
 }
 
 impl Read {
-    fn of(policy: &Policy, records: &[Record], as_of: i64) -> Result<Read> {
+    /// `parallel`: the world of the interval records is built beside the
+    /// world of every record (a core that is done hashing the inputs takes it).
+    fn of(policy: &Policy, records: &[Record], as_of: i64, parallel: bool) -> Result<Read> {
         check_as_of(as_of)?;
-        let world = build_world(policy, records, as_of)?;
-        // One subject per deployment of the world.
-        let inputs = inputs_of(records, world.deployments.len(), as_of, String::new());
         // Phase 2 reads the interval records (incidents, outages, exclusions,
         // exceptions) in the order a partial keeps them, by canonical line, so
         // that the report does not depend on their input order and equals the
         // partials' byte for byte.
-        let mut intervals: Vec<(String, &Record)> = records
-            .iter()
-            .filter(|r| !matches!(r, Record::Event(_)))
-            .map(|r| (r.canonical_json(), r))
-            .collect();
-        intervals.sort_by(|a, b| a.0.cmp(&b.0));
-        let intervals = build_world(policy, intervals.iter().map(|(_, r)| *r), as_of)?;
+        let interval_world = || {
+            let mut intervals: Vec<(String, &Record)> = records
+                .iter()
+                .filter(|r| !matches!(r, Record::Event(_)))
+                .map(|r| (r.canonical_json(), r))
+                .collect();
+            intervals.sort_by(|a, b| a.0.cmp(&b.0));
+            build_world(policy, intervals.iter().map(|(_, r)| *r), as_of)
+        };
+        let (world, intervals) = join2(
+            parallel,
+            || build_world(policy, records, as_of),
+            interval_world,
+        );
+        // Both are built (and an error reported) in this order either way.
+        let world = world?;
+        let intervals = intervals?;
+        // One subject per deployment of the world.
+        let inputs = inputs_of(records, world.deployments.len(), as_of, String::new());
         Ok(Read {
             world,
             intervals,
