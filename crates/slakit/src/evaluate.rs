@@ -349,29 +349,19 @@ pub(crate) fn build_world<'a>(
     });
 
     let mut by_dep: Vec<(&'a str, Vec<&'a Event>)> = by_dep.into_iter().collect();
-    // Ids are unique keys, so the unstable sort gives one order. What is
-    // sorted is 16 bytes a group: the id's first eight bytes as one number,
-    // which decide most comparisons, and the group's place (moving the
-    // groups themselves was most of the sort's time).
-    let mut order: Vec<(u64, usize)> = by_dep
-        .iter()
-        .enumerate()
-        .map(|(i, (id, _))| (id_prefix(id), i))
-        .collect();
-    {
-        let id = |i: usize| by_dep.get(i).map_or("", |g| g.0);
-        order.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| id(a.1).cmp(id(b.1))));
-    }
+    // Ids are unique keys, so the unstable sort gives one order. Their
+    // first eight bytes, compared as one number, decide most comparisons.
+    by_dep.sort_unstable_by(|a, b| {
+        id_prefix(a.0)
+            .cmp(&id_prefix(b.0))
+            .then_with(|| a.0.cmp(b.0))
+    });
     let mut deployments = Vec::with_capacity(by_dep.len());
     let mut future_only = Vec::new();
     let mut sigs: rustc_hash::FxHashMap<Combination<'_>, (u32, Arc<Names>)> =
         rustc_hash::FxHashMap::default();
     let mut names = EventNames::default();
-    for (_, i) in order {
-        let Some((id, events)) = by_dep.get_mut(i) else {
-            continue;
-        };
-        let (id, mut events) = (*id, std::mem::take(events));
+    for (id, mut events) in by_dep {
         events.sort_by(|a, b| {
             (a.time, &a.event, a.id().unwrap_or(""), &a.deployment).cmp(&(
                 b.time,
