@@ -117,7 +117,9 @@ impl Evaluation {
         out: &mut W,
         whole: &[DeploymentEntry],
     ) -> std::io::Result<()> {
-        const CHUNK: usize = 8_192;
+        // Half the entries of a batch before the pipelined writing (two
+        // batches are in memory at once): the same text held as before.
+        const CHUNK: usize = 4_096;
         enum Job<'a> {
             Whole(&'a [DeploymentEntry]),
             Pending(&'a PendingSla, std::ops::Range<usize>),
