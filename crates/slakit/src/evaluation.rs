@@ -136,8 +136,9 @@ impl Evaluation {
         write_array(out, &jobs, |job, buf| match job {
             Job::Whole(list) => list.iter().try_for_each(|e| element(buf, e)),
             Job::Pending(p, range) => {
+                let mut writer = EntryWriter::default();
                 for e in p.views_in(&self.subjects, range.clone()) {
-                    write_entry(buf, &e)?;
+                    writer.write(buf, &e)?;
                 }
                 Ok(())
             }
@@ -257,42 +258,103 @@ macro_rules! key {
     };
 }
 
-/// `,\n    ` and one pending entry at depth 2: the text [`element`] gives
-/// for [`EntryView::to_entry`] (a test compares the two), written field by
-/// field without formatting the entry first. On the 1M workload this
-/// section is 5.4M entries, the bulk of the report.
-fn write_entry(buf: &mut Vec<u8>, e: &EntryView<'_>) -> std::io::Result<()> {
-    // `deployment` is always there, so always first.
-    buf.extend_from_slice(b",\n    {\n      \"deployment\": ");
-    json_str(buf, e.deployment)?;
-    put_str(buf, key!("sla"), e.sla)?;
-    put_str(buf, key!("state"), e.state)?;
-    put_instant(buf, key!("anchor"), e.anchor);
-    put_instant(buf, key!("window_start"), e.window_start);
-    put_opt_str(buf, key!("service"), e.service)?;
-    put_str(buf, key!("tier"), e.tier)?;
-    put_opt_str(buf, key!("team"), e.team)?;
-    put_opt_str(buf, key!("release_type"), e.release_type)?;
-    put_opt_int(buf, key!("elapsed_ms"), e.elapsed_ms);
-    put_opt_int(buf, key!("actual_elapsed_ms"), e.actual_elapsed_ms);
-    put_opt_int(buf, key!("remaining_ms"), e.remaining_ms);
-    match e.breach_at {
-        None => {}
-        Some(None) => {
-            buf.extend_from_slice(key!("breach_at"));
-            buf.extend_from_slice(b"null");
+/// Writes pending entries at depth 2, each `,\n    ` and the text
+/// [`element`] gives for [`EntryView::to_entry`] (a test compares the
+/// two), field by field without formatting the entry first. On the 1M
+/// workload this section is 5.4M entries, the bulk of the report.
+///
+/// One writer per job of entries: what repeats from entry to entry of a
+/// job is formatted once and copied after that — the SLA's field, the
+/// window start's (entries come in anchor order) and each combination of
+/// service, tier, team and release type (a few hundred per job). Texts are
+/// told apart by where they are and their length, so one equal to another
+/// but elsewhere is only formatted again.
+#[derive(Default)]
+struct EntryWriter {
+    /// The last SLA's field: where its text is, and the field.
+    sla: Option<(Place, Vec<u8>)>,
+    /// The last window start's field: the instant, and the field.
+    window: Option<(i64, Vec<u8>)>,
+    /// Each combination of names seen, and where its fields are in `texts`.
+    names: rustc_hash::FxHashMap<[Place; 4], std::ops::Range<usize>>,
+    texts: Vec<u8>,
+}
+
+/// Where a text is, and its length (`(0, 0)` for none): equal places hold
+/// equal texts while they are borrowed.
+type Place = (usize, usize);
+
+fn place(text: Option<&str>) -> Place {
+    text.map_or((0, 0), |t| (t.as_ptr() as usize, t.len()))
+}
+
+impl EntryWriter {
+    fn write(&mut self, buf: &mut Vec<u8>, e: &EntryView<'_>) -> std::io::Result<()> {
+        // `deployment` is always there, so always first.
+        buf.extend_from_slice(b",\n    {\n      \"deployment\": ");
+        json_str(buf, e.deployment)?;
+        let sla = place(Some(e.sla));
+        match &self.sla {
+            Some((at, text)) if *at == sla => buf.extend_from_slice(text),
+            _ => {
+                let mut text = Vec::new();
+                put_str(&mut text, key!("sla"), e.sla)?;
+                buf.extend_from_slice(&text);
+                self.sla = Some((sla, text));
+            }
         }
-        Some(Some(at)) => put_instant(buf, key!("breach_at"), at),
+        put_str(buf, key!("state"), e.state)?;
+        put_instant(buf, key!("anchor"), e.anchor);
+        match &self.window {
+            Some((at, text)) if *at == e.window_start => buf.extend_from_slice(text),
+            _ => {
+                let mut text = Vec::new();
+                put_instant(&mut text, key!("window_start"), e.window_start);
+                buf.extend_from_slice(&text);
+                self.window = Some((e.window_start, text));
+            }
+        }
+        let names = [
+            place(e.service),
+            place(Some(e.tier)),
+            place(e.team),
+            place(e.release_type),
+        ];
+        let range = match self.names.get(&names) {
+            Some(range) => range.clone(),
+            None => {
+                let start = self.texts.len();
+                let texts = &mut self.texts;
+                put_opt_str(texts, key!("service"), e.service)?;
+                put_str(texts, key!("tier"), e.tier)?;
+                put_opt_str(texts, key!("team"), e.team)?;
+                put_opt_str(texts, key!("release_type"), e.release_type)?;
+                self.names.insert(names, start..texts.len());
+                start..texts.len()
+            }
+        };
+        buf.extend_from_slice(self.texts.get(range).unwrap_or_default());
+        put_opt_int(buf, key!("elapsed_ms"), e.elapsed_ms);
+        put_opt_int(buf, key!("actual_elapsed_ms"), e.actual_elapsed_ms);
+        put_opt_int(buf, key!("remaining_ms"), e.remaining_ms);
+        match e.breach_at {
+            None => {}
+            Some(None) => {
+                buf.extend_from_slice(key!("breach_at"));
+                buf.extend_from_slice(b"null");
+            }
+            Some(Some(at)) => put_instant(buf, key!("breach_at"), at),
+        }
+        put_opt_value(buf, key!("consumed"), e.consumed)?;
+        put_opt_value(buf, key!("warn"), e.warn)?;
+        put_opt_value(buf, key!("caused_failure"), e.caused_failure)?;
+        put_opt_str(buf, key!("subject"), e.subject)?;
+        put_opt_str(buf, key!("exclusion"), e.exclusion)?;
+        put_opt_str(buf, key!("exception"), e.exception)?;
+        put_opt_str(buf, key!("reason"), e.reason)?;
+        buf.extend_from_slice(b"\n    }");
+        Ok(())
     }
-    put_opt_value(buf, key!("consumed"), e.consumed)?;
-    put_opt_value(buf, key!("warn"), e.warn)?;
-    put_opt_value(buf, key!("caused_failure"), e.caused_failure)?;
-    put_opt_str(buf, key!("subject"), e.subject)?;
-    put_opt_str(buf, key!("exclusion"), e.exclusion)?;
-    put_opt_str(buf, key!("exception"), e.exception)?;
-    put_opt_str(buf, key!("reason"), e.reason)?;
-    buf.extend_from_slice(b"\n    }");
-    Ok(())
 }
 
 fn put_str(buf: &mut Vec<u8>, key: &[u8], value: &str) -> std::io::Result<()> {
@@ -482,7 +544,7 @@ impl serde_json::ser::Formatter for Indented {
 #[cfg(test)]
 mod tests {
     #![allow(clippy::indexing_slicing, clippy::unwrap_used)]
-    use super::{EntryView, element, weighted_chunks, write_array, write_entry};
+    use super::{EntryView, EntryWriter, element, weighted_chunks, write_array};
     use proptest::prelude::*;
 
     /// Any text, heavy on what JSON must escape (quotes, backslashes,
@@ -510,46 +572,78 @@ mod tests {
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2_000))]
         /// The deployments section written field by field is the text the
-        /// pretty serializer gives for the formatted entry, for any
-        /// strings, numbers and absent fields.
+        /// pretty serializer gives for the formatted entries, for any
+        /// strings, numbers and absent fields, with the writer's copies of
+        /// what repeats: entries `a`, then `b` (`a` with `c`'s window start
+        /// and names), `c`, `a`, `b` again.
         #[test]
-        fn an_entry_written_directly_is_the_serialized_entry(
+        fn entries_written_directly_are_the_serialized_entries(
             strs in proptest::collection::vec(text(), 13),
             some in proptest::collection::vec(any::<bool>(), 16),
             ints in proptest::collection::vec(any::<i64>(), 3),
             instants in proptest::collection::vec(instant(), 3),
             floats in proptest::collection::vec(float(), 2),
             caused in any::<bool>(),
+            other_strs in proptest::collection::vec(text(), 13),
+            other_some in proptest::collection::vec(any::<bool>(), 16),
+            other_instants in proptest::collection::vec(instant(), 3),
+            same_sla in any::<bool>(),
         ) {
-            let s = |i: usize| strs[i].as_str();
-            let on = |i: usize| some[i];
-            let view = EntryView {
-                deployment: s(0),
-                sla: s(1),
-                state: s(2),
-                anchor: instants[0],
-                window_start: instants[1],
-                service: on(0).then(|| s(3)),
-                tier: s(4),
-                team: on(1).then(|| s(5)),
-                release_type: on(2).then(|| s(6)),
-                elapsed_ms: on(3).then_some(ints[0]),
-                actual_elapsed_ms: on(4).then_some(ints[1]),
-                remaining_ms: on(5).then_some(ints[2]),
-                breach_at: on(6).then_some(on(7).then_some(instants[2])),
-                consumed: on(8).then_some(floats[0]),
-                warn: on(9).then_some(floats[1]),
-                caused_failure: on(10).then_some(caused),
-                subject: on(11).then(|| s(7)),
-                exclusion: on(12).then(|| s(8)),
-                exception: on(13).then(|| s(9)),
-                reason: on(14).then(|| s(10)),
+            let a = view(&strs, &some, &instants, &ints, &floats, caused);
+            let mut c = view(&other_strs, &other_some, &other_instants, &ints, &floats, caused);
+            if same_sla {
+                c.sla = a.sla;
+            }
+            let b = EntryView {
+                window_start: c.window_start,
+                service: c.service,
+                tier: c.tier,
+                team: c.team,
+                release_type: c.release_type,
+                ..a
             };
-            let mut direct = Vec::new();
-            write_entry(&mut direct, &view).unwrap();
-            let mut serialized = Vec::new();
-            element(&mut serialized, &view.to_entry()).unwrap();
+            let (mut direct, mut serialized) = (Vec::new(), Vec::new());
+            let mut writer = EntryWriter::default();
+            for e in [a, b, c, a, b] {
+                writer.write(&mut direct, &e).unwrap();
+                element(&mut serialized, &e.to_entry()).unwrap();
+            }
             prop_assert_eq!(String::from_utf8(direct).unwrap(), String::from_utf8(serialized).unwrap());
+        }
+    }
+
+    /// An entry of these texts (13), flags (16) and numbers.
+    fn view<'v>(
+        strs: &'v [String],
+        some: &[bool],
+        instants: &[i64],
+        ints: &[i64],
+        floats: &[f64],
+        caused: bool,
+    ) -> EntryView<'v> {
+        let s = |i: usize| strs[i].as_str();
+        let on = |i: usize| some[i];
+        EntryView {
+            deployment: s(0),
+            sla: s(1),
+            state: s(2),
+            anchor: instants[0],
+            window_start: instants[1],
+            service: on(0).then(|| s(3)),
+            tier: s(4),
+            team: on(1).then(|| s(5)),
+            release_type: on(2).then(|| s(6)),
+            elapsed_ms: on(3).then_some(ints[0]),
+            actual_elapsed_ms: on(4).then_some(ints[1]),
+            remaining_ms: on(5).then_some(ints[2]),
+            breach_at: on(6).then_some(on(7).then_some(instants[2])),
+            consumed: on(8).then_some(floats[0]),
+            warn: on(9).then_some(floats[1]),
+            caused_failure: on(10).then_some(caused),
+            subject: on(11).then(|| s(7)),
+            exclusion: on(12).then(|| s(8)),
+            exception: on(13).then(|| s(9)),
+            reason: on(14).then(|| s(10)),
         }
     }
 
