@@ -348,8 +348,8 @@ struct Acc {
 }
 
 impl Acc {
-    /// Add another accumulation's deployment figures (the samples in any
-    /// order: they are sorted before they are read).
+    /// Add another accumulation's figures (the samples in any order: they
+    /// are sorted before they are read).
     fn add(&mut self, other: &Acc) {
         self.deployments += other.deployments;
         self.succeeded += other.succeeded;

@@ -1573,7 +1573,7 @@ impl Read {
             || build_world(policy, records, as_of),
             interval_world,
         );
-        // Both are built (and an error reported) in this order either way.
+        // The world's error first, as when the two were built in turn.
         let world = world?;
         let intervals = intervals?;
         // One subject per deployment of the world.

@@ -212,8 +212,15 @@ fn write_array<W: std::io::Write, J: Sync>(
     };
     let (mut ready, mut next): (Batch, Batch) = (Vec::new(), Vec::new());
     let mut batches = jobs.chunks(BATCH);
-    let mut more = batches.next().map(|batch| format_batch(batch, &mut ready));
-    while more.is_some() {
+    // Whether `ready` holds a formatted batch still to be written.
+    let mut formatted = match batches.next() {
+        Some(batch) => {
+            format_batch(batch, &mut ready);
+            true
+        }
+        None => false,
+    };
+    while formatted {
         let batch = batches.next();
         #[cfg(feature = "parallel")]
         let written = rayon::in_place_scope(|scope| {
@@ -233,7 +240,7 @@ fn write_array<W: std::io::Write, J: Sync>(
         };
         written?;
         std::mem::swap(&mut ready, &mut next);
-        more = batch.map(|_| ());
+        formatted = batch.is_some();
     }
     out.write_all(if first { b"[]" } else { b"\n  ]" })
 }
