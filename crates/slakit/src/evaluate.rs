@@ -2171,9 +2171,19 @@ pub(crate) fn finish_report(
         inputs,
         unknown_fields,
     } = totals;
-    let (judged, judge_in) = match parts {
-        Parts::Judged { slas, dora } => (Some((slas, dora)), None),
-        Parts::Judge(w) => (None, Some(w)),
+    // Each SLA with its phase-1 part, if any; the DORA facts judged in
+    // phase 1; the world to judge here, if any.
+    let (work, facts, judge_in): (Vec<(&Sla, Option<SlaPart>)>, _, _) = match parts {
+        Parts::Judged { slas, dora } => (
+            policy.slas.iter().zip(slas.into_iter().map(Some)).collect(),
+            dora,
+            None,
+        ),
+        Parts::Judge(w) => (
+            policy.slas.iter().map(|s| (s, None)).collect(),
+            Vec::new(),
+            Some(w),
+        ),
     };
     let vendor_index = crate::vendors::VendorIndex::new(policy, world);
     let finish_one = |(sla, part): (&Sla, Option<SlaPart>)| {
@@ -2211,17 +2221,6 @@ pub(crate) fn finish_report(
         // Breach ids start with the SLA's: its spans are all its breaches need.
         vendor_index.annotate(&mut results, &spans);
         (results, pending)
-    };
-    let (work, facts): (Vec<(&Sla, Option<SlaPart>)>, _) = match judged {
-        Some((parts, facts)) => (
-            policy
-                .slas
-                .iter()
-                .zip(parts.into_iter().map(Some))
-                .collect(),
-            facts,
-        ),
-        None => (policy.slas.iter().map(|s| (s, None)).collect(), Vec::new()),
     };
     type PerSla = (Vec<ResultRow>, PendingSla);
     // The DORA section beside the SLAs: it reads only the worlds and the facts.
