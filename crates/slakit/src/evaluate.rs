@@ -2838,6 +2838,7 @@ fn group_verdicts(
     // (previous step, value) -> step; the first step is keyed by the tier.
     let mut steps: FxHashMap<(u32, Option<&str>), u32> = FxHashMap::default();
     let mut seg_keys: FxHashMap<u32, SegKey> = FxHashMap::default();
+    let mut step_of_names: FxHashMap<*const Names, u32> = FxHashMap::default();
     // (window, segment) -> group index
     let mut group_of: FxHashMap<(i64, u32), u32> = FxHashMap::default();
     let mut groups: Vec<(i64, u32, usize)> = Vec::new(); // (window, segment, size)
@@ -2847,18 +2848,25 @@ fn group_verdicts(
             slots.push(u32::MAX);
             continue;
         };
-        let mut next = u32::try_from(steps.len()).unwrap_or(u32::MAX);
-        let mut step = *steps
-            .entry((u32::MAX, Some(subject.names.tier.as_str())))
-            .or_insert(next);
-        for g in &sla.group_by {
-            next = u32::try_from(steps.len()).unwrap_or(u32::MAX);
-            step = *steps.entry((step, subject.names.get(*g))).or_insert(next);
-        }
-        seg_keys
-            .entry(step)
-            .or_insert_with(|| seg_of(policy, sla, &subject.names));
-        next = u32::try_from(groups.len()).unwrap_or(u32::MAX);
+        // Subjects of one combination share their names: one lookup of a
+        // pointer, not of 1 + group_by strings, per verdict.
+        let step = *step_of_names
+            .entry(Arc::as_ptr(&subject.names))
+            .or_insert_with(|| {
+                let mut next = u32::try_from(steps.len()).unwrap_or(u32::MAX);
+                let mut step = *steps
+                    .entry((u32::MAX, Some(subject.names.tier.as_str())))
+                    .or_insert(next);
+                for g in &sla.group_by {
+                    next = u32::try_from(steps.len()).unwrap_or(u32::MAX);
+                    step = *steps.entry((step, subject.names.get(*g))).or_insert(next);
+                }
+                seg_keys
+                    .entry(step)
+                    .or_insert_with(|| seg_of(policy, sla, &subject.names));
+                step
+            });
+        let next = u32::try_from(groups.len()).unwrap_or(u32::MAX);
         let gi = *group_of.entry((v.window, step)).or_insert(next);
         if gi == next {
             groups.push((v.window, step, 0));
