@@ -242,6 +242,16 @@ pub(crate) fn build_world<'a>(
     records: impl IntoIterator<Item = &'a Record>,
     as_of: i64,
 ) -> Result<World> {
+    build_world_in(policy, records, as_of, false)
+}
+
+/// [`build_world`], its deployments shaped on every core when `parallel`.
+pub(crate) fn build_world_in<'a>(
+    policy: &Policy,
+    records: impl IntoIterator<Item = &'a Record>,
+    as_of: i64,
+    parallel: bool,
+) -> Result<World> {
     let mut unknown_fields = BTreeSet::new();
     // Grouped in a hash map (FxHash: fast on short ids) and put in id order
     // below, before anything reads the groups: a B-tree here cost ~25 string
@@ -351,7 +361,7 @@ pub(crate) fn build_world<'a>(
     let mut by_dep: Vec<(&'a str, Vec<&'a Event>)> = by_dep.into_iter().collect();
     // Ids are unique keys, so the unstable sort gives one order. Their
     // first eight bytes, compared as one number, decide most comparisons.
-    by_dep.sort_unstable_by(|a, b| {
+    par_sort_unstable_by(parallel, &mut by_dep, |a, b| {
         id_prefix(a.0)
             .cmp(&id_prefix(b.0))
             .then_with(|| a.0.cmp(b.0))
@@ -360,97 +370,48 @@ pub(crate) fn build_world<'a>(
     let mut future_only = Vec::new();
     let mut sigs: rustc_hash::FxHashMap<Combination<'_>, (u32, Arc<Names>)> =
         rustc_hash::FxHashMap::default();
-    let mut names = EventNames::default();
-    for (id, mut events) in by_dep {
-        events.sort_by(|a, b| {
-            (a.time, &a.event, a.id().unwrap_or(""), &a.deployment).cmp(&(
-                b.time,
-                &b.event,
-                b.id().unwrap_or(""),
-                &b.deployment,
-            ))
-        });
-        // Attributes are static facts: merged over every event, future ones included.
-        let mut attrs: [(&str, Attr, Option<&'a Event>); 4] = [
-            ("service", |e| e.service(), None),
-            ("environment", |e| e.environment(), None),
-            ("release_type", |e| e.release_type(), None),
-            ("team", |e| e.team(), None),
-        ];
-        for e in &events {
-            for (name, attr, holder) in attrs.iter_mut() {
-                let value = attr(e);
-                if let Some(v) = value {
-                    match holder {
-                        None => *holder = Some(e),
-                        Some(prev) => {
-                            let pv = attr(prev).unwrap_or_default();
-                            if pv != v {
-                                let (first, second) = if prev.origin.index <= e.origin.index {
-                                    (*prev, *e)
-                                } else {
-                                    (*e, *prev)
-                                };
-                                return Err(input_err(
-                                    ErrorCode::ConflictingAttribute,
-                                    second.origin,
-                                    format!(
-                                        "deployment `{id}` has two values for `{name}`: `{}` (record {}) and `{}` (record {})",
-                                        attr(first).unwrap_or_default(),
-                                        first.origin.index,
-                                        attr(second).unwrap_or_default(),
-                                        second.origin.index
-                                    ),
-                                )
-                                .at_path(format!("/{name}")));
-                            }
-                        }
-                    }
+    // Each deployment's events are put in order, its attributes merged and
+    // its events labelled on every core, a chunk at a time (a chunk's
+    // shapes are all that is held beside the groups); its names are shared
+    // and numbered here, in id order, as is the first error.
+    let mut groups = by_dep.into_iter();
+    loop {
+        let chunk: Vec<(&'a str, Vec<&'a Event>)> = groups.by_ref().take(SHAPE_CHUNK).collect();
+        if chunk.is_empty() {
+            break;
+        }
+        let shape_chunk = |part: Vec<(&'a str, Vec<&'a Event>)>| {
+            let mut names = EventNames::default();
+            part.into_iter()
+                .map(|(id, events)| shape_deployment(policy, as_of, id, events, &mut names))
+                .collect::<Vec<_>>()
+        };
+        let shapes = par_chunks(parallel, chunk, SHAPE_CHUNK / 16, shape_chunk);
+        for shape in shapes.into_iter().flatten() {
+            match shape? {
+                Shape::FutureOnly(id) => future_only.push(Text::from(id)),
+                Shape::Visible {
+                    id,
+                    events,
+                    anchor,
+                    combination,
+                } => {
+                    let next = u32::try_from(sigs.len()).unwrap_or(NO_SIG);
+                    let (sig, shared) = sigs.entry(combination).or_insert_with(|| {
+                        let (environment, release_type, service, tier, team) = combination;
+                        let names = Names::new(service, environment, release_type, tier, team);
+                        (next, Arc::new(names))
+                    });
+                    let (sig, shared) = (*sig, Arc::clone(shared));
+                    deployments.push(Deployment::new(Text::from(id), events, anchor, shared, sig));
                 }
             }
         }
-        let get = |n: usize| {
-            attrs
-                .get(n)
-                .and_then(|(_, attr, h)| h.and_then(|e| attr(e)))
-        };
-        let service = get(0);
-        if service.is_none() {
-            let origin = events.first().map(|e| e.origin).unwrap_or_default();
-            return Err(input_err(
-                ErrorCode::MissingService,
-                origin,
-                format!("deployment `{id}` has no `service` on any of its events"),
-            )
-            .at_path("/service"));
-        }
-        // In time order: the events at or before as_of are a prefix.
-        let mut visible = events;
-        visible.truncate(visible.partition_point(|e| e.time <= as_of));
-        let Some(earliest) = visible.first() else {
-            future_only.push(Text::from(id));
-            continue;
-        };
-        let anchor = visible
-            .iter()
-            .find(|e| e.event == "started")
-            .map_or(earliest.time, |e| e.time);
-        let entry = policy.service_entry(service);
-        let tier = policy.tier_of(service);
-        let team = entry.and_then(|s| s.team.as_deref()).or_else(|| get(3));
-        let (environment, release_type) = (get(1), get(2));
-        let next = u32::try_from(sigs.len()).unwrap_or(NO_SIG);
-        let (sig, shared) = sigs
-            .entry((environment, release_type, service, tier, team))
-            .or_insert_with(|| {
-                let names = Names::new(service, environment, release_type, tier, team);
-                (next, Arc::new(names))
-            });
-        let (sig, shared) = (*sig, Arc::clone(shared));
-        let events = visible.iter().map(|e| names.ev(e)).collect();
-        deployments.push(Deployment::new(Text::from(id), events, anchor, shared, sig));
     }
-    deployments.sort_by(|a, b| (a.anchor, &a.id).cmp(&(b.anchor, &b.id)));
+    // Ids are unique: one order, whichever sort.
+    par_sort_unstable_by(parallel, &mut deployments, |a, b| {
+        (a.anchor, &a.id).cmp(&(b.anchor, &b.id))
+    });
 
     // Incidents: several records with one id are one incident.
     let mut incidents = Vec::new();
@@ -509,6 +470,156 @@ pub(crate) fn build_world<'a>(
         unknown_fields,
         future_only,
     })
+}
+
+/// Deployments [`build_world`] shapes at a time: each chunk is split among
+/// the cores.
+const SHAPE_CHUNK: usize = 1 << 16;
+
+/// One deployment of [`build_world`], before its names are shared.
+enum Shape<'a> {
+    /// Its events at or before as_of (in §1.5 order), its anchor, and what
+    /// its names are made of.
+    Visible {
+        id: &'a str,
+        events: Vec<Ev>,
+        anchor: i64,
+        combination: Combination<'a>,
+    },
+    /// Every event of it is after as_of.
+    FutureOnly(&'a str),
+}
+
+/// A deployment's events put in §1.5 order, its attributes merged over
+/// them (a conflict, or no `service`, is an input error), and its visible
+/// events labelled.
+fn shape_deployment<'a>(
+    policy: &'a Policy,
+    as_of: i64,
+    id: &'a str,
+    mut events: Vec<&'a Event>,
+    names: &mut EventNames<'a>,
+) -> Result<Shape<'a>> {
+    events.sort_by(|a, b| {
+        (a.time, &a.event, a.id().unwrap_or(""), &a.deployment).cmp(&(
+            b.time,
+            &b.event,
+            b.id().unwrap_or(""),
+            &b.deployment,
+        ))
+    });
+    // Attributes are static facts: merged over every event, future ones included.
+    let mut attrs: [(&str, Attr, Option<&'a Event>); 4] = [
+        ("service", |e| e.service(), None),
+        ("environment", |e| e.environment(), None),
+        ("release_type", |e| e.release_type(), None),
+        ("team", |e| e.team(), None),
+    ];
+    for e in &events {
+        for (name, attr, holder) in attrs.iter_mut() {
+            let value = attr(e);
+            if let Some(v) = value {
+                match holder {
+                    None => *holder = Some(e),
+                    Some(prev) => {
+                        let pv = attr(prev).unwrap_or_default();
+                        if pv != v {
+                            let (first, second) = if prev.origin.index <= e.origin.index {
+                                (*prev, *e)
+                            } else {
+                                (*e, *prev)
+                            };
+                            return Err(input_err(
+                                    ErrorCode::ConflictingAttribute,
+                                    second.origin,
+                                    format!(
+                                        "deployment `{id}` has two values for `{name}`: `{}` (record {}) and `{}` (record {})",
+                                        attr(first).unwrap_or_default(),
+                                        first.origin.index,
+                                        attr(second).unwrap_or_default(),
+                                        second.origin.index
+                                    ),
+                                )
+                                .at_path(format!("/{name}")));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let get = |n: usize| {
+        attrs
+            .get(n)
+            .and_then(|(_, attr, h)| h.and_then(|e| attr(e)))
+    };
+    let service = get(0);
+    if service.is_none() {
+        let origin = events.first().map(|e| e.origin).unwrap_or_default();
+        return Err(input_err(
+            ErrorCode::MissingService,
+            origin,
+            format!("deployment `{id}` has no `service` on any of its events"),
+        )
+        .at_path("/service"));
+    }
+    // In time order: the events at or before as_of are a prefix.
+    let mut visible = events;
+    visible.truncate(visible.partition_point(|e| e.time <= as_of));
+    let Some(earliest) = visible.first() else {
+        return Ok(Shape::FutureOnly(id));
+    };
+    let anchor = visible
+        .iter()
+        .find(|e| e.event == "started")
+        .map_or(earliest.time, |e| e.time);
+    let entry = policy.service_entry(service);
+    let tier = policy.tier_of(service);
+    let team = entry.and_then(|s| s.team.as_deref()).or_else(|| get(3));
+    let (environment, release_type) = (get(1), get(2));
+    let events = visible.iter().map(|e| names.ev(e)).collect();
+    Ok(Shape::Visible {
+        id,
+        events,
+        anchor,
+        combination: (environment, release_type, service, tier, team),
+    })
+}
+
+/// Sort `items` by `cmp`, on every core when `parallel`. Unstable: for
+/// keys that are unique, or where equal items are alike.
+fn par_sort_unstable_by<T: Send>(
+    parallel: bool,
+    items: &mut [T],
+    cmp: impl Fn(&T, &T) -> std::cmp::Ordering + Sync,
+) {
+    #[cfg(feature = "parallel")]
+    if parallel {
+        use rayon::prelude::*;
+        items.par_sort_unstable_by(cmp);
+        return;
+    }
+    let _ = parallel;
+    items.sort_unstable_by(cmp);
+}
+
+/// `f` over consecutive chunks of about `min_len` items of `items`, on
+/// every core when `parallel`: the results in the chunks' order.
+fn par_chunks<T: Send, R: Send>(
+    parallel: bool,
+    items: Vec<T>,
+    min_len: usize,
+    f: impl Fn(Vec<T>) -> R + Sync + Send,
+) -> Vec<R> {
+    let mut chunks = Vec::new();
+    let mut items = items.into_iter();
+    loop {
+        let chunk: Vec<T> = items.by_ref().take(min_len.max(1)).collect();
+        if chunk.is_empty() {
+            break;
+        }
+        chunks.push(chunk);
+    }
+    par_map(parallel, chunks, f)
 }
 
 /// One of an event's deployment attributes (`service`, `environment`, ...).
@@ -1570,7 +1681,7 @@ impl Read {
         };
         let (world, intervals) = join2(
             parallel,
-            || build_world(policy, records, as_of),
+            || build_world_in(policy, records, as_of, parallel),
             interval_world,
         );
         // The world's error first, as when the two were built in turn.
@@ -3863,6 +3974,69 @@ slas:
         // Neither always nor never: the lists decide.
         assert!(admitted > 0 && admitted < 3 * 4 * 3 * 3 * 3, "{admitted}");
     }
+    /// Deployments are shaped on every core a chunk at a time, and put in
+    /// order on every core: the same world as on one, with its names
+    /// numbered alike and the same first error.
+    #[cfg(feature = "parallel")]
+    #[test]
+    fn a_world_built_on_every_core_is_the_world_built_on_one() {
+        let policy = Policy::from_yaml(SCOPES).unwrap();
+        let n = 3 * SHAPE_CHUNK / 16 + 123;
+        let mut lines = Vec::new();
+        for i in 0..n {
+            // Ids out of order in the input; names, teams and ids vary; some
+            // deployments lie wholly after as_of, some start late.
+            let k = (i * 7919) % n;
+            let service = ["a", "b", "c"][k % 3];
+            let team = ["", r#","team":"t1""#, r#","team":"t2""#][k % 5 % 3];
+            let day = if k.is_multiple_of(11) { 9 } else { 1 + k % 7 };
+            let id = if k.is_multiple_of(2) {
+                format!(r#","id":"e{k}""#)
+            } else {
+                String::new()
+            };
+            for (event, hour) in [("merged", 10), ("started", 11 + k % 3), ("succeeded", 14)] {
+                lines.push(format!(
+                    r#"{{"deployment":"d{k}","event":"{event}","time":"2026-01-0{day}T{hour}:00:00Z","service":"{service}"{team}{id}}}"#
+                ));
+            }
+        }
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(3)
+            .build()
+            .unwrap();
+        let as_of = crate::instant::parse("2026-01-08T00:00:00Z").unwrap();
+        let built = |records: &[Record]| {
+            let one = build_world_in(&policy, records, as_of, false);
+            let every = pool.install(|| build_world_in(&policy, records, as_of, true));
+            (one, every)
+        };
+        let records = crate::record::parse_records(&lines.join("\n")).unwrap();
+        let (one, every) = built(&records);
+        let (one, every) = (one.ok().unwrap(), every.ok().unwrap());
+        assert!(!one.future_only.is_empty());
+        assert_eq!(one.future_only, every.future_only);
+        // Every deployment, once.
+        assert_eq!(one.deployments.len() + one.future_only.len(), n);
+        assert_eq!(
+            format!("{:?}", one.deployments),
+            format!("{:?}", every.deployments)
+        );
+        let sigs = |w: &World| w.deployments.iter().map(|d| d.sig).collect::<Vec<_>>();
+        assert_eq!(sigs(&one), sigs(&every));
+        // Two conflicts in different chunks: the first in id order is reported.
+        lines.push(
+            r#"{"deployment":"d9","event":"merged","time":"2026-01-01T09:00:00Z","service":"z"}"#
+                .into(),
+        );
+        lines.push(r#"{"deployment":"d10000","event":"merged","time":"2026-01-01T09:00:00Z","service":"z"}"#.into());
+        let records = crate::record::parse_records(&lines.join("\n")).unwrap();
+        let (one, every) = built(&records);
+        let (one, every) = (one.err().unwrap(), every.err().unwrap());
+        assert!(one.message.contains("`d10000`"), "{}", one.message);
+        assert_eq!(one, every);
+    }
+
     /// Judging asks an SLA's scope and target once per (environment,
     /// release type, service, tier, team): deployments numbered alike by
     /// `build_world` have those alike, and the answer kept for their number
