@@ -8,8 +8,9 @@ use slakit::{Error, ErrorCode, ErrorKind, Policy, Record};
 
 use crate::args::Inputs;
 
-/// The bytes of records read and parsed at a time.
-const BLOCK: usize = 16 << 20;
+/// The bytes of records read and parsed at a time (in unit tests, small
+/// enough for a test file to take many).
+const BLOCK: usize = if cfg!(test) { 64 << 10 } else { 16 << 20 };
 
 /// The name standard input goes by in error locations.
 pub const STDIN_NAME: &str = "<stdin>";
@@ -27,7 +28,7 @@ impl Reader {
     }
 
     /// Open a file (or standard input for `-`) for reading.
-    fn open(&mut self, path: &str) -> Result<Box<dyn Read>, Error> {
+    fn open(&mut self, path: &str) -> Result<Box<dyn Read + Send>, Error> {
         let name = Reader::display_name(path);
         if path == "-" {
             if self.stdin_used {
@@ -37,7 +38,7 @@ impl Reader {
                 ));
             }
             self.stdin_used = true;
-            return Ok(Box::new(std::io::stdin().lock()));
+            return Ok(Box::new(std::io::stdin()));
         }
         let file = std::fs::File::open(path).map_err(|e| io_error("cannot read", name, &e))?;
         Ok(Box::new(file))
@@ -59,20 +60,40 @@ impl Reader {
         let name = Reader::display_name(path);
         let mut input = self.open(path)?;
         let mut reader = slakit::record::RecordReader::new().parallel();
-        let mut block = Vec::with_capacity(BLOCK);
-        loop {
-            block.clear();
-            // Filled whole (a pipe gives 64 KB at a time): a block is parsed
-            // in parallel only past a few MB.
-            let n = (&mut input)
-                .take(BLOCK as u64)
-                .read_to_end(&mut block)
-                .map_err(|e| io_error("cannot read", name, &e))?;
-            if n == 0 {
-                break;
+        // The next block is read by a thread of its own while this one is
+        // parsed; the blocks go back to it to be filled again.
+        let (full, blocks) = std::sync::mpsc::sync_channel::<std::io::Result<Vec<u8>>>(1);
+        let (emptied, empty) = std::sync::mpsc::sync_channel::<Vec<u8>>(2);
+        std::thread::scope(|scope| {
+            scope.spawn(move || {
+                loop {
+                    let mut block = empty.try_recv().unwrap_or_default();
+                    block.clear();
+                    block.reserve(BLOCK);
+                    // Filled whole (a pipe gives 64 KB at a time): a block is
+                    // parsed in parallel only past a few MB.
+                    // A closed channel means the parsing stopped.
+                    match (&mut input).take(BLOCK as u64).read_to_end(&mut block) {
+                        Ok(0) => return,
+                        Ok(_) => {
+                            if full.send(Ok(block)).is_err() {
+                                return;
+                            }
+                        }
+                        Err(e) => {
+                            let _ = full.send(Err(e));
+                            return;
+                        }
+                    }
+                }
+            });
+            for block in blocks {
+                let block = block.map_err(|e| io_error("cannot read", name, &e))?;
+                reader.feed(&block);
+                let _ = emptied.try_send(block);
             }
-            reader.feed(&block);
-        }
+            Ok(())
+        })?;
         reader.finish().map_err(|e| e.in_file(name))
     }
 
@@ -215,4 +236,44 @@ pub fn load(inputs: &Inputs) -> Result<(Policy, RecordSet, i64), Error> {
     let records = reader.records(&inputs.records)?;
     let at = as_of.resolve(&records.records)?;
     Ok((policy, records, at))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// A file of many blocks is read a block ahead of the parsing: the
+    /// records, their lines and indexes are those of the whole text parsed
+    /// at once, and an unreadable path is an error naming it.
+    #[test]
+    fn records_read_a_block_ahead_are_the_texts_records() {
+        let mut text = String::new();
+        for i in 0..12_000 {
+            text.push_str(&format!(
+                "{{\"deployment\":\"d{}\",\"event\":\"merged\",\"time\":\"2026-01-01T10:{:02}:00Z\",\"service\":\"s{}\"}}\n",
+                i / 3,
+                i % 60,
+                i % 7
+            ));
+            if i % 1000 == 0 {
+                text.push('\n'); // a blank line: numbering goes on
+            }
+        }
+        assert!(text.len() > 10 * BLOCK);
+        let dir = std::env::temp_dir().join(format!("slakit-input-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("records.jsonl");
+        std::fs::write(&path, &text).unwrap();
+        let read = Reader::default()
+            .records(&[path.to_str().unwrap().to_string()])
+            .map(|set| set.records);
+        let unreadable = Reader::default().records(&[dir.to_str().unwrap().to_string()]);
+        std::fs::remove_dir_all(&dir).unwrap();
+        let read = read.unwrap();
+        assert_eq!(read.len(), 12_000);
+        assert_eq!(read, slakit::parse_records(&text).unwrap());
+        let e = unreadable.unwrap_err();
+        assert!(e.message.contains("cannot read"), "{}", e.message);
+    }
 }
