@@ -786,14 +786,16 @@ pub(crate) fn run_clock<'a>(
 pub(crate) fn union(iv: impl Iterator<Item = (i64, i64)>) -> Vec<(i64, i64)> {
     let mut v: Vec<(i64, i64)> = iv.filter(|(a, b)| a < b).collect();
     v.sort_unstable();
-    let mut out: Vec<(i64, i64)> = Vec::with_capacity(v.len());
-    for (a, b) in v {
-        match out.last_mut() {
-            Some(last) if a <= last.1 => last.1 = last.1.max(b),
-            _ => out.push((a, b)),
+    // Merged in place: an interval that starts inside the last one kept
+    // extends it and goes.
+    v.dedup_by(|next, kept| {
+        let overlaps = next.0 <= kept.1;
+        if overlaps {
+            kept.1 = kept.1.max(next.1);
         }
-    }
-    out
+        overlaps
+    });
+    v
 }
 
 /// The instant at which the clock reaches `max` if no further pause happens
@@ -3097,7 +3099,9 @@ fn finish_sla(
 
 fn charge_failures(sla: &Sla, world: &World, subjects: &[Subject], pieces: &mut [Vec<Verdict>]) {
     // Candidate changes: in-scope deployments of this SLA with a "succeeded" instant.
-    let mut by_service: BTreeMap<&str, Vec<(i64, usize)>> = BTreeMap::new();
+    // Hashed (FxHash: short names), not ordered: only looked up.
+    let mut by_service: rustc_hash::FxHashMap<&str, Vec<(i64, usize)>> =
+        rustc_hash::FxHashMap::default();
     for v in pieces.iter().flatten() {
         let di = v.subject as usize;
         if let Some(dep) = subjects.get(di)
@@ -3739,6 +3743,32 @@ mod tests {
         ) {
             let by_prefix = id_prefix(&a).cmp(&id_prefix(&b)).then_with(|| a.cmp(&b));
             proptest::prop_assert_eq!(by_prefix, a.cmp(&b));
+        }
+    }
+
+    proptest::proptest! {
+        /// The union of intervals is the sorted runs of the instants they
+        /// cover (touching intervals make one run; empty ones cover none).
+        #[test]
+        fn a_union_is_the_runs_of_what_its_intervals_cover(
+            iv in proptest::collection::vec((0i64..40, 0i64..40), 0..12),
+        ) {
+            let covered: Vec<bool> = (0..41)
+                .map(|t| iv.iter().any(|&(a, b)| a <= t && t < b))
+                .collect();
+            let mut runs = Vec::new();
+            let mut open = None;
+            for (t, c) in covered.iter().enumerate() {
+                match (open, *c) {
+                    (None, true) => open = Some(t as i64),
+                    (Some(a), false) => {
+                        runs.push((a, t as i64));
+                        open = None;
+                    }
+                    _ => {}
+                }
+            }
+            proptest::prop_assert_eq!(union(iv.iter().copied()), runs);
         }
     }
 
