@@ -72,10 +72,10 @@ impl Reader {
                     block.reserve(BLOCK);
                     // Filled whole (a pipe gives 64 KB at a time): a block is
                     // parsed in parallel only past a few MB.
-                    // A closed channel means the parsing stopped.
                     match (&mut input).take(BLOCK as u64).read_to_end(&mut block) {
                         Ok(0) => return,
                         Ok(_) => {
+                            // Refused once the parsing has stopped on an error.
                             if full.send(Ok(block)).is_err() {
                                 return;
                             }

@@ -530,17 +530,17 @@ fn shape_deployment<'a>(
                                 (*e, *prev)
                             };
                             return Err(input_err(
-                                    ErrorCode::ConflictingAttribute,
-                                    second.origin,
-                                    format!(
-                                        "deployment `{id}` has two values for `{name}`: `{}` (record {}) and `{}` (record {})",
-                                        attr(first).unwrap_or_default(),
-                                        first.origin.index,
-                                        attr(second).unwrap_or_default(),
-                                        second.origin.index
-                                    ),
-                                )
-                                .at_path(format!("/{name}")));
+                                ErrorCode::ConflictingAttribute,
+                                second.origin,
+                                format!(
+                                    "deployment `{id}` has two values for `{name}`: `{}` (record {}) and `{}` (record {})",
+                                    attr(first).unwrap_or_default(),
+                                    first.origin.index,
+                                    attr(second).unwrap_or_default(),
+                                    second.origin.index
+                                ),
+                            )
+                            .at_path(format!("/{name}")));
                         }
                     }
                 }
@@ -4004,6 +4004,7 @@ slas:
         // Neither always nor never: the lists decide.
         assert!(admitted > 0 && admitted < 3 * 4 * 3 * 3 * 3, "{admitted}");
     }
+
     /// Deployments are shaped on every core a chunk at a time, and put in
     /// order on every core: the same world as on one, with its names
     /// numbered alike and the same first error.
