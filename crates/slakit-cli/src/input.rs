@@ -261,16 +261,15 @@ mod tests {
             }
         }
         assert!(text.len() > 10 * BLOCK);
-        let dir = std::env::temp_dir().join(format!("slakit-input-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("records.jsonl");
-        std::fs::write(&path, &text).unwrap();
+        let file = crate::scratch::TempFile::new("records.jsonl");
+        std::fs::write(file.path(), &text).unwrap();
         let read = Reader::default()
-            .records(&[path.to_str().unwrap().to_string()])
-            .map(|set| set.records);
-        let unreadable = Reader::default().records(&[dir.to_str().unwrap().to_string()]);
-        std::fs::remove_dir_all(&dir).unwrap();
-        let read = read.unwrap();
+            .records(&[file.path().to_string()])
+            .map(|set| set.records)
+            .unwrap();
+        // A directory opens, and fails to read.
+        let dir = std::env::temp_dir().to_str().unwrap().to_string();
+        let unreadable = Reader::default().records(&[dir]);
         assert_eq!(read.len(), 12_000);
         assert_eq!(read, slakit::parse_records(&text).unwrap());
         let e = unreadable.unwrap_err();

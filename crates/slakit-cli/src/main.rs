@@ -10,6 +10,8 @@ mod commands;
 mod generate;
 mod input;
 mod output;
+#[cfg(test)]
+mod scratch;
 
 use std::process::ExitCode;
 

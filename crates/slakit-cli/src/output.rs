@@ -370,6 +370,7 @@ pub fn deliver(text: &str, out: Option<&str>) -> Result<(), Error> {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
+    use crate::scratch::TempFile;
     use std::sync::{Arc, Mutex};
 
     /// A sink that keeps what it is given, and fails once it holds `fail_at` bytes.
@@ -436,26 +437,6 @@ mod tests {
         let finished = w.finish();
         let e = written.and(finished).unwrap_err();
         assert_eq!(e.to_string(), "disk full");
-    }
-
-    /// A fresh file in the temporary directory, removed when dropped.
-    struct TempFile(std::path::PathBuf);
-
-    impl TempFile {
-        fn new(name: &str) -> TempFile {
-            let path =
-                std::env::temp_dir().join(format!("slakit-output-{}-{name}", std::process::id()));
-            TempFile(path)
-        }
-        fn path(&self) -> &str {
-            self.0.to_str().unwrap()
-        }
-    }
-
-    impl Drop for TempFile {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_file(&self.0);
-        }
     }
 
     #[test]

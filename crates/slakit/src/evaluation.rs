@@ -287,6 +287,26 @@ struct EntryWriter {
     texts: Vec<u8>,
 }
 
+/// Append the field `last` holds if it was written for `key`; else write it
+/// with `write`, append it, and keep it for `key`.
+fn copy_or_write<K: PartialEq>(
+    last: &mut Option<(K, Vec<u8>)>,
+    key: K,
+    buf: &mut Vec<u8>,
+    write: impl FnOnce(&mut Vec<u8>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    match last {
+        Some((at, text)) if *at == key => buf.extend_from_slice(text),
+        _ => {
+            let mut text = Vec::new();
+            write(&mut text)?;
+            buf.extend_from_slice(&text);
+            *last = Some((key, text));
+        }
+    }
+    Ok(())
+}
+
 /// Where a text is, and its length (`(0, 0)` for none): equal places hold
 /// equal texts while they are borrowed.
 type Place = (usize, usize);
@@ -300,27 +320,15 @@ impl EntryWriter {
         // `deployment` is always there, so always first.
         buf.extend_from_slice(b",\n    {\n      \"deployment\": ");
         json_str(buf, e.deployment)?;
-        let sla = place(Some(e.sla));
-        match &self.sla {
-            Some((at, text)) if *at == sla => buf.extend_from_slice(text),
-            _ => {
-                let mut text = Vec::new();
-                put_str(&mut text, key!("sla"), e.sla)?;
-                buf.extend_from_slice(&text);
-                self.sla = Some((sla, text));
-            }
-        }
+        copy_or_write(&mut self.sla, place(Some(e.sla)), buf, |text| {
+            put_str(text, key!("sla"), e.sla)
+        })?;
         put_str(buf, key!("state"), e.state)?;
         put_instant(buf, key!("anchor"), e.anchor);
-        match &self.window {
-            Some((at, text)) if *at == e.window_start => buf.extend_from_slice(text),
-            _ => {
-                let mut text = Vec::new();
-                put_instant(&mut text, key!("window_start"), e.window_start);
-                buf.extend_from_slice(&text);
-                self.window = Some((e.window_start, text));
-            }
-        }
+        copy_or_write(&mut self.window, e.window_start, buf, |text| {
+            put_instant(text, key!("window_start"), e.window_start);
+            Ok(())
+        })?;
         let names = [
             place(e.service),
             place(Some(e.tier)),
