@@ -65,9 +65,15 @@ static void test_rows_carry_the_policy_version(void) {
       CHECK_CONTAINS(april, "\"max_ms\": 7200000");
       CHECK_CONTAINS(april, "\"status\": \"breached\"");
     }
-    /* The March row (under the base) carries no policy_version before April's. */
-    const char *march = strstr(report, "\"start\": \"2026-03-01T00:00:00Z\"");
-    const char *first_version = strstr(report, "\"policy_version\"");
+    /* The March row (under the base) carries no policy_version before April's
+       (the rows come after the deployment entries, which carry theirs too). */
+    const char *rows = strstr(report, "\"results\": [");
+    CHECK(rows != NULL);
+    if (rows == NULL) {
+      rows = report;
+    }
+    const char *march = strstr(rows, "\"start\": \"2026-03-01T00:00:00Z\"");
+    const char *first_version = strstr(rows, "\"policy_version\"");
     CHECK(march != NULL && first_version != NULL && april != NULL);
     if (march != NULL && first_version != NULL && april != NULL) {
       CHECK(first_version > april);

@@ -89,7 +89,7 @@ def test_to_dict_is_the_json_document_in_order(example_policy: slakit.Policy) ->
     d = report.to_dict()
     assert d == json.loads(report.to_json())
     assert list(d) == [
-        "engine", "as_of", "policy", "inputs", "results", "deployments", "vendors", "dora",
+        "engine", "as_of", "policy", "inputs", "deployments", "results", "vendors", "dora",
         "findings", "in_force", "warnings",
     ]
     assert json.dumps(d, indent=2, ensure_ascii=False) == report.to_json()

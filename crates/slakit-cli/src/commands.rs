@@ -19,25 +19,33 @@ const EXIT_BREACH: u8 = 1;
 pub fn evaluate(args: &EvaluateArgs) -> Result<ExitCode, Error> {
     let (policy, mut records, as_of) = input::load(&args.inputs)?;
     // Every core (RAYON_NUM_THREADS to limit): the same report as on one.
-    // Deferred: the deployments section stays compact until it is written.
     // Owned: the records (on the 1M workload a third of the peak heap) are
-    // freed once read, before any SLA is judged.
-    let evaluation = policy
-        .evaluate_owned(std::mem::take(&mut records.records), as_of)
+    // freed once read, before any SLA is judged. Streamed: every input
+    // error is found here, before anything is written; the SLAs are judged
+    // below.
+    let streamed = policy
+        .evaluate_streamed(std::mem::take(&mut records.records), as_of)
         .map_err(|e| records.locate(e))?;
-    let breached = args.fail_on_breach && evaluation.has_breach();
     let render: fn(&slakit::Report) -> slakit::Result<String> = match args.format {
         ReportFormat::Json => {
-            // Streamed: a large report is never held, as text or as entries.
-            output::deliver_with(args.out.as_deref(), |w| evaluation.write_json(w))?;
-            return Ok(exit_code(breached, evaluation));
+            // Written while the SLAs are judged: a large report is never
+            // held, as text or as entries.
+            let mut report = None;
+            output::deliver_with(args.out.as_deref(), |w| {
+                let (judged, written) = streamed.write_json(w);
+                report = Some(judged);
+                written
+            })?;
+            let breached = args.fail_on_breach && report.as_ref().is_some_and(|r| r.has_breach());
+            return Ok(exit_code(breached, report));
         }
         ReportFormat::Table => |r| Ok(render::table(r)),
         ReportFormat::Markdown => |r| Ok(render::markdown(r)),
         ReportFormat::Csv => |r| Ok(render::csv(r)),
         ReportFormat::Html => slakit::Report::to_html,
     };
-    let report = evaluation.into_report();
+    let report = streamed.evaluate().into_report();
+    let breached = args.fail_on_breach && report.has_breach();
     output::deliver(&with_newline(render(&report)?), args.out.as_deref())?;
     Ok(exit_code(breached, report))
 }

@@ -61,7 +61,7 @@ pub fn emit_stderr(text: &str) {
 /// is not an error.
 pub fn deliver_with(
     out: Option<&str>,
-    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    write: impl FnOnce(&mut (dyn Write + Send)) -> std::io::Result<()>,
 ) -> Result<(), Error> {
     let (target, path) = match out {
         Some(path) if path != "-" => {

@@ -173,6 +173,34 @@ fn exit_1_with_fail_on_breach_on_a_breached_row() {
     assert_eq!(report["results"][0]["status"], "breached");
 }
 
+/// The report is written while the SLAs are judged; a reader that went away
+/// (a closed pipe) does not lose the breach: every SLA is still judged.
+#[test]
+fn exit_1_with_fail_on_breach_when_the_reader_is_gone() {
+    let (_s, p, r) = fixture("exit1-closed");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_slakit"))
+        .args([
+            "evaluate",
+            "-p",
+            &p,
+            "-r",
+            &r,
+            "--as-of",
+            AS_OF,
+            "--fail-on-breach",
+            "--format",
+            "json",
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(1));
+}
+
 #[test]
 fn exit_0_with_fail_on_breach_when_nothing_is_breached() {
     let s = Scratch::new("exit0-fob");

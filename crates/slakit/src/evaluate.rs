@@ -1638,9 +1638,23 @@ pub(crate) fn evaluate_owned(
     as_of: i64,
     parallel: bool,
 ) -> Result<crate::evaluation::Evaluation> {
+    read_owned(policy, records, as_of, parallel).map(crate::evaluation::Streamed::evaluate)
+}
+
+/// [`evaluate_owned`] up to the judging: the records read, hashed and
+/// freed, every input error found. A versioned policy (each version builds
+/// its own world from the records) or one thread (nothing to overlap the
+/// writing with) is evaluated whole here.
+#[cfg(feature = "parallel")]
+pub(crate) fn read_owned(
+    policy: &Policy,
+    records: Vec<Record>,
+    as_of: i64,
+    parallel: bool,
+) -> Result<crate::evaluation::Streamed<'_>> {
+    use crate::evaluation::Streamed;
     if !policy.versions.is_empty() {
-        // Each version builds its own world from the records: kept throughout.
-        return evaluate_with(policy, &records, as_of, parallel);
+        return evaluate_with(policy, &records, as_of, parallel).map(Streamed::done);
     }
     crate::limits::check_spans(policy, &records, as_of)?;
     let (digest, read) = join2(
@@ -1649,15 +1663,19 @@ pub(crate) fn evaluate_owned(
         || Read::of(policy, &records, as_of, parallel),
     );
     drop(records);
-    let mut evaluation = read?.judge(policy, parallel);
-    evaluation.report.inputs.digest = digest;
-    Ok(evaluation)
+    let read = read?;
+    if !parallel {
+        let mut evaluation = read.judge(policy, false);
+        evaluation.report.inputs.digest = digest;
+        return Ok(Streamed::done(evaluation));
+    }
+    Ok(Streamed::read(policy, read, digest))
 }
 
 /// What evaluating an unversioned policy needs of the records, read once:
 /// the world of every record, the world of the interval records alone and
 /// the input counts. Holds nothing of the records themselves.
-struct Read {
+pub(crate) struct Read {
     world: World,
     intervals: World,
     inputs: Inputs,
@@ -1666,7 +1684,12 @@ struct Read {
 impl Read {
     /// `parallel`: the world of the interval records is built beside the
     /// world of every record (a core that is done hashing the inputs takes it).
-    fn of(policy: &Policy, records: &[Record], as_of: i64, parallel: bool) -> Result<Read> {
+    pub(crate) fn of(
+        policy: &Policy,
+        records: &[Record],
+        as_of: i64,
+        parallel: bool,
+    ) -> Result<Read> {
         check_as_of(as_of)?;
         // Phase 2 reads the interval records (incidents, outages, exclusions,
         // exceptions) in the order a partial keeps them, by canonical line, so
@@ -1701,21 +1724,49 @@ impl Read {
     /// Both phases over the world, without a partial: what `finish` of the
     /// one partial of all the records gives (the split/merge property tests
     /// compare the two), less the inputs digest, which the caller hashes.
-    fn judge(self, policy: &Policy, parallel: bool) -> crate::evaluation::Evaluation {
-        let subjects = subjects_of(policy, &self.world, parallel);
+    pub(crate) fn judge(self, policy: &Policy, parallel: bool) -> crate::evaluation::Evaluation {
+        let subjects = self.subjects(policy, parallel);
+        let (report, pending) = self.finish(policy, &subjects, parallel, &|_, p| Some(p));
+        crate::evaluation::Evaluation::new(report, subjects, pending)
+    }
+
+    /// The world's deployments as subjects ([`Read::finish`] takes them).
+    pub(crate) fn subjects(&self, policy: &Policy, parallel: bool) -> Vec<Subject> {
+        subjects_of(policy, &self.world, parallel)
+    }
+
+    /// The evaluation instant.
+    pub(crate) fn as_of(&self) -> i64 {
+        self.world.as_of
+    }
+
+    /// The `inputs` of the report (its digest empty: the caller hashes it).
+    pub(crate) fn inputs(&self) -> &Inputs {
+        &self.inputs
+    }
+
+    /// [`Read::judge`] with the subjects at hand, each SLA's pending entries
+    /// handed to `sink` as soon as the SLA is finished ([`finish_report_into`]).
+    pub(crate) fn finish(
+        self,
+        policy: &Policy,
+        subjects: &[Subject],
+        parallel: bool,
+        sink: &Sink<'_>,
+    ) -> (Report, Vec<PendingSla>) {
         let totals = Totals {
             inputs: self.inputs,
             unknown_fields: self.world.unknown_fields.clone(),
         };
-        let (report, pending) = finish_report(
+        finish_report_into(
             policy,
             &self.intervals,
-            &subjects,
+            subjects,
             Parts::Judge(self.world),
             totals,
             parallel,
-        );
-        crate::evaluation::Evaluation::new(report, subjects, pending)
+            sink,
+        )
     }
 }
 
@@ -2234,6 +2285,43 @@ fn par_map<T: Send, R: Send>(
     items.into_iter().map(f).collect()
 }
 
+/// [`par_map`], the items started in their order (each core takes the
+/// oldest waiting item, and helps with the parts an item splits into), so
+/// that they also tend to finish in it: a sink that writes each SLA's
+/// entries in policy order gets them as it can write them, instead of
+/// waiting for the first half of the SLAs while the second is done.
+fn par_map_in_order<T: Send, R: Send>(
+    parallel: bool,
+    items: Vec<T>,
+    f: impl Fn(T) -> R + Sync + Send,
+) -> Vec<R> {
+    #[cfg(feature = "parallel")]
+    if parallel {
+        use std::sync::Mutex;
+        let slots: Vec<Mutex<Option<R>>> = items.iter().map(|_| Mutex::new(None)).collect();
+        rayon::scope_fifo(|scope| {
+            for (item, slot) in items.into_iter().zip(&slots) {
+                let f = &f;
+                scope.spawn_fifo(move |_| {
+                    let r = f(item);
+                    *slot
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(r);
+                });
+            }
+        });
+        return slots
+            .into_iter()
+            .filter_map(|slot| {
+                slot.into_inner()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+            })
+            .collect();
+    }
+    let _ = parallel;
+    items.into_iter().map(f).collect()
+}
+
 /// The window starting at `start` (a window some verdict was placed in).
 fn slot_at(sla: &Sla, as_of: i64, start: i64) -> WindowSlot {
     match sla.window {
@@ -2280,26 +2368,55 @@ pub(crate) fn finish_report(
     totals: Totals,
     parallel: bool,
 ) -> (Report, Vec<PendingSla>) {
+    finish_report_into(policy, world, subjects, parts, totals, parallel, &|_, p| {
+        Some(p)
+    })
+}
+
+/// Where [`finish_report_into`] hands each SLA's pending entries, with the
+/// SLA's position in the policy, as soon as that SLA is finished (SLAs
+/// finish in any order when `parallel`): `Some` gives them back to be kept
+/// in the evaluation, `None` means the sink took them (a report streamed
+/// while the other SLAs are judged, [`crate::evaluation::Streamed`]).
+pub(crate) type Sink<'a> = dyn Fn(usize, PendingSla) -> Option<PendingSla> + Sync + 'a;
+
+/// [`finish_report`], each SLA's pending entries handed to `sink` as
+/// soon as they are made; those it gives back are the evaluation's.
+pub(crate) fn finish_report_into(
+    policy: &Policy,
+    world: &World,
+    subjects: &[Subject],
+    parts: Parts,
+    totals: Totals,
+    parallel: bool,
+    sink: &Sink<'_>,
+) -> (Report, Vec<PendingSla>) {
     let Totals {
         inputs,
         unknown_fields,
     } = totals;
     // Each SLA with its phase-1 part, if any; the DORA facts judged in
     // phase 1; the world to judge here, if any.
-    let (work, facts, judge_in): (Vec<(&Sla, Option<SlaPart>)>, _, _) = match parts {
+    type Work<'p> = Vec<(usize, (&'p Sla, Option<SlaPart>))>;
+    let (work, facts, judge_in): (Work<'_>, _, _) = match parts {
         Parts::Judged { slas, dora } => (
-            policy.slas.iter().zip(slas.into_iter().map(Some)).collect(),
+            policy
+                .slas
+                .iter()
+                .zip(slas.into_iter().map(Some))
+                .enumerate()
+                .collect(),
             dora,
             None,
         ),
         Parts::Judge(w) => (
-            policy.slas.iter().map(|s| (s, None)).collect(),
+            policy.slas.iter().map(|s| (s, None)).enumerate().collect(),
             Vec::new(),
             Some(w),
         ),
     };
     let vendor_index = crate::vendors::VendorIndex::new(policy, world);
-    let finish_one = |(sla, part): (&Sla, Option<SlaPart>)| {
+    let finish_one = |(at, (sla, part)): (usize, (&Sla, Option<SlaPart>))| {
         // Without phase-1 parts (a whole evaluation of an unversioned
         // policy), the SLA is judged here, in the same task: only the
         // verdicts of the SLAs being finished are in memory at once.
@@ -2333,13 +2450,13 @@ pub(crate) fn finish_report(
         }
         // Breach ids start with the SLA's: its spans are all its breaches need.
         vendor_index.annotate(&mut results, &spans);
-        (results, pending)
+        (results, sink(at, pending))
     };
-    type PerSla = (Vec<ResultRow>, PendingSla);
+    type PerSla = (Vec<ResultRow>, Option<PendingSla>);
     // The DORA section beside the SLAs: it reads only the worlds and the facts.
     let (per_sla, dora) = join2(
         parallel,
-        || -> Vec<PerSla> { par_map(parallel, work, finish_one) },
+        || -> Vec<PerSla> { par_map_in_order(parallel, work, finish_one) },
         || match &judge_in {
             Some(w) => crate::dora::section(policy, world, &crate::dora::facts(policy, w)),
             None => crate::dora::section(policy, world, &facts),
@@ -2359,6 +2476,23 @@ pub(crate) fn finish_report(
         dora,
         inputs,
         unknown_fields,
+    )
+}
+
+/// The report's `engine`, `as_of` and `policy`: what it says before any
+/// SLA is judged.
+pub(crate) fn report_head(policy: &Policy, as_of: i64) -> (Engine, String, PolicyInfo) {
+    (
+        Engine {
+            name: "slakit".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        },
+        instant::format(as_of),
+        PolicyInfo {
+            name: policy.name.clone(),
+            digest: policy.digest.clone(),
+            version: None,
+        },
     )
 }
 
@@ -2384,7 +2518,7 @@ fn rest_of_report(
     policy: &Policy,
     world: &World,
     subjects: &[Subject],
-    per_sla: Vec<(Vec<ResultRow>, PendingSla)>,
+    per_sla: Vec<(Vec<ResultRow>, Option<PendingSla>)>,
     dora: crate::dora::Dora,
     inputs: Inputs,
     unknown_fields: BTreeSet<String>,
@@ -2394,7 +2528,7 @@ fn rest_of_report(
     let mut pending = Vec::with_capacity(per_sla.len());
     for (r, e) in per_sla {
         results.extend(r);
-        pending.push(e);
+        pending.extend(e);
     }
     let vendors = crate::vendors::rows(policy, world, subjects.iter().map(|s| s.anchor).min());
 
@@ -2419,17 +2553,11 @@ fn rest_of_report(
     warnings.sort();
     warnings.dedup();
 
+    let (engine, as_of, policy_info) = report_head(policy, as_of);
     let report = Report {
-        engine: Engine {
-            name: "slakit".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-        },
-        as_of: instant::format(as_of),
-        policy: PolicyInfo {
-            name: policy.name.clone(),
-            digest: policy.digest.clone(),
-            version: None,
-        },
+        engine,
+        as_of,
+        policy: policy_info,
         inputs,
         results,
         // Formatted from `pending` when written or materialised (`Evaluation`).

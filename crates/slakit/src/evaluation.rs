@@ -68,46 +68,18 @@ impl Evaluation {
     /// of [`Evaluation::into_report`] — formatting the deployment entries
     /// as they are written, in chunks on the current rayon pool.
     pub fn write_json<W: std::io::Write>(&self, mut out: W) -> std::io::Result<()> {
-        // Every field of the report, in its order: a field added to `Report`
-        // stops this from compiling until it is written here too.
         let Report {
             engine,
             as_of,
             policy,
             inputs,
-            results,
             deployments,
-            vendors,
-            dora,
-            findings,
-            in_force,
-            warnings,
+            ..
         } = &self.report;
-        out.write_all(b"{")?;
-        field(&mut out, "engine", engine, true)?;
-        field(&mut out, "as_of", as_of, false)?;
-        field(&mut out, "policy", policy, false)?;
-        field(&mut out, "inputs", inputs, false)?;
-        key(&mut out, "results", false)?;
-        write_array(
-            &mut out,
-            &weighted_chunks(results, |r| {
-                1 + r
-                    .breaches
-                    .iter()
-                    .map(|b| 1 + b.records.len())
-                    .sum::<usize>()
-            }),
-            |rows, buf| rows.iter().try_for_each(|r| element(buf, r)),
-        )?;
+        write_head(&mut out, engine, as_of, policy, inputs)?;
         key(&mut out, "deployments", false)?;
         self.write_entries(&mut out, deployments)?;
-        field(&mut out, "vendors", vendors, false)?;
-        field(&mut out, "dora", dora, false)?;
-        field(&mut out, "findings", findings, false)?;
-        field(&mut out, "in_force", in_force, false)?;
-        field(&mut out, "warnings", warnings, false)?;
-        out.write_all(b"\n}")
+        write_rest(&mut out, &self.report)
     }
 
     /// The deployments array: formatted entries already whole, then the
@@ -135,15 +107,271 @@ impl Evaluation {
             .collect();
         write_array(out, &jobs, |job, buf| match job {
             Job::Whole(list) => list.iter().try_for_each(|e| element(buf, e)),
-            Job::Pending(p, range) => {
-                let mut writer = EntryWriter::default();
-                for e in p.views_in(&self.subjects, range.clone()) {
-                    writer.write(buf, &e)?;
-                }
-                Ok(())
-            }
+            Job::Pending(p, range) => write_views(buf, p, &self.subjects, range.clone()),
         })
     }
+}
+
+/// An evaluation whose records are read and checked, its SLAs not judged
+/// yet ([`crate::Policy::evaluate_streamed`]). [`Streamed::write_json`]
+/// judges them while it writes the report, each SLA's deployment entries
+/// as soon as that SLA is finished: the writing (on the 1M workload, 2 GB)
+/// overlaps the judging instead of following it. [`Streamed::evaluate`]
+/// judges them without writing.
+#[cfg(feature = "parallel")]
+pub struct Streamed<'p>(Stage<'p>);
+
+#[cfg(feature = "parallel")]
+enum Stage<'p> {
+    /// Evaluated already: a versioned policy, whose versions each judge
+    /// their own windows, or one thread only, with nothing to overlap.
+    Done(Evaluation),
+    /// The records read and hashed; the SLAs still to judge.
+    Read {
+        policy: &'p crate::Policy,
+        read: crate::evaluate::Read,
+        digest: String,
+    },
+}
+
+#[cfg(feature = "parallel")]
+impl std::fmt::Debug for Streamed<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let stage = match &self.0 {
+            Stage::Done(_) => "evaluated",
+            Stage::Read { .. } => "read",
+        };
+        f.debug_struct("Streamed").field("stage", &stage).finish()
+    }
+}
+
+#[cfg(feature = "parallel")]
+impl<'p> Streamed<'p> {
+    pub(crate) fn done(evaluation: Evaluation) -> Self {
+        Streamed(Stage::Done(evaluation))
+    }
+
+    pub(crate) fn read(
+        policy: &'p crate::Policy,
+        read: crate::evaluate::Read,
+        digest: String,
+    ) -> Self {
+        Streamed(Stage::Read {
+            policy,
+            read,
+            digest,
+        })
+    }
+
+    /// Judge every SLA without writing: the evaluation
+    /// [`crate::Policy::evaluate_owned`] gives.
+    pub fn evaluate(self) -> Evaluation {
+        match self.0 {
+            Stage::Done(evaluation) => evaluation,
+            Stage::Read {
+                policy,
+                read,
+                digest,
+            } => {
+                let mut evaluation = read.judge(policy, true);
+                evaluation.report.inputs.digest = digest;
+                evaluation
+            }
+        }
+    }
+
+    /// Judge every SLA and write the report as pretty JSON to `out`: the
+    /// bytes of [`Evaluation::write_json`] of [`Streamed::evaluate`].
+    ///
+    /// The SLAs are judged on the current rayon pool while a thread of its
+    /// own writes to `out`: the report's head, then each SLA's deployment
+    /// entries as soon as that SLA and those before it are finished
+    /// (formatted on that thread while SLAs are still being judged, on the
+    /// pool once all are), then the result rows and the rest.
+    ///
+    /// Returns the report without its deployments section, which was
+    /// written and not kept, and how the writing went. A failed write stops
+    /// the writing at once, but every SLA is still judged: a caller can
+    /// tell a breach (`--fail-on-breach`) even when its reader went away.
+    pub fn write_json<W: std::io::Write + Send>(self, mut out: W) -> (Report, std::io::Result<()>) {
+        let (policy, read, digest) = match self.0 {
+            Stage::Done(evaluation) => {
+                let written = evaluation.write_json(&mut out);
+                let mut report = evaluation.into_report();
+                report.deployments = Vec::new();
+                return (report, written);
+            }
+            Stage::Read {
+                policy,
+                read,
+                digest,
+            } => (policy, read, digest),
+        };
+        let subjects = read.subjects(policy, true);
+        let mut inputs = read.inputs().clone();
+        inputs.digest = digest;
+        let (engine, as_of, policy_info) = crate::evaluate::report_head(policy, read.as_of());
+        let slas = policy.slas.len();
+        let (send, receive) = std::sync::mpsc::channel::<(usize, PendingSla)>();
+        let (report, written) = std::thread::scope(|scope| {
+            let subjects = subjects.as_slice();
+            let head = (&engine, &as_of, &policy_info, &inputs);
+            let writer = scope.spawn(move || {
+                write_head(&mut out, head.0, head.1, head.2, head.3)?;
+                key(&mut out, "deployments", false)?;
+                write_in_order(&mut out, subjects, &receive, slas)?;
+                Ok(out)
+            });
+            let (report, _) = {
+                // Once the writer has stopped (an error), what it is sent is dropped.
+                let sink = |at: usize, pending: PendingSla| {
+                    let _ = send.send((at, pending));
+                    None
+                };
+                read.finish(policy, subjects, true, &sink)
+            };
+            drop(send);
+            let written: std::io::Result<W> = writer
+                .join()
+                .unwrap_or_else(|_| Err(std::io::Error::other("the report's writer stopped")));
+            (report, written)
+        });
+        let report = Report {
+            engine,
+            as_of,
+            policy: policy_info,
+            inputs,
+            deployments: Vec::new(),
+            ..report
+        };
+        let written = written.and_then(|mut out| write_rest(&mut out, &report));
+        (report, written)
+    }
+}
+
+/// The deployments section of a report being judged: each SLA's pending
+/// entries received from the judging (`slas` of them, in any order), written
+/// in SLA order. While SLAs are still being judged, a chunk at a time on
+/// this thread (the pool is busy judging); once every SLA is in, the rest
+/// in parallel chunks on the pool ([`write_elements`]).
+#[cfg(feature = "parallel")]
+fn write_in_order<W: std::io::Write>(
+    out: &mut W,
+    subjects: &[Subject],
+    receive: &std::sync::mpsc::Receiver<(usize, PendingSla)>,
+    slas: usize,
+) -> std::io::Result<()> {
+    // Under test, small enough that the example's SLAs take several chunks.
+    const CHUNK: usize = if cfg!(test) { 16 } else { 4_096 };
+    let mut waiting: std::collections::BTreeMap<usize, PendingSla> = Default::default();
+    let mut received = 0;
+    let mut first = true;
+    let mut buf = Vec::new();
+    for next in 0..slas {
+        let pending = loop {
+            if let Some(pending) = waiting.remove(&next) {
+                break pending;
+            }
+            let (at, pending) = receive
+                .recv()
+                .map_err(|_| std::io::Error::other(format!("SLA {next} was never finished")))?;
+            waiting.insert(at, pending);
+            received += 1;
+        };
+        let mut start = 0;
+        while start < pending.len() {
+            while let Ok((at, more)) = receive.try_recv() {
+                waiting.insert(at, more);
+                received += 1;
+            }
+            if received == slas {
+                let jobs: Vec<std::ops::Range<usize>> = (start..pending.len())
+                    .step_by(CHUNK)
+                    .map(|s| s..(s + CHUNK).min(pending.len()))
+                    .collect();
+                write_elements(
+                    out,
+                    &jobs,
+                    |range, buf| write_views(buf, &pending, subjects, range.clone()),
+                    &mut first,
+                )?;
+                break;
+            }
+            let end = (start + CHUNK).min(pending.len());
+            buf.clear();
+            write_views(&mut buf, &pending, subjects, start..end)?;
+            put_element(out, &buf, &mut first)?;
+            start = end;
+        }
+    }
+    close_array(out, first)
+}
+
+/// `{` and the report's fields before `deployments`, known before any SLA
+/// is judged.
+fn write_head<W: std::io::Write>(
+    out: &mut W,
+    engine: &crate::report::Engine,
+    as_of: &str,
+    policy: &crate::report::PolicyInfo,
+    inputs: &crate::report::Inputs,
+) -> std::io::Result<()> {
+    out.write_all(b"{")?;
+    field(out, "engine", engine, true)?;
+    field(out, "as_of", as_of, false)?;
+    field(out, "policy", policy, false)?;
+    field(out, "inputs", inputs, false)
+}
+
+/// The report's fields after `deployments`, and the closing brace.
+fn write_rest<W: std::io::Write>(out: &mut W, report: &Report) -> std::io::Result<()> {
+    // Every field of the report, in its order: a field added to `Report`
+    // stops this from compiling until it is written here or before.
+    let Report {
+        engine: _,
+        as_of: _,
+        policy: _,
+        inputs: _,
+        deployments: _,
+        results,
+        vendors,
+        dora,
+        findings,
+        in_force,
+        warnings,
+    } = report;
+    key(out, "results", false)?;
+    write_array(
+        out,
+        &weighted_chunks(results, |r| {
+            1 + r
+                .breaches
+                .iter()
+                .map(|b| 1 + b.records.len())
+                .sum::<usize>()
+        }),
+        |rows, buf| rows.iter().try_for_each(|r| element(buf, r)),
+    )?;
+    field(out, "vendors", vendors, false)?;
+    field(out, "dora", dora, false)?;
+    field(out, "findings", findings, false)?;
+    field(out, "in_force", in_force, false)?;
+    field(out, "warnings", warnings, false)?;
+    out.write_all(b"\n}")
+}
+
+/// The entries of `pending` at positions `range`, each `,\n    {...}`.
+fn write_views(
+    buf: &mut Vec<u8>,
+    pending: &PendingSla,
+    subjects: &[Subject],
+    range: std::ops::Range<usize>,
+) -> std::io::Result<()> {
+    let mut writer = EntryWriter::default();
+    for e in pending.views_in(subjects, range) {
+        writer.write(buf, &e)?;
+    }
+    Ok(())
 }
 
 /// `list` cut into consecutive slices of about `LIMIT` weight each (an
@@ -178,6 +406,45 @@ fn write_array<W: std::io::Write, J: Sync>(
     jobs: &[J],
     format: impl Fn(&J, &mut Vec<u8>) -> std::io::Result<()> + Sync,
 ) -> std::io::Result<()> {
+    let mut first = true;
+    write_elements(out, jobs, format, &mut first)?;
+    close_array(out, first)
+}
+
+/// `]` after the elements [`write_elements`] wrote (`[]` if none: `first`
+/// still true).
+fn close_array<W: std::io::Write>(out: &mut W, first: bool) -> std::io::Result<()> {
+    out.write_all(if first { b"[]" } else { b"\n  ]" })
+}
+
+/// One formatted element (`,\n    {...}`, as [`element`] writes it) written
+/// into an array at depth 1: the first (`first`, then cleared) opens the
+/// array and goes without its comma.
+fn put_element<W: std::io::Write>(
+    out: &mut W,
+    buf: &[u8],
+    first: &mut bool,
+) -> std::io::Result<()> {
+    match (*first, buf.split_first()) {
+        (_, None) => Ok(()),
+        (true, Some((_, rest))) => {
+            *first = false;
+            out.write_all(b"[")?;
+            out.write_all(rest)
+        }
+        (false, Some(_)) => out.write_all(buf),
+    }
+}
+
+/// [`write_array`]'s elements, `first` telling whether none has been
+/// written yet (an array written in several calls): formatted and written
+/// as [`write_array`] says, the array neither closed nor (if empty) opened.
+fn write_elements<W: std::io::Write, J: Sync>(
+    out: &mut W,
+    jobs: &[J],
+    format: impl Fn(&J, &mut Vec<u8>) -> std::io::Result<()> + Sync,
+    first: &mut bool,
+) -> std::io::Result<()> {
     const BATCH: usize = 8;
     let format_batch = |batch: &[J], bufs: &mut Batch| {
         bufs.resize_with(batch.len(), || (Vec::new(), Ok(())));
@@ -194,19 +461,10 @@ fn write_array<W: std::io::Write, J: Sync>(
         batch.iter().zip(bufs.iter_mut()).for_each(render);
     };
     // Every element is `,\n    {...}`; the very first goes without the comma.
-    let mut first = true;
     let mut write_batch = |bufs: &mut Batch| -> std::io::Result<()> {
         for (buf, done) in bufs.iter_mut() {
             std::mem::replace(done, Ok(()))?;
-            match (first, buf.split_first()) {
-                (_, None) => {}
-                (true, Some((_, rest))) => {
-                    out.write_all(b"[")?;
-                    out.write_all(rest)?;
-                    first = false;
-                }
-                (false, Some(_)) => out.write_all(buf)?,
-            }
+            put_element(out, buf, first)?;
         }
         Ok(())
     };
@@ -242,7 +500,7 @@ fn write_array<W: std::io::Write, J: Sync>(
         std::mem::swap(&mut ready, &mut next);
         formatted = batch.is_some();
     }
-    out.write_all(if first { b"[]" } else { b"\n  ]" })
+    Ok(())
 }
 
 /// A batch of [`write_array`]'s jobs formatted: a buffer per job (reused
@@ -679,6 +937,90 @@ mod tests {
 
         fn flush(&mut self) -> std::io::Result<()> {
             Ok(())
+        }
+    }
+
+    /// The bundled example's policy, records and as_of.
+    fn example() -> (crate::Policy, Vec<crate::Record>, i64) {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+        let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap();
+        (
+            crate::Policy::from_yaml(&read("policy.yaml")).unwrap(),
+            crate::parse_records(&read("records.jsonl")).unwrap(),
+            crate::instant::parse("2026-03-31T00:00:00Z").unwrap(),
+        )
+    }
+
+    /// A streamed report is the evaluation's bytes, whichever SLAs finish
+    /// first and whether their entries are formatted on the writing thread
+    /// (16 at a time under test) or on the pool; what it returns is the
+    /// report less its deployments section.
+    #[test]
+    fn a_streamed_report_is_the_evaluation_at_any_thread_count() {
+        let (policy, records, as_of) = example();
+        let whole = policy.evaluate(&records, as_of).unwrap();
+        assert!(whole.deployments.len() > 16 * 3, "several chunks");
+        let mut rest = whole.clone();
+        rest.deployments.clear();
+        for threads in [1, 2, 3, 5] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            for _ in 0..4 {
+                let mut bytes = Vec::new();
+                let (report, written) = pool.install(|| {
+                    let streamed = policy.evaluate_streamed(records.clone(), as_of).unwrap();
+                    streamed.write_json(&mut bytes)
+                });
+                written.unwrap();
+                assert_eq!(
+                    String::from_utf8(bytes).unwrap(),
+                    whole.to_json(),
+                    "{threads} threads"
+                );
+                assert_eq!(report, rest, "{threads} threads");
+            }
+            let evaluated = pool.install(|| {
+                policy
+                    .evaluate_streamed(records.clone(), as_of)
+                    .unwrap()
+                    .evaluate()
+            });
+            assert_eq!(evaluated.into_report(), whole, "{threads} threads");
+        }
+    }
+
+    /// A write that fails (in the head, among the entries, in the rows, at
+    /// the end) is returned; what was written is the report's start, and
+    /// every SLA is still judged: the rows returned are the report's.
+    #[test]
+    fn a_streamed_report_that_cannot_be_written_is_still_judged() {
+        let (policy, records, as_of) = example();
+        let whole = policy.evaluate(&records, as_of).unwrap().to_json();
+        let rows_at = whole.find("\n  \"results\"").unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        for limit in [0, 10, 400, whole.len() / 3, rows_at + 100, whole.len() - 1] {
+            let mut out = Failing {
+                taken: Vec::new(),
+                limit,
+            };
+            let (report, written) = pool.install(|| {
+                policy
+                    .evaluate_streamed(records.clone(), as_of)
+                    .unwrap()
+                    .write_json(&mut out)
+            });
+            assert!(written.is_err(), "limit {limit}");
+            let taken = String::from_utf8(out.taken).unwrap();
+            assert!(whole.starts_with(&taken), "limit {limit}");
+            assert!(report.deployments.is_empty());
+            let judged = policy.evaluate(&records, as_of).unwrap();
+            assert_eq!(report.results, judged.results, "limit {limit}");
+            assert_eq!(report.has_breach(), judged.has_breach());
         }
     }
 

@@ -51,6 +51,8 @@ pub mod window;
 
 pub use error::{Error, ErrorCode, ErrorKind, Location, Result};
 pub use evaluation::Evaluation;
+#[cfg(feature = "parallel")]
+pub use evaluation::Streamed;
 pub use partial::{Partial, evaluate_partial};
 
 /// The engine's version (the `engine.version` of every report).
@@ -95,6 +97,17 @@ impl Policy {
     #[cfg(feature = "parallel")]
     pub fn evaluate_owned(&self, records: Vec<Record>, as_of: i64) -> Result<Evaluation> {
         partial::evaluate_owned(self, records, as_of)
+    }
+
+    /// [`Policy::evaluate_owned`] up to the judging: the records read,
+    /// checked and freed (an input error is returned here). Then
+    /// [`Streamed::write_json`] judges the SLAs while it writes the report
+    /// (the same bytes as [`Evaluation::write_json`]), or
+    /// [`Streamed::evaluate`] judges them without writing. The CLI's
+    /// `evaluate --format json`.
+    #[cfg(feature = "parallel")]
+    pub fn evaluate_streamed(&self, records: Vec<Record>, as_of: i64) -> Result<Streamed<'_>> {
+        partial::evaluate_streamed(self, records, as_of)
     }
 
     /// Evaluate at `as_of`, or — when `None` — at the latest lifecycle event

@@ -808,6 +808,18 @@ pub fn evaluate_owned(policy: &Policy, records: Vec<Record>, as_of: i64) -> Resu
     crate::evaluate::evaluate_owned(policy, records, as_of, parallel)
 }
 
+/// [`evaluate_owned`] up to the judging, which [`crate::Streamed::write_json`]
+/// does while it writes the report.
+#[cfg(feature = "parallel")]
+pub fn evaluate_streamed(
+    policy: &Policy,
+    records: Vec<Record>,
+    as_of: i64,
+) -> Result<crate::evaluation::Streamed<'_>> {
+    let parallel = rayon::current_num_threads() > 1;
+    crate::evaluate::read_owned(policy, records, as_of, parallel)
+}
+
 /// Serde adapters for report types whose JSON form skips absent fields (which
 /// a compact, non-self-describing format cannot read back).
 pub(crate) mod wire {

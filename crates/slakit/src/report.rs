@@ -22,10 +22,12 @@ pub struct Report {
     pub policy: PolicyInfo,
     /// What the inputs were.
     pub inputs: Inputs,
+    /// One entry per deployment and in-scope SLA, by SLA, anchor, deployment
+    /// id. Before `results`, so that a report can be written while its SLAs
+    /// are judged ([`crate::Streamed`]).
+    pub deployments: Vec<DeploymentEntry>,
     /// One row per (SLA, window, segment), sorted (§5.4).
     pub results: Vec<ResultRow>,
-    /// One entry per deployment and in-scope SLA, by SLA, anchor, deployment id.
-    pub deployments: Vec<DeploymentEntry>,
     /// One row per vendor and month (§9), by vendor order in the policy, then month.
     pub vendors: Vec<VendorRow>,
     /// The DORA summary: delivery metrics per window and segment (`docs/dora.md`).

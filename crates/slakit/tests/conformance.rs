@@ -29,6 +29,38 @@ fn every_vector_through_the_library() {
 /// The deferred report, borrowing the records and (the CLI's) owning them:
 /// every vector, the bytes `write_json` writes and the report `into_report`
 /// gives equal `evaluate`'s.
+/// The CLI's way (`evaluate --format json`): the SLAs judged while the
+/// report is written, on one thread and on three.
+#[test]
+fn every_vector_through_evaluate_streamed() {
+    let vectors = common::conformance::load_vectors();
+    assert!(vectors.len() >= 71, "{} vectors", vectors.len());
+    for threads in [1, 3] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        for (name, v) in &vectors {
+            let Ok((policy, records, as_of)) = inputs(v) else {
+                continue;
+            };
+            let whole = policy.evaluate(&records, as_of);
+            let streamed = pool.install(|| policy.evaluate_streamed(records, as_of));
+            match (whole, streamed) {
+                (Ok(whole), Ok(streamed)) => {
+                    let mut bytes = Vec::new();
+                    let (report, written) = pool.install(|| streamed.write_json(&mut bytes));
+                    written.unwrap();
+                    assert_eq!(String::from_utf8(bytes).unwrap(), whole.to_json(), "{name}");
+                    assert_eq!(report.results, whole.results, "{name}");
+                }
+                (Err(a), Err(b)) => assert_eq!(a, b, "{name}"),
+                (a, b) => panic!("{name}: evaluate {:?}, streamed {:?}", a.err(), b.err()),
+            }
+        }
+    }
+}
+
 #[test]
 fn every_vector_through_evaluate_deferred() {
     let vectors = common::conformance::load_vectors();
