@@ -186,8 +186,10 @@ fn compose(ms: i64) -> Option<([u8; 24], usize)> {
         return None;
     }
     let days = ms.div_euclid(86_400_000);
-    let in_day = ms.rem_euclid(86_400_000);
+    // In [0, 86_400_000): unsigned arithmetic from here on (years 1-9999).
+    let in_day = ms.rem_euclid(86_400_000) as u32;
     let (y, m, d) = civil_from_days(days);
+    let (y, m, d) = (y as u32, m as u32, d as u32);
     let (h, mi, s, milli) = (
         in_day / 3_600_000,
         in_day / 60_000 % 60,
@@ -195,26 +197,40 @@ fn compose(ms: i64) -> Option<([u8; 24], usize)> {
         in_day % 1000,
     );
     let mut buf = *b"0000-00-00T00:00:00.000Z";
-    put_digits(&mut buf[0..4], y);
-    put_digits(&mut buf[5..7], m);
-    put_digits(&mut buf[8..10], d);
-    put_digits(&mut buf[11..13], h);
-    put_digits(&mut buf[14..16], mi);
-    put_digits(&mut buf[17..19], s);
+    put_pair(&mut buf, 0, y / 100);
+    put_pair(&mut buf, 2, y);
+    put_pair(&mut buf, 5, m);
+    put_pair(&mut buf, 8, d);
+    put_pair(&mut buf, 11, h);
+    put_pair(&mut buf, 14, mi);
+    put_pair(&mut buf, 17, s);
     if milli != 0 {
-        put_digits(&mut buf[20..23], milli);
+        if let Some(b) = buf.get_mut(20) {
+            *b = b'0' + (milli / 100) as u8;
+        }
+        put_pair(&mut buf, 21, milli);
         Some((buf, 24))
     } else {
-        buf[19] = b'Z';
+        if let Some(b) = buf.get_mut(19) {
+            *b = b'Z';
+        }
         Some((buf, 20))
     }
 }
 
-/// The last `out.len()` decimal digits of `v` (non-negative), zero-padded.
-fn put_digits(out: &mut [u8], mut v: i64) {
-    for b in out.iter_mut().rev() {
-        *b = b'0' + (v % 10) as u8;
-        v /= 10;
+/// "00" to "99", each number's two digits at twice its place.
+const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
+/// The last two decimal digits of `v` (non-negative) at `out[at..at + 2]`:
+/// one copy from [`PAIRS`] (a division per digit took most of [`compose`]).
+fn put_pair(out: &mut [u8; 24], at: usize, v: u32) {
+    let i = (v % 100) as usize * 2;
+    if let (Some(to), Some(from)) = (out.get_mut(at..at + 2), PAIRS.get(i..i + 2)) {
+        to.copy_from_slice(from);
     }
 }
 
@@ -271,6 +287,23 @@ mod tests {
         fn every_formatted_instant_is_read_directly(ms in MIN_INSTANT..=MAX_INSTANT) {
             let text = format(ms);
             prop_assert_eq!(parse_utc(&text), Some(ms), "{}", text);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(20_000))]
+        /// Any instant of the supported years is formatted as chrono
+        /// formats it: `.sss` only when the milliseconds are not zero.
+        #[test]
+        fn any_instant_is_formatted_as_chrono_formats_it(ms in MIN_INSTANT..=MAX_INSTANT) {
+            let chrono = DateTime::<Utc>::from_timestamp_millis(ms).map(|dt| {
+                if ms.rem_euclid(1000) == 0 {
+                    dt.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+                } else {
+                    dt.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+                }
+            });
+            prop_assert_eq!(Some(format(ms)), chrono);
         }
     }
 
