@@ -1774,11 +1774,13 @@ impl Read {
     }
 
     /// The evaluation instant.
+    #[cfg(feature = "parallel")]
     pub(crate) fn as_of(&self) -> i64 {
         self.world.as_of
     }
 
     /// The `inputs` of the report (its digest empty: the caller hashes it).
+    #[cfg(feature = "parallel")]
     pub(crate) fn inputs(&self) -> &Inputs {
         &self.inputs
     }
