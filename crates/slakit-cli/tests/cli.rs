@@ -152,22 +152,26 @@ fn exit_0_for_a_report_even_with_a_breach() {
     assert!(run.stderr.is_empty(), "{}", run.stderr);
 }
 
-#[test]
-fn exit_1_with_fail_on_breach_on_a_breached_row() {
-    let (_s, p, r) = fixture("exit1");
-    let args = [
+/// `evaluate --fail-on-breach --format json` of `policy` and `records`.
+fn fail_on_breach<'a>(policy: &'a str, records: &'a str) -> [&'a str; 10] {
+    [
         "evaluate",
         "-p",
-        &p,
+        policy,
         "-r",
-        &r,
+        records,
         "--as-of",
         AS_OF,
         "--fail-on-breach",
         "--format",
         "json",
-    ];
-    let run = slakit(&args);
+    ]
+}
+
+#[test]
+fn exit_1_with_fail_on_breach_on_a_breached_row() {
+    let (_s, p, r) = fixture("exit1");
+    let run = slakit(&fail_on_breach(&p, &r));
     assert_eq!(run.code, 1, "{}", run.stderr);
     let report = run.json();
     assert_eq!(report["results"][0]["status"], "breached");
@@ -179,18 +183,7 @@ fn exit_1_with_fail_on_breach_on_a_breached_row() {
 fn exit_1_with_fail_on_breach_when_the_reader_is_gone() {
     let (_s, p, r) = fixture("exit1-closed");
     let mut child = Command::new(env!("CARGO_BIN_EXE_slakit"))
-        .args([
-            "evaluate",
-            "-p",
-            &p,
-            "-r",
-            &r,
-            "--as-of",
-            AS_OF,
-            "--fail-on-breach",
-            "--format",
-            "json",
-        ])
+        .args(fail_on_breach(&p, &r))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

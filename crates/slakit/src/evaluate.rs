@@ -2358,8 +2358,7 @@ fn par_map_in_order<T: Send, R: Send>(
             })
             .collect();
     }
-    let _ = parallel;
-    items.into_iter().map(f).collect()
+    par_map(false, items, f)
 }
 
 /// The window starting at `start` (a window some verdict was placed in).

@@ -105,6 +105,25 @@ impl Policy {
     /// (the same bytes as [`Evaluation::write_json`]), or
     /// [`Streamed::evaluate`] judges them without writing. The CLI's
     /// `evaluate --format json`.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    /// # let read = |name: &str| std::fs::read_to_string(dir.join(name));
+    /// let policy = slakit::Policy::from_yaml(&read("policy.yaml")?)?;
+    /// let records = slakit::parse_records(&read("records.jsonl")?)?;
+    /// let as_of = slakit::parse_as_of("2026-03-31T00:00:00Z")?;
+    /// let whole = policy.evaluate(&records, as_of)?.to_json();
+    ///
+    /// let streamed = policy.evaluate_streamed(records, as_of)?;
+    /// let mut out = Vec::new(); // a file, a socket: any `Write + Send`
+    /// let (report, written) = streamed.write_json(&mut out);
+    /// written?;
+    /// assert_eq!(String::from_utf8(out)?, whole);
+    /// assert!(report.has_breach() && report.deployments.is_empty());
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "parallel")]
     pub fn evaluate_streamed(&self, records: Vec<Record>, as_of: i64) -> Result<Streamed<'_>> {
         partial::evaluate_streamed(self, records, as_of)
