@@ -197,7 +197,9 @@ impl<'p> Streamed<'p> {
         let (policy, read, digest) = match self.0 {
             Stage::Done(evaluation) => {
                 let written = evaluation.write_json(&mut out);
-                let mut report = evaluation.into_report();
+                // Not `into_report`: that would format every pending entry
+                // only to drop it.
+                let Evaluation { mut report, .. } = evaluation;
                 report.deployments = Vec::new();
                 return (report, written);
             }
