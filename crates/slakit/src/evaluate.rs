@@ -1701,13 +1701,7 @@ pub(crate) fn read_owned(
         || Read::of(policy, &records, as_of, parallel),
     );
     drop(records);
-    let read = read?;
-    if !parallel {
-        let mut evaluation = read.judge(policy, false);
-        evaluation.report.inputs.digest = digest;
-        return Ok(Streamed::done(evaluation));
-    }
-    Ok(Streamed::read(policy, read, digest))
+    Ok(Streamed::read(policy, read?, digest, parallel))
 }
 
 /// What evaluating an unversioned policy needs of the records, read once:
@@ -2358,6 +2352,7 @@ fn par_map_in_order<T: Send, R: Send>(
             })
             .collect();
     }
+    let _ = parallel;
     par_map(false, items, f)
 }
 

@@ -124,13 +124,15 @@ pub struct Streamed<'p>(Stage<'p>);
 #[cfg(feature = "parallel")]
 enum Stage<'p> {
     /// Evaluated already: a versioned policy, whose versions each judge
-    /// their own windows, or one thread only, with nothing to overlap.
+    /// their own windows.
     Done(Evaluation),
-    /// The records read and hashed; the SLAs still to judge.
+    /// The records read and hashed; the SLAs still to judge (on the
+    /// current pool when `parallel`, else on this thread, written after).
     Read {
         policy: &'p crate::Policy,
         read: crate::evaluate::Read,
         digest: String,
+        parallel: bool,
     },
 }
 
@@ -155,11 +157,13 @@ impl<'p> Streamed<'p> {
         policy: &'p crate::Policy,
         read: crate::evaluate::Read,
         digest: String,
+        parallel: bool,
     ) -> Self {
         Streamed(Stage::Read {
             policy,
             read,
             digest,
+            parallel,
         })
     }
 
@@ -172,8 +176,9 @@ impl<'p> Streamed<'p> {
                 policy,
                 read,
                 digest,
+                parallel,
             } => {
-                let mut evaluation = read.judge(policy, true);
+                let mut evaluation = read.judge(policy, parallel);
                 evaluation.report.inputs.digest = digest;
                 evaluation
             }
@@ -195,7 +200,15 @@ impl<'p> Streamed<'p> {
     /// tell a breach (`--fail-on-breach`) even when its reader went away.
     pub fn write_json<W: std::io::Write + Send>(self, mut out: W) -> (Report, std::io::Result<()>) {
         let (policy, read, digest) = match self.0 {
-            Stage::Done(evaluation) => {
+            Stage::Read {
+                policy,
+                read,
+                digest,
+                parallel: true,
+            } => (policy, read, digest),
+            // Nothing to overlap the writing with: judged, then written.
+            stage => {
+                let evaluation = Streamed(stage).evaluate();
                 let written = evaluation.write_json(&mut out);
                 // Not `into_report`: that would format every pending entry
                 // only to drop it.
@@ -203,11 +216,6 @@ impl<'p> Streamed<'p> {
                 report.deployments = Vec::new();
                 return (report, written);
             }
-            Stage::Read {
-                policy,
-                read,
-                digest,
-            } => (policy, read, digest),
         };
         let subjects = read.subjects(policy, true);
         let mut inputs = read.inputs().clone();
@@ -238,14 +246,10 @@ impl<'p> Streamed<'p> {
                 .unwrap_or_else(|_| Err(std::io::Error::other("the report's writer stopped")));
             (report, written)
         });
-        let report = Report {
-            engine,
-            as_of,
-            policy: policy_info,
-            inputs,
-            deployments: Vec::new(),
-            ..report
-        };
+        // The finished report has the same head, less the inputs digest;
+        // its deployments were handed to the writer, never kept.
+        let mut report = report;
+        report.inputs = inputs;
         let written = written.and_then(|mut out| write_rest(&mut out, &report));
         (report, written)
     }
