@@ -12,6 +12,9 @@ use crate::args::Inputs;
 /// enough for a test file to take many).
 const BLOCK: usize = if cfg!(test) { 64 << 10 } else { 16 << 20 };
 
+/// The blocks in use at once: one parsed, one read ahead, one being filled.
+const BLOCKS: usize = 3;
+
 /// The name standard input goes by in error locations.
 pub const STDIN_NAME: &str = "<stdin>";
 
@@ -44,6 +47,18 @@ impl Reader {
         Ok(Box::new(file))
     }
 
+    /// Open as [`Reader::open`], with the size of a regular file.
+    fn open_sized(&mut self, path: &str) -> Result<(Box<dyn Read + Send>, Option<u64>), Error> {
+        let size = match path {
+            "-" => None,
+            _ => std::fs::metadata(path)
+                .ok()
+                .filter(std::fs::Metadata::is_file)
+                .map(|m| m.len()),
+        };
+        Ok((self.open(path)?, size))
+    }
+
     /// Read a whole file (or standard input for `-`) as bytes.
     fn read_bytes(&mut self, path: &str) -> Result<Vec<u8>, Error> {
         let name = Reader::display_name(path);
@@ -58,18 +73,36 @@ impl Reader {
     /// whole (JSON Lines), and each block is parsed on every core.
     fn read_records(&mut self, path: &str) -> Result<Vec<Record>, Error> {
         let name = Reader::display_name(path);
-        let mut input = self.open(path)?;
+        let (mut input, size) = self.open_sized(path)?;
         let mut reader = slakit::record::RecordReader::new().parallel();
+        if let Some(size) = size {
+            reader = reader.expecting(size);
+        }
         // The next block is read by a thread of its own while this one is
-        // parsed; the blocks go back to it to be filled again.
+        // parsed; the blocks go back to it to be filled again. Three at
+        // most, each made once: a block made per read was fresh memory from
+        // the system every time, and fresh pages are slow on these hosts
+        // (docs/performance.md).
         let (full, blocks) = std::sync::mpsc::sync_channel::<std::io::Result<Vec<u8>>>(1);
-        let (emptied, empty) = std::sync::mpsc::sync_channel::<Vec<u8>>(2);
+        let (emptied, empty) = std::sync::mpsc::sync_channel::<Vec<u8>>(BLOCKS);
         std::thread::scope(|scope| {
+            // Dropped when the parsing stops, so a reader waiting for a block stops too.
+            let emptied = emptied;
             scope.spawn(move || {
+                let mut made = 0;
                 loop {
-                    let mut block = empty.try_recv().unwrap_or_default();
+                    let mut block = match empty.try_recv() {
+                        Ok(block) => block,
+                        Err(_) if made < BLOCKS => {
+                            made += 1;
+                            Vec::with_capacity(BLOCK)
+                        }
+                        Err(_) => match empty.recv() {
+                            Ok(block) => block,
+                            Err(_) => return,
+                        },
+                    };
                     block.clear();
-                    block.reserve(BLOCK);
                     // Filled whole (a pipe gives 64 KB at a time): a block is
                     // parsed in parallel only past a few MB.
                     match (&mut input).take(BLOCK as u64).read_to_end(&mut block) {
