@@ -22,6 +22,12 @@ use slakit::{Error, ErrorCode};
 use crate::args::{BaselineFormat, Cli, Command, ReportFormat, TextFormat};
 use crate::output::ErrorStyle;
 
+/// mimalloc, for its transparent huge pages: a large evaluation walks
+/// gigabytes of small objects, and on a virtual machine every TLB miss is
+/// a two-level page walk (docs/performance.md, "The allocator").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let cli = match Cli::try_parse_from(&argv) {
