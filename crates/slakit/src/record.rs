@@ -585,9 +585,9 @@ pub struct RecordReader {
     /// JSON Lines: the line being read is longer than the limit; it is
     /// counted and checked, not held.
     long: Option<LongLine>,
-    /// The input's whole size when known ([`RecordReader::expecting`]);
-    /// 0 once room for its records is reserved, or when unknown.
-    expected_bytes: u64,
+    /// The input's whole size ([`RecordReader::expecting`]), until room
+    /// for its records is reserved.
+    expected_bytes: Option<u64>,
 }
 
 /// What is kept of a line longer than [`Limits::max_line_bytes`] while it
@@ -629,7 +629,7 @@ impl RecordReader {
             nul: None,
             failed: None,
             long: None,
-            expected_bytes: 0,
+            expected_bytes: None,
         }
     }
 
@@ -641,7 +641,7 @@ impl RecordReader {
     /// Only a hint: an estimate too small is grown as before, and the
     /// unused rest of one too large is never touched.
     pub fn expecting(mut self, bytes: u64) -> RecordReader {
-        self.expected_bytes = bytes;
+        self.expected_bytes = Some(bytes);
         self
     }
 
@@ -649,16 +649,18 @@ impl RecordReader {
     /// once `text` is large enough to tell (or is all there is).
     fn reserve_expected(&mut self, text: &str) {
         const SAMPLE: u64 = 256 << 10;
-        let (expected, len) = (self.expected_bytes, text.len() as u64);
-        if expected == 0 || len < SAMPLE.min(expected) {
+        let len = text.len() as u64;
+        let Some(expected) = self
+            .expected_bytes
+            .take_if(|expected| len >= SAMPLE.min(*expected))
+        else {
             return;
-        }
-        self.expected_bytes = 0;
+        };
         let lines = crate::source::newlines(text.as_bytes()) as u64 + 1;
         // 5% over the sampled density, and never past what the bytes could
-        // hold (no record line is shorter than 32 bytes) or the limit.
+        // hold or the limit.
         let estimate = u128::from(lines) * u128::from(expected) * 21 / (u128::from(len) * 20);
-        let room = usize::try_from(estimate.min(u128::from(expected / 32 + 1)))
+        let room = usize::try_from(estimate.min(u128::from(expected / MIN_RECORD_LINE + 1)))
             .unwrap_or(usize::MAX)
             .min(self.limits.max_records);
         // A hint that cannot be reserved is no error: the records grow as before.
@@ -990,6 +992,10 @@ fn parse_records_on(text: &str, limits: &Limits, parallel: bool) -> Result<Vec<R
     }
 }
 
+/// No valid record line is shorter: a bound on the records a number of
+/// bytes can hold, for reserving room before parsing.
+const MIN_RECORD_LINE: u64 = 32;
+
 /// JSON Lines (blank lines skipped) appended to `out`: each record numbered
 /// on from `out.len()`, each line from `lines_before + 1`. `parallel`: on
 /// the current rayon pool when that helps; the same records and errors.
@@ -1007,11 +1013,15 @@ fn read_lines(
     let _ = parallel;
     // Room for a record per line, reserved at once: grown by doubling, the
     // vectors of the 1M workload's chunks held up to twice the records'
-    // memory. No valid record line is shorter than 32 bytes, so hostile
+    // memory. No valid record line is shorter than MIN_RECORD_LINE, so hostile
     // short lines cannot make this reserve more than the text could hold.
     let lines = crate::source::newlines(text.as_bytes()) + 1;
     let room = limits.max_records.saturating_sub(out.len());
-    out.reserve(lines.min(text.len() / 32 + 1).min(room));
+    out.reserve(
+        lines
+            .min(text.len() / MIN_RECORD_LINE as usize + 1)
+            .min(room),
+    );
     for (line_no, line) in record_lines(text) {
         let origin = Origin {
             index: out.len(),
