@@ -178,20 +178,52 @@ fn exit_1_with_fail_on_breach_on_a_breached_row() {
 }
 
 /// The report is written while the SLAs are judged; a reader that went away
-/// (a closed pipe) does not lose the breach: every SLA is still judged.
+/// (a closed pipe) does not lose the breach: every SLA is still judged. Both
+/// when the failed write only shows as the output is finished (the small
+/// fixture) and when it shows while the entries are still being written (a
+/// generated report of about 22 MB, several of the writer's 4 MB buffers).
 #[test]
 fn exit_1_with_fail_on_breach_when_the_reader_is_gone() {
-    let (_s, p, r) = fixture("exit1-closed");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_slakit"))
-        .args(fail_on_breach(&p, &r))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    drop(child.stdout.take());
-    let status = child.wait().unwrap();
-    assert_eq!(status.code(), Some(1));
+    let (s, p, r) = fixture("exit1-closed");
+    let generated = s.path("generated");
+    let run = slakit(&[
+        "generate",
+        "--out",
+        &generated,
+        "--deployments",
+        "5000",
+        "--services",
+        "50",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let (gp, gr) = (
+        format!("{generated}/policy.yaml"),
+        format!("{generated}/records.jsonl"),
+    );
+    let small = fail_on_breach(&p, &r);
+    // The generated workload's default as_of (its latest event): all of it.
+    let large = [
+        "evaluate",
+        "-p",
+        &gp,
+        "-r",
+        &gr,
+        "--fail-on-breach",
+        "--format",
+        "json",
+    ];
+    for args in [&small[..], &large[..]] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_slakit"))
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(1), "{args:?}");
+    }
 }
 
 #[test]
