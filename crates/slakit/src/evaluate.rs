@@ -1681,8 +1681,7 @@ pub(crate) fn evaluate_owned(
 
 /// [`evaluate_owned`] up to the judging: the records read, hashed and
 /// freed, every input error found. A versioned policy (each version builds
-/// its own world from the records) or one thread (nothing to overlap the
-/// writing with) is evaluated whole here.
+/// its own world from the records) is evaluated whole here.
 #[cfg(feature = "parallel")]
 pub(crate) fn read_owned(
     policy: &Policy,
