@@ -222,7 +222,7 @@ fn event_evidence(id: Option<&str>, event: &str, time: i64, role: &str) -> Evide
 }
 
 fn input_err(code: ErrorCode, origin: crate::record::Origin, message: String) -> Error {
-    Error::new(code, message).at_record(origin.index, origin.line)
+    Error::new(code, message).at_record(origin.index, origin.line_number())
 }
 
 /// A text's first eight bytes as a big-endian number, zero-padded: where

@@ -150,7 +150,7 @@ pub(crate) fn check_span<'a>(
     let floor = as_of.saturating_sub(MAX_CALENDAR_SPAN_MS);
     let earliest = records
         .into_iter()
-        .filter_map(|(i, r)| r.instant().map(|t| (t, i, r.origin().line)))
+        .filter_map(|(i, r)| r.instant().map(|t| (t, i, r.origin().line_number())))
         .filter(|&(t, ..)| t < floor)
         .min();
     match earliest {

@@ -76,7 +76,7 @@ fn parallel_reading_gives_the_serial_records() {
     // The last record's line is the file's line.
     let last = many.last().unwrap().origin();
     assert_eq!(last.index, many.len() - 1);
-    assert_eq!(last.line, Some(text.lines().count()));
+    assert_eq!(last.line_number(), Some(text.lines().count()));
 }
 
 #[test]
