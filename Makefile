@@ -50,8 +50,9 @@ install: ## install libslakit, slakit.h and slakit.pc under PREFIX (default /usr
 schema: ## regenerate docs/report.schema.json from the report types
 	SLAKIT_WRITE_SCHEMA=1 $(CARGO) test -q -p slakit --test schema
 
-lint: ## clippy with warnings as errors
+lint: ## clippy and rustdoc with warnings as errors
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps -p slakit -p slakit-cli -p slakit-ffi
 
 fmt: ## format the code
 	$(CARGO) fmt --all

@@ -5,11 +5,11 @@
 //! Computed in two phases, like the SLA rows, so that `evaluate`,
 //! `evaluate_parallel` and merged partials give the same section:
 //!
-//! 1. [`facts`] (per partition): one [`Fact`] per deployment in the DORA
+//! 1. `facts` (per partition): one `Fact` per deployment in the DORA
 //!    scope — its attributes, its §6.2 outcome after §5.5 precedence
 //!    (`excluded`/`suspended` first), its "succeeded" instant and its lead
 //!    time. No events are kept.
-//! 2. [`section`] (once, over every fact): charges outages to the latest
+//! 2. `section` (once, over every fact): charges outages to the latest
 //!    change and reads incident links (the change failure rate of §6.2),
 //!    measures incidents (time to restore), and fills one row per window and
 //!    segment, quiet windows included.

@@ -148,7 +148,7 @@ pub fn format(ms: i64) -> String {
     out
 }
 
-/// [`format`] as a [`Text`](crate::report::Text): held inline, no allocation.
+/// [`format()`] as a [`Text`](crate::report::Text): held inline, no allocation.
 pub fn format_text(ms: i64) -> crate::report::Text {
     let mut out = crate::report::Text::default();
     write(&mut out, ms);

@@ -4,7 +4,7 @@
 //! each version with every section it does not name inherited,
 //! [`Policy::eras`]). Each era in force by as_of judges the records under its
 //! own rules (the partials carry one phase-1 result per era, see
-//! [`crate::partial`]); [`compose`] then keeps, from each era's report, the
+//! [`crate::partial`]); `compose` then keeps, from each era's report, the
 //! windows that *start* in that era, so every window is judged under the
 //! version in force at its start and a closed window never changes when a
 //! later version is appended.
