@@ -30,8 +30,10 @@ impl Reader {
         if path == "-" { STDIN_NAME } else { path }
     }
 
-    /// Open a file (or standard input for `-`) for reading.
-    fn open(&mut self, path: &str) -> Result<Box<dyn Read + Send>, Error> {
+    /// Open a file (or standard input for `-`) for reading; with it, the
+    /// size of a regular file (none for standard input or a pipe), read from
+    /// the opened file itself.
+    fn open(&mut self, path: &str) -> Result<(Box<dyn Read + Send>, Option<u64>), Error> {
         let name = Reader::display_name(path);
         if path == "-" {
             if self.stdin_used {
@@ -41,22 +43,15 @@ impl Reader {
                 ));
             }
             self.stdin_used = true;
-            return Ok(Box::new(std::io::stdin()));
+            return Ok((Box::new(std::io::stdin()), None));
         }
         let file = std::fs::File::open(path).map_err(|e| io_error("cannot read", name, &e))?;
-        Ok(Box::new(file))
-    }
-
-    /// Open as [`Reader::open`], with the size of a regular file.
-    fn open_sized(&mut self, path: &str) -> Result<(Box<dyn Read + Send>, Option<u64>), Error> {
-        let size = match path {
-            "-" => None,
-            _ => std::fs::metadata(path)
-                .ok()
-                .filter(std::fs::Metadata::is_file)
-                .map(|m| m.len()),
-        };
-        Ok((self.open(path)?, size))
+        let size = file
+            .metadata()
+            .ok()
+            .filter(std::fs::Metadata::is_file)
+            .map(|m| m.len());
+        Ok((Box::new(file), size))
     }
 
     /// Read a whole file (or standard input for `-`) as bytes.
@@ -64,6 +59,7 @@ impl Reader {
         let name = Reader::display_name(path);
         let mut buf = Vec::new();
         self.open(path)?
+            .0
             .read_to_end(&mut buf)
             .map_err(|e| io_error("cannot read", name, &e))?;
         Ok(buf)
@@ -73,7 +69,7 @@ impl Reader {
     /// whole (JSON Lines), and each block is parsed on every core.
     fn read_records(&mut self, path: &str) -> Result<Vec<Record>, Error> {
         let name = Reader::display_name(path);
-        let (mut input, size) = self.open_sized(path)?;
+        let (mut input, size) = self.open(path)?;
         let mut reader = slakit::record::RecordReader::new().parallel();
         if let Some(size) = size {
             reader = reader.expecting(size);
