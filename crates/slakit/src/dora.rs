@@ -549,22 +549,34 @@ pub(crate) fn section(policy: &Policy, world: &World, facts: &[Fact]) -> Dora {
     }
 }
 
+/// Every deployment id an incident links (`unknown_fields` holds a merged
+/// incident's links, see `build_world`), with nothing found for it yet.
+fn links_of<T>(world: &World) -> FxHashMap<&str, Option<T>> {
+    world
+        .incidents
+        .iter()
+        .flat_map(|inc| inc.unknown_fields.iter().map(|d| (d.as_str(), None)))
+        .collect()
+}
+
 /// Which facts caused a failure (§6.2): failed, linked by an incident, or
 /// the latest change of its service before an outage without a vendor.
 fn caused_failure(config: &DoraConfig, world: &World, facts: &[Fact]) -> Vec<bool> {
     let mut caused: Vec<bool> = facts.iter().map(|f| f.state == State::Failed).collect();
-    let index: FxHashMap<&str, usize> = facts
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| f.counted())
-        .map(|(i, f)| (f.id.as_str(), i))
-        .collect();
-    for inc in &world.incidents {
-        // `unknown_fields` holds the merged incident's links (see build_world).
-        for d in &inc.unknown_fields {
-            if let Some(c) = index.get(d.as_str()).and_then(|i| caused.get_mut(*i)) {
-                *c = true;
+    // The deployments incidents link, each with the last counted fact of
+    // its id. Only the links are indexed, and each fact looked up: an index
+    // of every fact was a map of millions on 10M events.
+    let mut linked = links_of(world);
+    if !linked.is_empty() {
+        for (i, f) in facts.iter().enumerate().filter(|(_, f)| f.counted()) {
+            if let Some(last) = linked.get_mut(f.id.as_str()) {
+                *last = Some(i);
             }
+        }
+    }
+    for i in linked.into_values().flatten() {
+        if let Some(c) = caused.get_mut(i) {
+            *c = true;
         }
     }
     let mut by_service: BTreeMap<&str, Vec<(i64, usize)>> = BTreeMap::new();
@@ -596,11 +608,16 @@ fn caused_failure(config: &DoraConfig, world: &World, facts: &[Fact]) -> Vec<boo
 /// deployments it links (null when it links none).
 fn incidents(policy: &Policy, world: &World, facts: &[Fact]) -> Vec<Inc> {
     let config = &policy.dora;
-    let by_id: FxHashMap<&str, &Fact> = if world.incidents.is_empty() {
-        FxHashMap::default()
-    } else {
-        facts.iter().map(|f| (f.id.as_str(), f)).collect()
-    };
+    // The linked deployments' facts (the last of each id), found as in
+    // `caused_failure`.
+    let mut by_id = links_of(world);
+    if !by_id.is_empty() {
+        for f in facts {
+            if let Some(slot) = by_id.get_mut(f.id.as_str()) {
+                *slot = Some(f);
+            }
+        }
+    }
     let mut out = Vec::new();
     for inc in &world.incidents {
         let entry = policy.service_entry(Some(&inc.service));
@@ -617,7 +634,7 @@ fn incidents(policy: &Policy, world: &World, facts: &[Fact]) -> Vec<Inc> {
         let linked: Vec<&Fact> = inc
             .unknown_fields
             .iter()
-            .filter_map(|d| by_id.get(d.as_str()).copied())
+            .filter_map(|d| by_id.get(d.as_str()).copied().flatten())
             .collect();
         let from_links = |key: GroupKey| -> BTreeSet<Option<String>> {
             let set: BTreeSet<Option<String>> = linked
