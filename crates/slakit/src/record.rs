@@ -657,7 +657,7 @@ impl RecordReader {
 
     /// Room for the records of the expected input, estimated from `text`,
     /// once `text` is large enough to tell (or is all there is).
-    fn reserve_expected(&mut self, text: &str) {
+    fn reserve_expected(&mut self, text: &[u8]) {
         const SAMPLE: u64 = 256 << 10;
         let len = text.len() as u64;
         let Some(expected) = self
@@ -666,7 +666,7 @@ impl RecordReader {
         else {
             return;
         };
-        let lines = crate::source::newlines(text.as_bytes()) as u64 + 1;
+        let lines = crate::source::newlines(text) as u64 + 1;
         // 5% over the sampled density, and never past what the bytes could
         // hold or the limit.
         let estimate = u128::from(lines) * u128::from(expected) * 21 / (u128::from(len) * 20);
@@ -847,6 +847,19 @@ impl RecordReader {
             // Nothing after the first invalid UTF-8 matters.
             return;
         }
+        // Checked and read on every core at once: checked first on this
+        // thread, the other cores waited a quarter of the reading. Anything
+        // wrong, and the lines are checked and read below, as before.
+        #[cfg(feature = "parallel")]
+        if self.parallel && self.nul.is_none() && self.parsing() {
+            self.reserve_expected(bytes);
+            let limits = self.limits;
+            if let Some(newlines) = parallel_lines(bytes, &limits, &mut self.records, self.newlines)
+            {
+                self.newlines += newlines;
+                return;
+            }
+        }
         let line_at = |at: usize| self.newlines + crate::source::line_at(bytes, at);
         let text = match std::str::from_utf8(bytes) {
             Ok(text) => text,
@@ -861,9 +874,10 @@ impl RecordReader {
             self.nul = Some(line_at(at));
         }
         if self.parsing() {
-            self.reserve_expected(text);
-            let (limits, parallel) = (self.limits, self.parallel);
-            if let Err(e) = read_lines(text, &limits, parallel, &mut self.records, self.newlines) {
+            self.reserve_expected(bytes);
+            // Serial: the parallel reading above found something wrong.
+            let limits = self.limits;
+            if let Err(e) = read_lines(text, &limits, false, &mut self.records, self.newlines) {
                 self.failed = Some(e);
             }
         }
@@ -1017,7 +1031,7 @@ fn read_lines(
     lines_before: usize,
 ) -> Result<()> {
     #[cfg(feature = "parallel")]
-    if parallel && parallel_lines(text, limits, out, lines_before) {
+    if parallel && parallel_lines(text.as_bytes(), limits, out, lines_before).is_some() {
         return Ok(());
     }
     let _ = parallel;
@@ -1081,30 +1095,34 @@ const PARALLEL_BYTES: usize = 4 << 20;
 
 /// JSON Lines read in chunks of whole lines, one rayon task each, appended
 /// to `out` in order with their global record indices and line numbers: the
-/// records the serial reading gives. `false` (and `out` as it was) when
-/// there is nothing to gain (small input, one thread) or anything is wrong
-/// (a bad line, a limit): the serial reading then finds the first error and
-/// reports it as before.
+/// records the serial reading gives. Each chunk is also checked on its core
+/// (UTF-8, no NUL, no line over the limit) and its newlines counted: the
+/// count of `bytes`' newlines when every line is read. `None` (and `out` as
+/// it was) when there is nothing to gain (small input, one thread) or
+/// anything is wrong (bad UTF-8, a NUL, a bad line, a limit): the serial
+/// reading then finds the first problem and reports it as before.
 #[cfg(feature = "parallel")]
-fn parallel_lines(text: &str, limits: &Limits, out: &mut Vec<Record>, lines_before: usize) -> bool {
+fn parallel_lines(
+    bytes: &[u8],
+    limits: &Limits,
+    out: &mut Vec<Record>,
+    lines_before: usize,
+) -> Option<usize> {
     use rayon::prelude::*;
-    if text.len() < PARALLEL_BYTES {
-        return false;
+    if bytes.len() < PARALLEL_BYTES {
+        return None;
     }
     let threads = rayon::current_num_threads();
     if threads < 2 {
-        return false;
+        return None;
     }
-    // Chunks end just after a newline, so their lines are the text's lines.
-    let target = text.len() / (threads * 8) + 1;
+    // Chunks end just after a newline, so their lines are the text's lines
+    // (and a newline ends a character, so each chunk is UTF-8 if all is).
+    let target = bytes.len() / (threads * 8) + 1;
     let mut chunks = Vec::new();
-    let mut rest = text;
+    let mut rest = bytes;
     while !rest.is_empty() {
-        let cut = match rest
-            .as_bytes()
-            .get(target..)
-            .and_then(|t| t.iter().position(|b| *b == b'\n'))
-        {
+        let cut = match rest.get(target..).and_then(|t| memchr::memchr(b'\n', t)) {
             Some(i) => target + i + 1,
             None => rest.len(),
         };
@@ -1119,29 +1137,34 @@ fn parallel_lines(text: &str, limits: &Limits, out: &mut Vec<Record>, lines_befo
     let split: Vec<Split<'_>> = chunks
         .par_iter()
         .map(|chunk| {
-            let lines: Vec<(usize, &str)> = record_lines(chunk).collect();
+            let text = std::str::from_utf8(chunk).ok()?;
+            if memchr::memchr(0, chunk).is_some() {
+                return None;
+            }
+            let lines: Vec<(usize, &str)> = record_lines(text).collect();
             // A line too long: the serial reading reports it.
             if lines.iter().any(|(_, l)| l.len() > limits.max_line_bytes) {
                 return None;
             }
-            Some((lines, crate::source::newlines(chunk.as_bytes())))
+            Some((lines, crate::source::newlines(chunk)))
         })
         .collect();
-    let Some(total) = split
+    let total = split
         .iter()
-        .try_fold(0usize, |n, p| p.as_ref().map(|(l, _)| n + l.len()))
-    else {
-        return false;
-    };
+        .try_fold(0usize, |n, p| p.as_ref().map(|(l, _)| n + l.len()))?;
     let base = out.len();
     if base.saturating_add(total) > limits.max_records {
-        return false;
+        return None;
     }
     let mut lines: Vec<(usize, &str)> = Vec::with_capacity(total);
-    let mut lines_before = lines_before;
-    for (chunk, newlines) in split.into_iter().flatten() {
-        lines.extend(chunk.into_iter().map(|(n, l)| (n + lines_before, l)));
-        lines_before += newlines;
+    let mut newlines = 0;
+    for (chunk, count) in split.into_iter().flatten() {
+        lines.extend(
+            chunk
+                .into_iter()
+                .map(|(n, l)| (n + lines_before + newlines, l)),
+        );
+        newlines += count;
     }
     // Each record parsed straight into its place in one vector: parsed per
     // chunk and then concatenated, the records were written twice (on the
@@ -1172,9 +1195,9 @@ fn parallel_lines(text: &str, limits: &Limits, out: &mut Vec<Record>, lines_befo
     }));
     if failed.into_inner() {
         out.truncate(base);
-        return false;
+        return None;
     }
-    true
+    Some(newlines)
 }
 
 /// The common lifecycle-event line, read without building a JSON tree.

@@ -96,3 +96,58 @@ fn parallel_reading_reports_the_serial_error() {
     assert_eq!(parallel(&text).unwrap_err(), one);
     assert_eq!(pieces(&text).unwrap_err(), one);
 }
+
+/// `bytes` fed to a `RecordReader` in pieces of 5 MB, in parallel or not.
+fn fed(bytes: &[u8], parallel: bool) -> slakit::Result<Vec<Record>> {
+    pool().install(|| {
+        let mut reader = slakit::record::RecordReader::new();
+        if parallel {
+            reader = reader.parallel();
+        }
+        for piece in bytes.chunks(5 << 20) {
+            reader.feed(piece);
+        }
+        reader.finish()
+    })
+}
+
+/// Each piece is checked (UTF-8, NUL) on every core while it is read: a
+/// bad byte in a late chunk of a piece, after a bad record or not, gives
+/// the error of the serial reading, at the bad byte's line.
+#[test]
+fn a_bad_byte_read_in_parallel_is_the_serial_error() {
+    let text = big_input();
+    // In the first piece (5 MB, read in parallel), in a late chunk.
+    let at = 3 << 20;
+    let line_start = at + text[at..].find('\n').unwrap() + 1;
+    let bad_line = text[..line_start].lines().count() + 1;
+    // Inside the line's first string (after `{"d`), or a line of its own.
+    for (bad, offset) in [
+        (&[0xFFu8][..], 3),
+        (&[0u8][..], 3),
+        (&b"\xFF\n"[..], 0),
+        (&b"\0\n"[..], 0),
+    ] {
+        let mut bytes = text.as_bytes().to_vec();
+        bytes.splice(
+            line_start + offset..line_start + offset,
+            bad.iter().copied(),
+        );
+        let one = fed(&bytes, false).unwrap_err();
+        assert_eq!(fed(&bytes, true).unwrap_err(), one);
+        assert_eq!(one.location.line, Some(bad_line as u64), "{one:?}");
+        // With a bad record before it in the same piece, the bad byte is
+        // still the error (bytes are checked before records are read), a
+        // line further down.
+        let mut earlier = bytes.clone();
+        let before = 1 << 20;
+        let cut = before + text[before..].find('\n').unwrap() + 1;
+        earlier.splice(cut..cut, b"{\"kind\":\"outage\"}\n".iter().copied());
+        let two = fed(&earlier, false).unwrap_err();
+        assert_eq!(fed(&earlier, true).unwrap_err(), two);
+        assert_eq!(
+            (two.code, two.location.line),
+            (one.code, Some(bad_line as u64 + 1))
+        );
+    }
+}
