@@ -3382,17 +3382,32 @@ fn finish_sla(
 fn charge_failures(sla: &Sla, world: &World, subjects: &[Subject], pieces: &mut [Vec<Verdict>]) {
     // Candidate changes: in-scope deployments of this SLA with a "succeeded" instant.
     // Hashed (FxHash: short names), not ordered: only looked up.
-    let mut by_service: rustc_hash::FxHashMap<&str, Vec<(i64, usize)>> =
+    // Per service, its changes' "succeeded" instants. The subjects of one
+    // combination of names share them (and so a service): a pointer is
+    // looked up per verdict, a service's name once per combination.
+    let mut list_of_names: rustc_hash::FxHashMap<*const Names, usize> =
         rustc_hash::FxHashMap::default();
+    let mut list_of_service: rustc_hash::FxHashMap<&str, usize> = rustc_hash::FxHashMap::default();
+    let mut lists: Vec<Vec<(i64, usize)>> = Vec::new();
     for v in pieces.iter().flatten() {
         let di = v.subject as usize;
         if let Some(dep) = subjects.get(di)
             && let (Some(svc), Some(s)) = (dep.names.service.as_deref(), dep.succeeded.as_ref())
         {
-            by_service.entry(svc).or_default().push((s.time, di));
+            let at = *list_of_names
+                .entry(Arc::as_ptr(&dep.names))
+                .or_insert_with(|| {
+                    *list_of_service.entry(svc).or_insert_with(|| {
+                        lists.push(Vec::new());
+                        lists.len() - 1
+                    })
+                });
+            if let Some(list) = lists.get_mut(at) {
+                list.push((s.time, di));
+            }
         }
     }
-    for list in by_service.values_mut() {
+    for list in &mut lists {
         list.sort_unstable();
     }
     // Incident links, by linked deployment (incidents in id order); asked
@@ -3403,9 +3418,15 @@ fn charge_failures(sla: &Sla, world: &World, subjects: &[Subject], pieces: &mut 
             links.entry(d.as_str()).or_default().push(inc);
         }
     }
-    let mut outage_charges: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+    // The outages charged to each change, in outage order; hashed, not
+    // ordered: only looked up, once per measured deployment.
+    let mut outage_charges: rustc_hash::FxHashMap<usize, Vec<String>> =
+        rustc_hash::FxHashMap::default();
     for o in world.outages.iter().filter(|o| o.vendor.is_none()) {
-        let Some(list) = by_service.get(o.service.as_str()) else {
+        let Some(list) = list_of_service
+            .get(o.service.as_str())
+            .and_then(|at| lists.get(*at))
+        else {
             continue;
         };
         for (_, di) in charged_changes(list, o.from, sla.attribution_ms) {
@@ -3423,12 +3444,19 @@ fn charge_failures(sla: &Sla, world: &World, subjects: &[Subject], pieces: &mut 
         let Some(dep) = subjects.get(di) else {
             continue;
         };
-        let mut why = Vec::new();
+        // The causes, written straight into the reason, a comma between.
+        let mut why = String::new();
+        let cause = |why: &mut String, text: std::fmt::Arguments<'_>| {
+            if !why.is_empty() {
+                why.push_str(", ");
+            }
+            let _ = std::fmt::Write::write_fmt(why, text);
+        };
         if j.state == State::Failed {
-            why.push("the deployment failed".to_string());
+            why.push_str("the deployment failed");
         }
         for inc in links.get(dep.id.as_str()).into_iter().flatten() {
-            why.push(format!("incident `{}`", inc.id));
+            cause(&mut why, format_args!("incident `{}`", inc.id));
             j.extra_mut().evidence.push(Evidence {
                 kind: "incident".into(),
                 id: Some(Text::from(inc.id.as_str())),
@@ -3443,7 +3471,7 @@ fn charge_failures(sla: &Sla, world: &World, subjects: &[Subject], pieces: &mut 
                 j.extra_mut().evidence.push(s.evidence());
             }
             for id in ids {
-                why.push(format!("outage `{id}`"));
+                cause(&mut why, format_args!("outage `{id}`"));
                 j.extra_mut().evidence.push(Evidence {
                     kind: "outage".into(),
                     id: Some(Text::from(id.as_str())),
@@ -3455,7 +3483,7 @@ fn charge_failures(sla: &Sla, world: &World, subjects: &[Subject], pieces: &mut 
         }
         if !why.is_empty() {
             j.caused_failure = true;
-            j.extra_mut().reason = Some(why.join(", "));
+            j.extra_mut().reason = Some(why);
         }
     }
 }

@@ -80,6 +80,30 @@ fn change_failure_entries_say_what_the_change_caused() {
         r.results[0].breaches[0].records[1].id.as_deref(),
         Some("OUT-1")
     );
+    // Every cause of one change, in order, a comma between: it failed (a
+    // rollback), an incident links it, and it is the latest change before
+    // an outage.
+    let more = format!(
+        "{records}\n{}",
+        r#"{"deployment":"d3","event":"succeeded","time":"2026-03-04T10:00:00Z","service":"a"}
+{"deployment":"d3","event":"rollback_started","time":"2026-03-04T10:20:00Z"}
+{"kind":"incident","id":"INC-9","service":"a","opened":"2026-03-04T10:25:00Z","deployment":"d3"}
+{"kind":"outage","id":"OUT-2","service":"a","from":"2026-03-04T10:30:00Z","to":"2026-03-04T10:40:00Z"}"#
+    );
+    let r = eval(policy, &more, "2026-03-31T00:00:00Z");
+    let d3 = &r.deployments[2];
+    assert_eq!(
+        (
+            d3.deployment.as_str(),
+            d3.caused_failure,
+            d3.reason.as_deref()
+        ),
+        (
+            "d3",
+            Some(true),
+            Some("the deployment failed, incident `INC-9`, outage `OUT-2`")
+        )
+    );
 }
 
 #[test]
