@@ -69,10 +69,10 @@ pub struct Event {
 }
 
 /// How an event holds its [`EventDetails`]: the names and the id inline,
-/// attributes and unknown fields (rare) in a box of their own, `None`
-/// when it has neither. 128 bytes: one allocation size class of the
-/// allocator, where the flat fields took the 192-byte class (a gigabyte
-/// of events carries a million of these).
+/// attributes and unknown fields (rare) in a second box, present only when
+/// either is. 128 bytes, one of the allocator's size classes, where the
+/// flat fields (168) took the 192-byte class; the 10M-event workload holds
+/// 2.15M of these, one per deployment.
 #[derive(Debug, Clone, PartialEq)]
 struct Details {
     service: Option<Text>,
@@ -914,9 +914,9 @@ impl RecordReader {
             // Nothing after the first invalid UTF-8 matters.
             return;
         }
-        // Checked and read on every core at once: checked first on this
-        // thread, the other cores waited a quarter of the reading. Anything
-        // wrong, and the lines are checked and read below, as before.
+        // Checked and read on every core at once (checked first on this
+        // thread, the piece kept the other cores waiting for a sixth of the
+        // reading). Anything wrong, and it is checked and read below, as before.
         #[cfg(feature = "parallel")]
         if self.parallel && self.nul.is_none() && self.parsing() {
             self.reserve_expected(bytes);
