@@ -550,31 +550,39 @@ pub(crate) fn section(policy: &Policy, world: &World, facts: &[Fact]) -> Dora {
 }
 
 /// Every deployment id an incident links (`unknown_fields` holds a merged
-/// incident's links, see `build_world`), with nothing found for it yet.
-fn links_of<T>(world: &World) -> FxHashMap<&str, Option<T>> {
-    world
+/// incident's links, see `build_world`), with the last of `items` of that
+/// id, if any. Only the links are indexed and each item looked up: an
+/// index of every fact was a map of millions on 10M events.
+fn linked<'w, T>(
+    world: &'w World,
+    items: impl Iterator<Item = (&'w str, T)>,
+) -> FxHashMap<&'w str, Option<T>> {
+    let mut found: FxHashMap<&str, Option<T>> = world
         .incidents
         .iter()
         .flat_map(|inc| inc.unknown_fields.iter().map(|d| (d.as_str(), None)))
-        .collect()
+        .collect();
+    if !found.is_empty() {
+        for (id, item) in items {
+            if let Some(slot) = found.get_mut(id) {
+                *slot = Some(item);
+            }
+        }
+    }
+    found
 }
 
 /// Which facts caused a failure (§6.2): failed, linked by an incident, or
 /// the latest change of its service before an outage without a vendor.
 fn caused_failure(config: &DoraConfig, world: &World, facts: &[Fact]) -> Vec<bool> {
     let mut caused: Vec<bool> = facts.iter().map(|f| f.state == State::Failed).collect();
-    // The deployments incidents link, each with the last counted fact of
-    // its id. Only the links are indexed, and each fact looked up: an index
-    // of every fact was a map of millions on 10M events.
-    let mut linked = links_of(world);
-    if !linked.is_empty() {
-        for (i, f) in facts.iter().enumerate().filter(|(_, f)| f.counted()) {
-            if let Some(last) = linked.get_mut(f.id.as_str()) {
-                *last = Some(i);
-            }
-        }
-    }
-    for i in linked.into_values().flatten() {
+    // The deployments incidents link, each with the last counted fact of its id.
+    let counted = facts
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.counted())
+        .map(|(i, f)| (f.id.as_str(), i));
+    for i in linked(world, counted).into_values().flatten() {
         if let Some(c) = caused.get_mut(i) {
             *c = true;
         }
@@ -608,16 +616,8 @@ fn caused_failure(config: &DoraConfig, world: &World, facts: &[Fact]) -> Vec<boo
 /// deployments it links (null when it links none).
 fn incidents(policy: &Policy, world: &World, facts: &[Fact]) -> Vec<Inc> {
     let config = &policy.dora;
-    // The linked deployments' facts (the last of each id), found as in
-    // `caused_failure`.
-    let mut by_id = links_of(world);
-    if !by_id.is_empty() {
-        for f in facts {
-            if let Some(slot) = by_id.get_mut(f.id.as_str()) {
-                *slot = Some(f);
-            }
-        }
-    }
+    // The linked deployments' facts (the last of each id).
+    let by_id = linked(world, facts.iter().map(|f| (f.id.as_str(), f)));
     let mut out = Vec::new();
     for inc in &world.incidents {
         let entry = policy.service_entry(Some(&inc.service));

@@ -3421,32 +3421,17 @@ fn finish_sla(
 fn charge_failures(sla: &Sla, world: &World, subjects: &[Subject], pieces: &mut [Vec<Verdict>]) {
     // Candidate changes: in-scope deployments of this SLA with a "succeeded" instant.
     // Hashed (FxHash: short names), not ordered: only looked up.
-    // Per service, its changes' "succeeded" instants. The subjects of one
-    // combination of names share them (and so a service): a pointer is
-    // looked up per verdict, a service's name once per combination.
-    let mut list_of_names: rustc_hash::FxHashMap<*const Names, usize> =
+    let mut by_service: rustc_hash::FxHashMap<&str, Vec<(i64, usize)>> =
         rustc_hash::FxHashMap::default();
-    let mut list_of_service: rustc_hash::FxHashMap<&str, usize> = rustc_hash::FxHashMap::default();
-    let mut lists: Vec<Vec<(i64, usize)>> = Vec::new();
     for v in pieces.iter().flatten() {
         let di = v.subject as usize;
         if let Some(dep) = subjects.get(di)
             && let (Some(svc), Some(s)) = (dep.names.service.as_deref(), dep.succeeded.as_ref())
         {
-            let at = *list_of_names
-                .entry(Arc::as_ptr(&dep.names))
-                .or_insert_with(|| {
-                    *list_of_service.entry(svc).or_insert_with(|| {
-                        lists.push(Vec::new());
-                        lists.len() - 1
-                    })
-                });
-            if let Some(list) = lists.get_mut(at) {
-                list.push((s.time, di));
-            }
+            by_service.entry(svc).or_default().push((s.time, di));
         }
     }
-    for list in &mut lists {
+    for list in by_service.values_mut() {
         list.sort_unstable();
     }
     // Incident links, by linked deployment (incidents in id order); asked
@@ -3462,10 +3447,7 @@ fn charge_failures(sla: &Sla, world: &World, subjects: &[Subject], pieces: &mut 
     let mut outage_charges: rustc_hash::FxHashMap<usize, Vec<String>> =
         rustc_hash::FxHashMap::default();
     for o in world.outages.iter().filter(|o| o.vendor.is_none()) {
-        let Some(list) = list_of_service
-            .get(o.service.as_str())
-            .and_then(|at| lists.get(*at))
-        else {
+        let Some(list) = by_service.get(o.service.as_str()) else {
             continue;
         };
         for (_, di) in charged_changes(list, o.from, sla.attribution_ms) {
