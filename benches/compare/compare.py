@@ -12,19 +12,28 @@ DIR holds `records.jsonl` and `policy.yaml` from `slakit generate`. Per run:
    calendars in five zones, the DST-spanning maintenance exclusion).
 
 Every engine's rows must equal slakit's, count for count: any difference
-is printed and the script exits 1. Wall time and peak RSS of each process
-come from GNU time (`/usr/bin/time -f '%e %M'`); each process reads the
-records file itself. The table gives min / median / max over the runs and
-the ratio of each median to slakit's.
+is printed and the script exits 1. Wall time, CPU time (user and system)
+and peak RSS of each process come from GNU time (`/usr/bin/time -f
+'%e %U %S %M'`); each process reads the records file itself. The table gives
+min / median / max wall time over the runs, the ratio of each median to
+slakit's, and the median CPU and system time.
+
+The host's state moves every figure: on a virtual machine that takes freed
+memory back (free page reporting), the first touch of a page costs a fault
+in the host too, and that cost varies from hour to hour. So the time to
+touch fresh memory is measured before and after the runs and printed with
+the table (docs/performance.md, "Fresh memory").
 """
 
 import argparse
 import json
+import mmap
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -32,19 +41,42 @@ SUBSET_POLICY = HERE / "policy.yaml"
 SLAS = ("lead-time-24x7", "success-rate", "change-failure-rate")
 
 
+class Run:
+    """One process's figures from GNU time."""
+
+    def __init__(self, wall, user, system, rss):
+        self.wall = wall  # seconds
+        self.cpu = user + system  # seconds, every core
+        self.system = system  # seconds in the kernel (page faults, I/O)
+        self.rss = rss  # peak resident bytes
+
+
 def timed(cmd, scratch):
-    """Run cmd under GNU time; (wall seconds, peak RSS bytes)."""
+    """Run cmd under GNU time: its Run."""
     out = Path(scratch) / "time.txt"
     proc = subprocess.run(
-        ["/usr/bin/time", "-f", "%e %M", "-o", str(out), *cmd],
+        ["/usr/bin/time", "-f", "%e %U %S %M", "-o", str(out), *cmd],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
     )
     if proc.returncode != 0:
         sys.exit(f"compare: `{' '.join(cmd)}` failed ({proc.returncode}):\n{proc.stderr}")
-    wall, rss_kb = out.read_text().split()[-2:]
-    return float(wall), int(rss_kb) * 1024
+    wall, user, system, rss_kb = out.read_text().split()[-4:]
+    return Run(float(wall), float(user), float(system), int(rss_kb) * 1024)
+
+
+def fresh_memory(mb=512):
+    """Seconds per GB to touch memory this process never used: one write a
+    page into an anonymous map of `mb` MB."""
+    size = mb << 20
+    page = mmap.PAGESIZE
+    with mmap.mmap(-1, size) as m:
+        start = time.perf_counter()
+        for at in range(0, size, page):
+            m[at] = 1
+        took = time.perf_counter() - start
+    return took * (1 << 30) / size
 
 
 def slakit_rows(report_path):
@@ -114,60 +146,66 @@ def main(argv):
     n_records = sum(1 for _ in open(records, "rb"))
     engines = [e for e in args.engines.split(",") if e]
     cases = ["slakit (subset)"] + engines + ([] if args.subset_only else ["slakit (full policy)"])
-    wall = {c: [] for c in cases}
-    rss = {c: [] for c in cases}
+    runs = {c: [] for c in cases}
     rows_checked = 0
+    fresh_before = fresh_memory()
     with tempfile.TemporaryDirectory(prefix="slakit-compare-") as scratch:
         sub_report = Path(scratch) / "subset.json"
         full_report = Path(scratch) / "full.json"
         for run in range(args.runs):
-            w, m = timed(
+            runs["slakit (subset)"].append(timed(
                 [args.slakit, "evaluate", "--policy", str(SUBSET_POLICY), "--records", str(records),
                  "--format", "json", "--out", str(sub_report)],
                 scratch,
-            )
-            wall["slakit (subset)"].append(w)
-            rss["slakit (subset)"].append(m)
+            ))
             ours = slakit_rows(sub_report)
             for e in engines:
                 out = Path(scratch) / f"{e}.json"
-                w, m = timed([sys.executable, str(HERE / "engines.py"), e, str(records), str(out)], scratch)
-                wall[e].append(w)
-                rss[e].append(m)
+                runs[e].append(
+                    timed([sys.executable, str(HERE / "engines.py"), e, str(records), str(out)], scratch)
+                )
                 rows_checked = check_equal(e, engine_rows(out), ours)
             if not args.subset_only:
-                w, m = timed(
+                runs["slakit (full policy)"].append(timed(
                     [args.slakit, "evaluate", "--policy", str(data / "policy.yaml"), "--records",
                      str(records), "--format", "json", "--out", str(full_report)],
                     scratch,
-                )
-                wall["slakit (full policy)"].append(w)
-                rss["slakit (full policy)"].append(m)
-            print(f"run {run + 1}/{args.runs}: " + ", ".join(f"{c} {wall[c][-1]:.2f}s" for c in cases),
-                  file=sys.stderr)
+                ))
+            print(f"run {run + 1}/{args.runs}: "
+                  + ", ".join(f"{c} {runs[c][-1].wall:.2f}s" for c in cases), file=sys.stderr)
+    fresh_after = fresh_memory()
 
-    base = statistics.median(wall["slakit (subset)"])
+    def median(case, figure):
+        return statistics.median(getattr(r, figure) for r in runs[case])
+
+    base = median("slakit (subset)", "wall")
     lines = [
         f"{n_records:,} records ({records.stat().st_size / 1e6:,.0f} MB), {args.runs} run(s); "
-        f"every engine's {rows_checked:,} subset rows equal slakit's.",
+        f"every engine's {rows_checked:,} subset rows equal slakit's. "
+        f"Fresh memory on this host: {fresh_before:.2f} s/GB before the runs, "
+        f"{fresh_after:.2f} s/GB after.",
         "",
-        "| engine | wall min | median | max | × slakit subset | peak RSS (median) | RSS bytes/record |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| engine | wall min | median | max | × slakit subset | CPU (median) | of it system "
+        "| peak RSS (median) | RSS bytes/record |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for c in cases:
-        med = statistics.median(wall[c])
-        m = statistics.median(rss[c])
+        walls = [r.wall for r in runs[c]]
+        med = median(c, "wall")
+        m = median(c, "rss")
         lines.append(
-            f"| {c} | {fmt_s(min(wall[c]))} | {fmt_s(med)} | {fmt_s(max(wall[c]))} | "
-            f"{med / base:.2f} | {fmt_mb(m)} | {m / n_records:,.0f} |"
+            f"| {c} | {fmt_s(min(walls))} | {fmt_s(med)} | {fmt_s(max(walls))} | "
+            f"{med / base:.2f} | {fmt_s(median(c, 'cpu'))} | {fmt_s(median(c, 'system'))} | "
+            f"{fmt_mb(m)} | {m / n_records:,.0f} |"
         )
     if "duckdb" in engines and "slakit (full policy)" in cases:
-        full = statistics.median(wall["slakit (full policy)"])
-        duck = statistics.median(wall["duckdb"])
+        full = median("slakit (full policy)", "wall")
+        duck = median("duckdb", "wall")
         lines += [
             "",
             f"slakit's full policy takes {full / duck:.2f}× DuckDB's time for the 24x7 subset "
-            f"(medians {fmt_s(full)} and {fmt_s(duck)}; the target is below 1).",
+            f"(medians {fmt_s(full)} and {fmt_s(duck)}; the target is below 1), and "
+            f"{median('slakit (full policy)', 'cpu') / median('duckdb', 'cpu'):.2f}× its CPU time.",
         ]
     text = "\n".join(lines) + "\n"
     print(text)
