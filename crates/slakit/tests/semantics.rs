@@ -223,3 +223,41 @@ fn a_breach_names_a_recurring_exclusion_once() {
     assert_eq!(b.elapsed_ms, Some(expected));
     assert!(b.reason.ends_with("paused by weekly"), "{}", b.reason);
 }
+
+/// A row lists every exclusion that paused one of its clocks, once and in
+/// order, however many different pause lists its deployments have (the
+/// rows tally the shared lists as they group the verdicts, and keep a
+/// repeat they cannot place cheaply).
+#[test]
+fn a_row_names_every_pausing_exclusion_once_across_many_pause_lists() {
+    let policy = "slakit: 1\nslas:\n  - {id: lead, clock: {start: merged, stop: succeeded}, window: month, targets: {default: {max: 100h, objective: 50%}}}\n";
+    let mut records = String::new();
+    // Exclusion k covers hour k of 2 March; deployment k runs from the start
+    // of hour k to the end of hour k + 1, so it is paused by k and k + 1: a
+    // list of its own. Deployments 13 and up run over hours 0-1 again, a
+    // list first seen a dozen lists before.
+    for k in 0..14 {
+        records.push_str(&format!(
+            "{{\"kind\":\"exclusion\",\"id\":\"x{k:02}\",\"from\":\"2026-03-02T{k:02}:10:00Z\",\"to\":\"2026-03-02T{k:02}:20:00Z\"}}\n"
+        ));
+    }
+    for d in 0..16 {
+        let k = if d < 13 { d } else { 0 };
+        records.push_str(&format!(
+            "{{\"deployment\":\"d{d:02}\",\"event\":\"merged\",\"time\":\"2026-03-02T{k:02}:00:00Z\",\"service\":\"a\"}}\n\
+             {{\"deployment\":\"d{d:02}\",\"event\":\"succeeded\",\"time\":\"2026-03-02T{:02}:59:00Z\"}}\n",
+            k + 1
+        ));
+    }
+    let r = eval(policy, &records, "2026-03-31T00:00:00Z");
+    assert_eq!(r.results.len(), 1);
+    let expected: Vec<String> = (0..14).map(|k| format!("x{k:02}")).collect();
+    assert_eq!(r.results[0].exclusions, expected);
+    // Each clock (1h59m) lost the ten minutes of each of its two exclusions.
+    assert!(
+        r.deployments
+            .iter()
+            .all(|e| e.elapsed_ms == Some(99 * 60_000))
+    );
+    assert_eq!(r.results[0].measured, 16);
+}
