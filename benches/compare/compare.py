@@ -22,7 +22,8 @@ The host's state moves every figure: on a virtual machine that takes freed
 memory back (free page reporting), the first touch of a page costs a fault
 in the host too, and that cost varies from hour to hour. So the time to
 touch fresh memory is measured before and after the runs and printed with
-the table (docs/performance.md, "Fresh memory").
+the table (docs/performance.md, "Benchmarks and the side-by-side
+comparison").
 """
 
 import argparse
@@ -67,8 +68,8 @@ def timed(cmd, scratch):
 
 
 def fresh_memory(mb=512):
-    """Seconds per GB to touch memory this process never used: one write a
-    page into an anonymous map of `mb` MB."""
+    """Seconds per GiB to touch memory this process never used: one write a
+    page into an anonymous map of `mb` MiB."""
     size = mb << 20
     page = mmap.PAGESIZE
     with mmap.mmap(-1, size) as m:
@@ -182,8 +183,8 @@ def main(argv):
     lines = [
         f"{n_records:,} records ({records.stat().st_size / 1e6:,.0f} MB), {args.runs} run(s); "
         f"every engine's {rows_checked:,} subset rows equal slakit's. "
-        f"Fresh memory on this host: {fresh_before:.2f} s/GB before the runs, "
-        f"{fresh_after:.2f} s/GB after.",
+        f"Fresh memory on this host: {fresh_before:.2f} s/GiB before the runs, "
+        f"{fresh_after:.2f} s/GiB after.",
         "",
         "| engine | wall min | median | max | × slakit subset | CPU (median) | of it system "
         "| peak RSS (median) | RSS bytes/record |",
