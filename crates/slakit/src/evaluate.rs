@@ -3621,7 +3621,6 @@ fn make_row(
     let window_state = if ws.open { "open" } else { "closed" };
     // The counts were tallied while grouping; the ids are borrowed while
     // collected (most verdicts of a row name the same few).
-    let (at_risk, caused) = (acc.at_risk, acc.caused);
     let mut exclusions: BTreeSet<&str> = acc
         .pauses
         .iter()
@@ -3632,7 +3631,6 @@ fn make_row(
         exclusions.extend(j.exclusion().map(String::as_str));
         exceptions.extend(j.exception().map(String::as_str));
     }
-    let count = |s: State| acc.count(s);
     let exclusions: Vec<String> = exclusions.into_iter().map(str::to_string).collect();
     let exceptions: Vec<String> = exceptions.into_iter().map(str::to_string).collect();
     let id = format!(
@@ -3662,8 +3660,8 @@ fn make_row(
         failed: None,
         in_progress: None,
         caused_failure: None,
-        excluded: count(State::Excluded),
-        suspended: count(State::Suspended),
+        excluded: acc.count(State::Excluded),
+        suspended: acc.count(State::Suspended),
         unmeasured: None,
         cancelled: None,
         in_flight: None,
@@ -3686,22 +3684,26 @@ fn make_row(
             | SlaKind::TimeToRestore,
             Some(Target::Duration { max_ms, objective }),
         ) => {
-            let met = count(State::Met);
-            let breached = count(State::Breached);
+            let met = acc.count(State::Met);
+            let breached = acc.count(State::Breached);
             let measured = met + breached;
             row.measured = measured;
             row.met = Some(met);
             row.breached = Some(breached);
-            row.unmeasured = Some(count(State::Unmeasured));
-            row.cancelled = Some(count(State::Cancelled));
-            row.in_flight = Some(count(State::InFlight));
-            row.at_risk = Some(at_risk);
+            row.unmeasured = Some(acc.count(State::Unmeasured));
+            row.cancelled = Some(acc.count(State::Cancelled));
+            row.in_flight = Some(acc.count(State::InFlight));
+            row.at_risk = Some(acc.at_risk);
             row.value = ratio6(i128::from(met), i128::from(measured)).and_then(num);
             let obj = i128::from(objective.0);
             let status = if measured == 0 {
-                if at_risk > 0 { "at_risk" } else { "no_data" }
+                if acc.at_risk > 0 {
+                    "at_risk"
+                } else {
+                    "no_data"
+                }
             } else if i128::from(met) * PPM >= obj * i128::from(measured) {
-                if at_risk > 0 { "at_risk" } else { "met" }
+                if acc.at_risk > 0 { "at_risk" } else { "met" }
             } else {
                 "breached"
             };
@@ -3757,13 +3759,13 @@ fn make_row(
             SlaKind::SuccessRate | SlaKind::ChangeFailureRate | SlaKind::DeploymentFrequency,
             Some(t),
         ) => {
-            let succeeded = count(State::Succeeded);
-            let failed = count(State::Failed);
+            let succeeded = acc.count(State::Succeeded);
+            let failed = acc.count(State::Failed);
             let measured = succeeded + failed;
             row.measured = measured;
             row.succeeded = Some(succeeded);
             row.failed = Some(failed);
-            row.in_progress = Some(count(State::InProgress));
+            row.in_progress = Some(acc.count(State::InProgress));
             let mut breaches = Vec::new();
             match t {
                 Target::MinRate(min) => {
@@ -3786,11 +3788,13 @@ fn make_row(
                     }
                 }
                 Target::MaxRate(max) => {
-                    row.caused_failure = Some(caused);
-                    row.value = ratio6(i128::from(caused), i128::from(measured)).and_then(num);
+                    row.caused_failure = Some(acc.caused);
+                    row.value = ratio6(i128::from(acc.caused), i128::from(measured)).and_then(num);
                     row.status = if measured == 0 {
                         "no_data"
-                    } else if i128::from(caused) * PPM <= i128::from(max.0) * i128::from(measured) {
+                    } else if i128::from(acc.caused) * PPM
+                        <= i128::from(max.0) * i128::from(measured)
+                    {
                         "met"
                     } else {
                         "breached"
