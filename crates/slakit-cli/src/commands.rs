@@ -26,7 +26,7 @@ pub fn evaluate(args: &EvaluateArgs) -> Result<ExitCode, Error> {
     let streamed = policy
         .evaluate_streamed(std::mem::take(&mut records.records), as_of)
         .map_err(|e| records.locate(e))?;
-    let render: fn(&slakit::Report) -> slakit::Result<String> = match args.format {
+    let render: fn(&slakit::Evaluation) -> slakit::Result<String> = match args.format {
         ReportFormat::Json => {
             // Written while the SLAs are judged: a large report is never
             // held, as text or as entries.
@@ -39,15 +39,17 @@ pub fn evaluate(args: &EvaluateArgs) -> Result<ExitCode, Error> {
             let breached = args.fail_on_breach && report.as_ref().is_some_and(|r| r.has_breach());
             return Ok(exit_code(breached, report));
         }
-        ReportFormat::Table => |r| Ok(render::table(r)),
-        ReportFormat::Markdown => |r| Ok(render::markdown(r)),
-        ReportFormat::Csv => |r| Ok(render::csv(r)),
-        ReportFormat::Html => slakit::Report::to_html,
+        // Rendered from the evaluation: the deployments section is read
+        // entry by entry, never materialised whole.
+        ReportFormat::Table => |e| Ok(e.to_table()),
+        ReportFormat::Markdown => |e| Ok(e.to_markdown()),
+        ReportFormat::Csv => |e| Ok(e.to_csv()),
+        ReportFormat::Html => slakit::Evaluation::to_html,
     };
-    let report = streamed.evaluate().into_report();
-    let breached = args.fail_on_breach && report.has_breach();
-    output::deliver(&with_newline(render(&report)?), args.out.as_deref())?;
-    Ok(exit_code(breached, report))
+    let evaluation = streamed.evaluate();
+    let breached = args.fail_on_breach && evaluation.has_breach();
+    output::deliver(&with_newline(render(&evaluation)?), args.out.as_deref())?;
+    Ok(exit_code(breached, evaluation))
 }
 
 /// The exit status of `evaluate`. Takes what the evaluation built (the

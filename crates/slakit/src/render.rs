@@ -20,6 +20,7 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
+use crate::evaluation::{EntryRef, Section};
 use crate::explain::{Explanation, SlaExplanation, Step, TimelineEvent};
 use crate::report::{Breach, DeploymentEntry, Report, ResultRow, VendorRow};
 use crate::units::format_duration;
@@ -640,7 +641,7 @@ fn status_summary(rows: &[&ResultRow]) -> String {
     }
 }
 
-fn report_blocks(report: &Report) -> Vec<Block> {
+fn report_blocks(report: &Report, section: Section<'_>) -> Vec<Block> {
     let mut blocks = vec![
         Block::Heading(
             1,
@@ -716,11 +717,10 @@ fn report_blocks(report: &Report) -> Vec<Block> {
     }
 
     // Running clocks: the deadlines to watch.
-    let in_flight: Vec<DeploymentEntry> = report
-        .deployments
+    let in_flight: Vec<DeploymentEntry> = section
         .iter()
-        .filter(|d| d.state == "in_flight")
-        .cloned()
+        .filter(|d| d.state() == "in_flight")
+        .map(EntryRef::to_entry)
         .collect();
     if !in_flight.is_empty() {
         let at_risk = in_flight.iter().filter(|d| d.warn.is_some()).count();
@@ -732,11 +732,10 @@ fn report_blocks(report: &Report) -> Vec<Block> {
     }
 
     // Deployments that did not count, and why.
-    let not_counted: Vec<DeploymentEntry> = report
-        .deployments
+    let not_counted: Vec<DeploymentEntry> = section
         .iter()
-        .filter(|d| NOT_COUNTED_STATES.contains(&d.state.as_str()))
-        .cloned()
+        .filter(|d| NOT_COUNTED_STATES.contains(&d.state()))
+        .map(EntryRef::to_entry)
         .collect();
     if !not_counted.is_empty() {
         blocks.push(Block::Heading(
@@ -839,7 +838,12 @@ fn in_force_lines(report: &Report) -> Vec<String> {
 
 /// The report as aligned plain-text tables for a terminal.
 pub fn table(report: &Report) -> String {
-    doc_text(&report_blocks(report))
+    table_of(report, Section::of_report(report))
+}
+
+/// [`table`], the deployments section read from `section`.
+pub(crate) fn table_of(report: &Report, section: Section<'_>) -> String {
+    doc_text(&report_blocks(report, section))
 }
 
 /// The report as a monthly leadership report in GitHub Markdown: compliance
@@ -847,7 +851,12 @@ pub fn table(report: &Report) -> String {
 /// exceptions and exclusions used, vendor credits due, trends, the DORA
 /// summary and findings — for readers who never saw the policy file.
 pub fn markdown(report: &Report) -> String {
-    doc_markdown(&leadership_blocks(report))
+    markdown_of(report, Section::of_report(report))
+}
+
+/// [`markdown`], the deployments section read from `section`.
+pub(crate) fn markdown_of(report: &Report, section: Section<'_>) -> String {
+    doc_markdown(&leadership_blocks(report, section))
 }
 
 // ---------------------------------------------------------------------------
@@ -1062,7 +1071,7 @@ fn slas_of(report: &Report) -> Vec<(String, String)> {
     slas
 }
 
-fn leadership_blocks(report: &Report) -> Vec<Block> {
+fn leadership_blocks(report: &Report, section: Section<'_>) -> Vec<Block> {
     let mut blocks = vec![Block::Heading(
         1,
         format!("SLA report: {}", one_line(&report.policy.name)),
@@ -1126,9 +1135,9 @@ fn leadership_blocks(report: &Report) -> Vec<Block> {
 
     at_a_glance(report, &mut blocks);
     compliance_by_sla(report, &mut blocks);
-    compliance_by(report, &mut blocks);
+    compliance_by(report, section, &mut blocks);
     breaches(report, &mut blocks);
-    not_counted_section(report, &mut blocks);
+    not_counted_section(report, section, &mut blocks);
     vendor_section(report, &mut blocks);
     trend_section(report, &mut blocks);
     dora_section(report, &mut blocks);
@@ -1324,45 +1333,53 @@ fn tally_text(kind: &str, t: Tally) -> String {
 
 /// Compliance per application, team and deployment type, from the
 /// deployments section, over the whole period.
-fn compliance_by(report: &Report, blocks: &mut Vec<Block>) {
+fn compliance_by(report: &Report, section: Section<'_>, blocks: &mut Vec<Block>) {
     let slas = slas_of(report);
     if slas.is_empty() {
         return;
     }
-    type Key = fn(&DeploymentEntry) -> Option<String>;
+    type Key = for<'a> fn(&EntryRef<'a>) -> Option<&'a str>;
     let dims: [(&str, &str, Key); 3] = [
-        ("application", "Application", |d| {
-            d.service.as_deref().map(str::to_string)
-        }),
-        ("team", "Team", |d| d.team.as_deref().map(str::to_string)),
-        ("deployment type", "Deployment type", |d| {
-            d.release_type.as_deref().map(str::to_string)
-        }),
+        ("application", "Application", |d| d.service()),
+        ("team", "Team", |d| d.team()),
+        ("deployment type", "Deployment type", |d| d.release_type()),
     ];
     use Align::{Left, Right};
-    for (what, header, key) in dims {
-        let mut table: std::collections::BTreeMap<Option<String>, Vec<Tally>> =
-            std::collections::BTreeMap::new();
-        for d in &report.deployments {
-            let Some(i) = slas.iter().position(|(s, _)| *s == d.sla) else {
-                continue;
-            };
+    // One pass over the section (millions of entries on a large history)
+    // fills the three tables; entries come SLA by SLA.
+    let mut tables: [std::collections::BTreeMap<Option<&str>, Vec<Tally>>; 3] = Default::default();
+    let mut at: Option<(&str, usize)> = None;
+    for d in section.iter() {
+        let sla = d.sla();
+        let i = match at {
+            Some((s, i)) if s == sla => i,
+            _ => {
+                let Some(i) = slas.iter().position(|(s, _)| *s == sla) else {
+                    continue;
+                };
+                at = Some((sla, i));
+                i
+            }
+        };
+        for ((_, _, key), table) in dims.iter().zip(tables.iter_mut()) {
             let row = table
-                .entry(key(d))
+                .entry(key(&d))
                 .or_insert_with(|| vec![Tally::default(); slas.len()]);
             let Some(t) = row.get_mut(i) else { continue };
             t.seen = true;
-            match d.state.as_str() {
+            match d.state() {
                 "met" => t.good += 1,
                 "breached" => t.bad += 1,
                 "succeeded" => t.succeeded += 1,
                 "failed" => t.failed += 1,
                 _ => {}
             }
-            if d.caused_failure == Some(true) {
+            if d.caused_failure() == Some(true) {
                 t.caused += 1;
             }
         }
+    }
+    for ((what, header, _), table) in dims.into_iter().zip(tables) {
         if table.keys().all(Option::is_none) {
             continue;
         }
@@ -1377,7 +1394,7 @@ fn compliance_by(report: &Report, blocks: &mut Vec<Block>) {
         let rows: Vec<Vec<String>> = table
             .into_iter()
             .map(|(value, tallies)| {
-                let mut row = vec![value.unwrap_or_else(|| "(not stated)".to_string())];
+                let mut row = vec![value.unwrap_or("(not stated)").to_string()];
                 row.extend(
                     slas.iter()
                         .zip(tallies)
@@ -1505,30 +1522,28 @@ fn breaches(report: &Report, blocks: &mut Vec<Block>) {
     );
 }
 
-fn not_counted_section(report: &Report, blocks: &mut Vec<Block>) {
+fn not_counted_section(report: &Report, section: Section<'_>, blocks: &mut Vec<Block>) {
     // (what, id) -> (deployments, applications, SLAs)
-    type Uses = (
-        std::collections::BTreeSet<String>,
-        std::collections::BTreeSet<String>,
-        std::collections::BTreeSet<String>,
+    type Uses<'a> = (
+        std::collections::BTreeSet<&'a str>,
+        std::collections::BTreeSet<&'a str>,
+        std::collections::BTreeSet<&'a str>,
     );
-    let mut used: std::collections::BTreeMap<(u8, String), Uses> =
+    let mut used: std::collections::BTreeMap<(u8, &str), Uses<'_>> =
         std::collections::BTreeMap::new();
-    for d in &report.deployments {
-        let key = match (&d.exception, &d.exclusion, d.reason.as_deref()) {
-            (Some(x), _, _) if d.state == "suspended" => (0, x.to_string()),
-            (_, Some(x), _) if d.state == "excluded" => (1, x.to_string()),
-            (_, _, Some("preflight_failed")) if d.state == "excluded" => {
-                (2, "preflight_failed".to_string())
-            }
+    for d in section.iter() {
+        let key = match (d.exception(), d.exclusion(), d.reason()) {
+            (Some(x), _, _) if d.state() == "suspended" => (0, x),
+            (_, Some(x), _) if d.state() == "excluded" => (1, x),
+            (_, _, Some("preflight_failed")) if d.state() == "excluded" => (2, "preflight_failed"),
             _ => continue,
         };
         let e = used.entry(key).or_default();
-        e.0.insert(d.deployment.to_string());
-        if let Some(s) = &d.service {
-            e.1.insert(s.to_string());
+        e.0.insert(d.deployment());
+        if let Some(s) = d.service() {
+            e.1.insert(s);
         }
-        e.2.insert(d.sla.to_string());
+        e.2.insert(d.sla());
     }
     blocks.push(Block::Heading(
         2,
@@ -1540,8 +1555,8 @@ fn not_counted_section(report: &Report, blocks: &mut Vec<Block>) {
         ));
     } else {
         use Align::{Left, Right};
-        let join = |s: &std::collections::BTreeSet<String>| {
-            let v: Vec<&str> = s.iter().map(String::as_str).collect();
+        let join = |s: &std::collections::BTreeSet<&str>| {
+            let v: Vec<&str> = s.iter().copied().collect();
             if v.len() > 6 {
                 format!(
                     "{} and {} more",

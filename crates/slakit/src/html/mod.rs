@@ -24,6 +24,7 @@ use std::collections::BTreeMap;
 use askama::Template;
 
 use crate::error::{Error, ErrorCode, Result};
+use crate::evaluation::{EntryRef, Section};
 use crate::render::{
     is_count_kind, not_counted, percent, segment_text, short_instant, target_text, value_text,
 };
@@ -58,7 +59,16 @@ pub fn dashboard(report: &Report) -> Result<String> {
 
 /// The report as a self-contained HTML dashboard.
 pub fn dashboard_with(report: &Report, limits: Limits) -> Result<String> {
-    let page = Page::build(report, limits);
+    dashboard_of(report, Section::of_report(report), limits)
+}
+
+/// [`dashboard_with`], the deployments section read from `section`.
+pub(crate) fn dashboard_of(
+    report: &Report,
+    section: Section<'_>,
+    limits: Limits,
+) -> Result<String> {
+    let page = Page::build(report, section, limits);
     let html = page.render().map_err(|e| {
         Error::new(
             ErrorCode::Internal,
@@ -341,7 +351,7 @@ fn plural(n: usize, word: &str) -> String {
 }
 
 impl Page {
-    fn build(report: &Report, limits: Limits) -> Page {
+    fn build(report: &Report, entries: Section<'_>, limits: Limits) -> Page {
         // Rows by SLA, in report order (the policy's SLA order is kept by
         // first appearance; rows are sorted by the engine).
         let mut order: Vec<&str> = Vec::new();
@@ -352,12 +362,6 @@ impl Page {
             }
             by_sla.entry(row.sla.as_str()).or_default().push(row);
         }
-        let entries: BTreeMap<(&str, &str), &DeploymentEntry> = report
-            .deployments
-            .iter()
-            .map(|d| ((d.sla.as_str(), d.deployment.as_str()), d))
-            .collect();
-
         let mut tiles = Vec::new();
         let mut slas = Vec::new();
         for sla in &order {
@@ -384,16 +388,28 @@ impl Page {
                 .then(a.deployment.cmp(&b.deployment))
                 .then(ra.id.cmp(&rb.id))
         });
-        let breach_rows: Vec<BreachRow> = breaches
+        let shown = breaches.get(..limits.rows).unwrap_or(&breaches);
+        // The deployment entries of the breaches shown, and only those: the
+        // section can hold millions.
+        let wanted: std::collections::BTreeSet<(&str, &str)> = shown
             .iter()
-            .take(limits.rows)
+            .map(|(row, b)| (row.sla.as_str(), b.deployment.as_str()))
+            .collect();
+        let mut shown_entries: BTreeMap<(&str, &str), DeploymentEntry> = BTreeMap::new();
+        if !wanted.is_empty() {
+            for d in entries.iter() {
+                if let Some(&key) = wanted.get(&(d.sla(), d.deployment())) {
+                    shown_entries.insert(key, d.to_entry());
+                }
+            }
+        }
+        let breach_rows: Vec<BreachRow> = shown
+            .iter()
             .map(|(row, b)| {
                 breach_row(
                     row,
                     b,
-                    entries
-                        .get(&(row.sla.as_str(), b.deployment.as_str()))
-                        .copied(),
+                    shown_entries.get(&(row.sla.as_str(), b.deployment.as_str())),
                 )
             })
             .collect();
@@ -403,10 +419,10 @@ impl Page {
             rows: breach_rows,
         };
 
-        let mut running: Vec<&DeploymentEntry> = report
-            .deployments
+        let mut running: Vec<DeploymentEntry> = entries
             .iter()
-            .filter(|d| d.state == "in_flight")
+            .filter(|d| d.state() == "in_flight")
+            .map(EntryRef::to_entry)
             .collect();
         // Soonest deadline first; a deadline that never comes last.
         running.sort_by(|a, b| {
@@ -418,10 +434,7 @@ impl Page {
                 .then(a.sla.cmp(&b.sla))
                 .then(a.deployment.cmp(&b.deployment))
         });
-        let in_flight = Table::capped(
-            running.iter().map(|d| in_flight_row(d)).collect(),
-            limits.rows,
-        );
+        let in_flight = Table::capped(running.iter().map(in_flight_row).collect(), limits.rows);
 
         let exclusions = report
             .in_force

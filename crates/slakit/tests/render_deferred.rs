@@ -1,0 +1,89 @@
+//! `Evaluation::to_table`, `to_markdown`, `to_csv` and `to_html` (what
+//! `slakit evaluate` runs for every format but JSON) read the deployments
+//! section entry by entry instead of materialising it: their text must be
+//! the text of the materialised report's renderers, byte for byte.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use slakit::{Evaluation, Report, render};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn read(rel: &str) -> String {
+    std::fs::read_to_string(root().join(rel)).unwrap_or_else(|e| panic!("read {rel}: {e}"))
+}
+
+/// Every rendering of `evaluation` equals that of `report` (the same
+/// evaluation, materialised); returns the table, for the caller's checks.
+fn same_renderings(name: &str, evaluation: &Evaluation, report: &Report) -> String {
+    let table = evaluation.to_table();
+    assert_eq!(table, render::table(report), "{name}: table");
+    assert_eq!(
+        evaluation.to_markdown(),
+        render::markdown(report),
+        "{name}: markdown"
+    );
+    assert_eq!(evaluation.to_csv(), render::csv(report), "{name}: csv");
+    assert_eq!(
+        evaluation.to_html().unwrap(),
+        report.to_html().unwrap(),
+        "{name}: html"
+    );
+    table
+}
+
+#[test]
+fn the_example_renders_the_same_from_the_evaluation_as_from_the_report() {
+    let records = slakit::parse_records(&read("examples/records.jsonl")).unwrap();
+    let as_of = slakit::evaluate::latest_event_time(&records).unwrap();
+    for file in ["examples/policy.yaml", "examples/policy-versions.yaml"] {
+        let policy = slakit::Policy::from_yaml(&read(file)).unwrap();
+        let report = policy.evaluate(&records, as_of).unwrap();
+        let mut ways = vec![(
+            "deferred",
+            policy.evaluate_deferred(&records, as_of).unwrap(),
+        )];
+        #[cfg(feature = "parallel")]
+        ways.push((
+            "streamed",
+            policy
+                .evaluate_streamed(records.clone(), as_of)
+                .unwrap()
+                .evaluate(),
+        ));
+        for (how, evaluation) in ways {
+            let table = same_renderings(&format!("{file} {how}"), &evaluation, &report);
+            // The sections read entry by entry are all in it: running
+            // clocks, deployments not counted, breaches with their entry.
+            for heading in ["In flight (", "Not counted (", "Breached deployments ("] {
+                assert!(table.contains(heading), "{file} {how}: no `{heading}`");
+            }
+        }
+    }
+}
+
+#[test]
+fn every_vector_renders_the_same_from_the_evaluation_as_from_the_report() {
+    let vectors = common::conformance::load_vectors();
+    assert!(vectors.len() >= 71, "{} vectors", vectors.len());
+    let mut rendered = 0;
+    for (name, v) in &vectors {
+        let Ok((policy, records, as_of)) = common::vector::inputs(v) else {
+            continue;
+        };
+        let (Ok(report), Ok(evaluation)) = (
+            policy.evaluate(&records, as_of),
+            policy.evaluate_deferred(&records, as_of),
+        ) else {
+            continue;
+        };
+        same_renderings(name, &evaluation, &report);
+        rendered += 1;
+    }
+    assert!(rendered >= 50, "only {rendered} vectors evaluated");
+}
