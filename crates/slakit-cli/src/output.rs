@@ -59,15 +59,28 @@ pub fn emit_stderr(text: &str) {
 /// Stream the result to `--out FILE` or standard output through `write`,
 /// buffered, and end it with a newline. A closed standard output (`| head`)
 /// is not an error.
+///
+/// An existing file is written over in place and cut to the new length at
+/// the end, not emptied first: emptying a large file frees all its blocks
+/// before the first byte is written (an old 2.2 GB report took 0.33–0.36 s
+/// to empty here, a 4.6 GB one 0.79 s), and over the same blocks nothing
+/// is freed or allocated. Its last byte is made a NUL first, so that if
+/// the run stops half way the file is never the head of the new report
+/// followed by the end of the old one reading as valid JSON.
 pub fn deliver_with(
     out: Option<&str>,
     write: impl FnOnce(&mut (dyn Write + Send)) -> std::io::Result<()>,
 ) -> Result<(), Error> {
     let (target, path) = match out {
         Some(path) if path != "-" => {
-            let file =
-                std::fs::File::create(path).map_err(|e| io_error("cannot write", path, &e))?;
-            (Target::file(path, file), Some(path))
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(path)
+                .and_then(|file| Target::file(path, file))
+                .map_err(|e| io_error("cannot write", path, &e))?;
+            (file, Some(path))
         }
         _ => (Target::Plain(Box::new(std::io::stdout())), None),
     };
@@ -90,15 +103,24 @@ enum Target {
 }
 
 impl Target {
-    /// `file` (just created at `path`), written directly where the system
-    /// allows it.
-    fn file(path: &str, file: std::fs::File) -> Target {
-        Target::File(FileTarget {
+    /// `file` (opened for writing at `path`, not emptied), written from its
+    /// start, directly where the system allows it. A regular file that
+    /// holds bytes already has its last one made a NUL here (see
+    /// [`deliver_with`]) and is cut to what was written when the writing
+    /// ends.
+    fn file(path: &str, file: std::fs::File) -> std::io::Result<Target> {
+        let regular = file.metadata()?.is_file();
+        let old = if regular { file.metadata()?.len() } else { 0 };
+        if let Some(last) = old.checked_sub(1) {
+            write_all_at(&file, b"\0", last)?;
+        }
+        Ok(Target::File(FileTarget {
             direct: open_direct(path, &file),
             plain: file,
             pos: 0,
             direct_bytes: 0,
-        })
+            regular,
+        }))
     }
 
     /// The first bytes of a buffer that [`Target::write`] will write
@@ -121,7 +143,7 @@ impl Target {
     fn finish(&mut self) -> std::io::Result<u64> {
         match self {
             Target::Plain(w) => w.flush().map(|()| 0),
-            Target::File(f) => Ok(f.direct_bytes),
+            Target::File(f) => f.finish(),
         }
     }
 }
@@ -141,6 +163,8 @@ struct FileTarget {
     /// Bytes written so far: the offset of the next.
     pos: u64,
     direct_bytes: u64,
+    /// A regular file: cut to the bytes written when the writing ends.
+    regular: bool,
 }
 
 impl FileTarget {
@@ -174,6 +198,15 @@ impl FileTarget {
             self.pos += rest.len() as u64;
         }
         Ok(())
+    }
+
+    /// The file cut to what was written (what is left of an older, longer
+    /// file goes); the bytes that went around the page cache.
+    fn finish(&mut self) -> std::io::Result<u64> {
+        if self.regular {
+            self.plain.set_len(self.pos)?;
+        }
+        Ok(self.direct_bytes)
     }
 }
 
@@ -271,14 +304,22 @@ impl Behind {
         let (full, to_write) = std::sync::mpsc::sync_channel::<Block>(Self::QUEUE);
         let (written, empty) = std::sync::mpsc::sync_channel::<Block>(Self::QUEUE + 2);
         let thread = std::thread::spawn(move || {
-            for mut buf in to_write {
-                // On an error the loop ends, and so does the channel: the
-                // next hand-over fails and `finish` returns this error.
-                target.write(buf.data())?;
-                buf.bytes.truncate(buf.start);
-                let _ = written.try_send(buf);
-            }
-            target.finish()
+            let wrote = || {
+                for mut buf in to_write {
+                    // On an error the loop ends, and so does the channel:
+                    // the next hand-over fails and `finish` returns this
+                    // error.
+                    target.write(buf.data())?;
+                    buf.bytes.truncate(buf.start);
+                    let _ = written.try_send(buf);
+                }
+                Ok(())
+            };
+            // Finished after an error too: a file is cut to what was
+            // written, as one emptied first would be.
+            let wrote = wrote();
+            let finished = target.finish();
+            wrote.and(finished)
         });
         Behind {
             buf: Block::new(align),
@@ -442,7 +483,8 @@ mod tests {
     #[test]
     fn a_file_is_written_directly_in_whole_blocks() {
         let file = TempFile::new("direct");
-        let target = Target::file(file.path(), std::fs::File::create(file.path()).unwrap());
+        let target =
+            Target::file(file.path(), std::fs::File::create(file.path()).unwrap()).unwrap();
         let direct = matches!(&target, Target::File(f) if f.direct.is_some());
         // Where the system has direct I/O, the tests use it.
         assert_eq!(direct, cfg!(target_os = "linux"));
@@ -475,6 +517,7 @@ mod tests {
             plain,
             pos: 0,
             direct_bytes: 0,
+            regular: true,
         };
         let mut block = Block::new(FileTarget::ALIGN);
         block
@@ -507,6 +550,7 @@ mod tests {
             plain,
             pos: 0,
             direct_bytes: 0,
+            regular: true,
         }));
         let mut expected = Vec::new();
         for p in pieces() {
@@ -527,10 +571,65 @@ mod tests {
             plain: read_only(),
             pos: 0,
             direct_bytes: 0,
+            regular: true,
         }));
         let written = pieces().iter().try_for_each(|p| w.write_all(p));
         let e = written.and(w.finish().map(drop)).unwrap_err();
         assert!(e.raw_os_error().is_some(), "{e}");
         assert!(w.write_all(b"x").is_err());
+    }
+
+    /// `deliver_with` writing `text` (and the final newline) to `path`.
+    fn deliver_text(path: &str, text: &[u8]) {
+        deliver_with(Some(path), |w| w.write_all(text)).unwrap();
+    }
+
+    #[test]
+    fn an_existing_file_is_written_over_and_cut_to_the_new_length() {
+        let file = TempFile::new("overwrite");
+        let long: Vec<u8> = (0..5 * FileTarget::ALIGN + 17)
+            .map(|i| b'a' + (i % 26) as u8)
+            .collect();
+        let short: Vec<u8> = (0..2 * FileTarget::ALIGN + 5)
+            .map(|i| b'0' + (i % 10) as u8)
+            .collect();
+        // Longer than what is written over it: its end goes.
+        std::fs::write(file.path(), &long).unwrap();
+        deliver_text(file.path(), &short);
+        let mut expected = short.clone();
+        expected.push(b'\n');
+        assert_eq!(std::fs::read(file.path()).unwrap(), expected);
+        // Shorter: all of it written over.
+        deliver_text(file.path(), &long);
+        let mut expected = long.clone();
+        expected.push(b'\n');
+        assert_eq!(std::fs::read(file.path()).unwrap(), expected);
+        // Empty, and absent.
+        std::fs::write(file.path(), b"").unwrap();
+        deliver_text(file.path(), b"{}");
+        assert_eq!(std::fs::read(file.path()).unwrap(), b"{}\n");
+        std::fs::remove_file(file.path()).unwrap();
+        deliver_text(file.path(), b"[]");
+        assert_eq!(std::fs::read(file.path()).unwrap(), b"[]\n");
+    }
+
+    #[test]
+    fn an_old_file_ends_in_a_nul_until_it_is_written_over() {
+        // Stopped half way, the file is never the new report's head followed
+        // by the old one's end as if whole: the old end is spoiled first.
+        let file = TempFile::new("spoiled");
+        let old = b"{\"old\": true}\n".to_vec();
+        std::fs::write(file.path(), &old).unwrap();
+        let opened = std::fs::OpenOptions::new()
+            .write(true)
+            .open(file.path())
+            .unwrap();
+        let target = Target::file(file.path(), opened).unwrap();
+        let now = std::fs::read(file.path()).unwrap();
+        assert_eq!(now.len(), old.len());
+        assert_eq!(now[..old.len() - 1], old[..old.len() - 1]);
+        assert_eq!(now[old.len() - 1], 0);
+        assert!(serde_json::from_slice::<serde_json::Value>(&now).is_err());
+        drop(target);
     }
 }
