@@ -280,33 +280,162 @@ fn order_by_id<'i>(
     order.into_iter().map(|(_, i)| i).collect()
 }
 
+/// The events of a history grouped by deployment, the deployments in id
+/// order: `ids[k]`'s events are `events[starts[k]..starts[k + 1]]`, in
+/// input order.
+///
+/// Made without a list per deployment: each deployment is numbered as
+/// first seen (one hash lookup an event), its events counted, the numbers
+/// put in id order, and each event then put in its place in one list. A
+/// hash map of lists (2.15M of them on 10M events, each grown twice) and
+/// the list of its entries took twice the memory, all of it fresh.
+struct Groups<'a> {
+    ids: Vec<&'a str>,
+    starts: Vec<usize>,
+    events: Vec<&'a Event>,
+}
+
+/// A deployment's number while grouping: `u32` where every event's fits
+/// (4 bytes an event), else `usize`.
+trait GroupNumber: Copy {
+    fn of(n: usize) -> Self;
+    fn at(self) -> usize;
+}
+
+impl GroupNumber for u32 {
+    fn of(n: usize) -> Self {
+        u32::try_from(n).unwrap_or(u32::MAX)
+    }
+    fn at(self) -> usize {
+        self as usize
+    }
+}
+
+impl GroupNumber for usize {
+    fn of(n: usize) -> Self {
+        n
+    }
+    fn at(self) -> usize {
+        self
+    }
+}
+
+impl<'a> Groups<'a> {
+    /// Group `events`, `count` of them, read twice (`N` holds any number
+    /// below `count`).
+    fn of<N: GroupNumber>(
+        events: impl Iterator<Item = &'a Event> + Clone,
+        count: usize,
+        parallel: bool,
+    ) -> Groups<'a> {
+        // FxHash: fast on short ids. Sized for four events a deployment
+        // (the generated workloads have 4.7): grown from empty, the map was
+        // rehashed twenty times.
+        let mut number: rustc_hash::FxHashMap<&'a str, N> =
+            rustc_hash::FxHashMap::with_capacity_and_hasher(count / 4, Default::default());
+        let mut first_seen: Vec<&'a str> = Vec::with_capacity(count / 4);
+        let mut counts: Vec<usize> = Vec::with_capacity(count / 4);
+        let mut numbers: Vec<N> = Vec::with_capacity(count);
+        numbers.extend(events.clone().map(|e| {
+            let id = e.deployment.as_str();
+            let n = *number.entry(id).or_insert_with(|| {
+                first_seen.push(id);
+                counts.push(0);
+                N::of(first_seen.len() - 1)
+            });
+            if let Some(c) = counts.get_mut(n.at()) {
+                *c += 1;
+            }
+            n
+        }));
+        drop(number);
+        // Sorted as keys (no group moves while sorting).
+        let order = order_by_id(
+            |i| first_seen.get(i).copied(),
+            first_seen.len(),
+            parallel,
+            true,
+        );
+        // Where each deployment's next event goes, its groups in id order.
+        let mut next = vec![0usize; first_seen.len()];
+        let mut starts = Vec::with_capacity(first_seen.len() + 1);
+        let mut total = 0;
+        for &n in &order {
+            if let Some(at) = next.get_mut(n) {
+                *at = total;
+            }
+            starts.push(total);
+            total += counts.get(n).copied().unwrap_or(0);
+        }
+        starts.push(total);
+        drop(counts);
+        let ids = order
+            .iter()
+            .filter_map(|&n| first_seen.get(n).copied())
+            .collect();
+        // Every place is written below (the counts add up to the events):
+        // the first event only fills the list until then.
+        let mut grouped = match events.clone().next() {
+            Some(first) => vec![first; total],
+            None => Vec::new(),
+        };
+        for (e, n) in events.zip(numbers) {
+            if let Some(at) = next.get_mut(n.at())
+                && let Some(slot) = grouped.get_mut(*at)
+            {
+                *slot = e;
+                *at += 1;
+            }
+        }
+        Groups {
+            ids,
+            starts,
+            events: grouped,
+        }
+    }
+
+    /// Each deployment's id and its events, in id order.
+    fn split(&mut self) -> impl Iterator<Item = (&'a str, &mut [&'a Event])> {
+        let mut rest: &mut [&'a Event] = &mut self.events;
+        let lens = self.starts.windows(2).map(|w| match w {
+            [a, b] => b - a,
+            _ => 0,
+        });
+        self.ids.iter().zip(lens).map(move |(&id, len)| {
+            let taken = std::mem::take(&mut rest);
+            let (mine, tail) = taken.split_at_mut(len.min(taken.len()));
+            rest = tail;
+            (id, mine)
+        })
+    }
+}
+
 /// Build the world: merge deployments, incidents, exclusions and exceptions.
-pub(crate) fn build_world<'a>(
-    policy: &Policy,
-    records: impl IntoIterator<Item = &'a Record>,
-    as_of: i64,
-) -> Result<World> {
+pub(crate) fn build_world<'a, I>(policy: &Policy, records: I, as_of: i64) -> Result<World>
+where
+    I: IntoIterator<Item = &'a Record>,
+    I::IntoIter: Clone,
+{
     build_world_in(policy, records, as_of, false)
 }
 
 /// [`build_world`], its deployments shaped on every core when `parallel`.
-pub(crate) fn build_world_in<'a>(
+pub(crate) fn build_world_in<'a, I>(
     policy: &Policy,
-    records: impl IntoIterator<Item = &'a Record>,
+    records: I,
     as_of: i64,
     parallel: bool,
-) -> Result<World> {
+) -> Result<World>
+where
+    I: IntoIterator<Item = &'a Record>,
+    I::IntoIter: Clone,
+{
     let mut unknown_fields = BTreeSet::new();
     let records = records.into_iter();
-    // Grouped in a hash map (FxHash: fast on short ids) and put in id order
-    // below, before anything reads the groups: a B-tree here cost ~25 string
-    // comparisons per record. Sized for four records a deployment (the 1M
-    // workload has 4.7): grown from empty, it was rehashed twenty times.
-    let mut by_dep: rustc_hash::FxHashMap<&'a str, Vec<&'a Event>> =
-        rustc_hash::FxHashMap::with_capacity_and_hasher(
-            records.size_hint().0 / 4,
-            Default::default(),
-        );
+    // The events are grouped by deployment below ([`Groups`]), from a
+    // second pass over the records.
+    let all = records.clone();
+    let mut n_events = 0usize;
     let mut outages = Vec::new();
     let mut incident_recs: BTreeMap<&'a str, Vec<&'a Incident>> = BTreeMap::new();
     let mut exclusions: Vec<Exclusion> = policy.exclusions.clone();
@@ -323,7 +452,7 @@ pub(crate) fn build_world_in<'a>(
         }
         let future = r.instant().is_some_and(|t| t > as_of);
         match r {
-            Record::Event(e) => by_dep.entry(e.deployment.as_str()).or_default().push(e),
+            Record::Event(_) => n_events += 1,
             Record::Outage(o) => {
                 if !future {
                     outages.push((**o).clone());
@@ -407,17 +536,17 @@ pub(crate) fn build_world_in<'a>(
         Span::Calendar { .. } => true,
     });
 
-    let mut by_dep: Vec<(&'a str, Vec<&'a Event>)> = by_dep.into_iter().collect();
-    // Sorted as keys, then each group moved once: moving the groups at
-    // every step of the sort was most of its time.
-    let order = order_by_id(
-        |i| by_dep.get(i).map(|(id, _)| *id),
-        by_dep.len(),
-        parallel,
-        true,
-    );
-    apply_order(&mut by_dep, order);
-    let mut deployments = Vec::with_capacity(by_dep.len());
+    let events = all.filter_map(|r| match r {
+        Record::Event(e) => Some(e),
+        _ => None,
+    });
+    let mut groups = if u32::try_from(n_events).is_ok() {
+        Groups::of::<u32>(events, n_events, parallel)
+    } else {
+        Groups::of::<usize>(events, n_events, parallel)
+    };
+    let mut deployments = Vec::with_capacity(groups.ids.len());
+    let by_dep = groups.split();
     let mut future_only = Vec::new();
     let mut sigs: rustc_hash::FxHashMap<Combination<'_>, (u32, Arc<Names>)> =
         rustc_hash::FxHashMap::default();
@@ -427,16 +556,16 @@ pub(crate) fn build_world_in<'a>(
     // and numbered in id order, as is the first error, by one core while
     // the next chunk is shaped (taken in turn, the cores shared the names
     // a third of the time: on 10M events, a second at 60% of two cores).
-    let shape_chunk = |part: Vec<(&'a str, Vec<&'a Event>)>| {
+    let shape_chunk = |part: Vec<(&'a str, &mut [&'a Event])>| {
         let mut names = EventNames::default();
         part.into_iter()
             .map(|(id, events)| shape_deployment(policy, as_of, id, events, &mut names))
             .collect::<Vec<_>>()
     };
-    let mut groups = by_dep.into_iter();
+    let mut groups = by_dep;
     let mut shaped: Vec<Vec<Result<Shape<'_>>>> = Vec::new();
     loop {
-        let chunk: Vec<(&'a str, Vec<&'a Event>)> = groups.by_ref().take(SHAPE_CHUNK).collect();
+        let chunk: Vec<(&'a str, &mut [&'a Event])> = groups.by_ref().take(SHAPE_CHUNK).collect();
         if chunk.is_empty() && shaped.is_empty() {
             break;
         }
@@ -573,11 +702,11 @@ enum Shape<'a> {
 /// A deployment's events put in §1.5 order, its attributes merged over
 /// them (a conflict, or no `service`, is an input error), and its visible
 /// events labelled.
-fn shape_deployment<'a>(
+fn shape_deployment<'a, 'e: 'a>(
     policy: &'a Policy,
     as_of: i64,
     id: &'a str,
-    mut events: Vec<&'a Event>,
+    events: &mut [&'e Event],
     names: &mut EventNames<'a>,
 ) -> Result<Shape<'a>> {
     events.sort_by(|a, b| {
@@ -595,7 +724,7 @@ fn shape_deployment<'a>(
         ("release_type", |e| e.release_type(), None),
         ("team", |e| e.team(), None),
     ];
-    for e in &events {
+    for e in events.iter() {
         for (name, attr, holder) in attrs.iter_mut() {
             let value = attr(e);
             if let Some(v) = value {
@@ -643,8 +772,9 @@ fn shape_deployment<'a>(
         .at_path("/service"));
     }
     // In time order: the events at or before as_of are a prefix.
-    let mut visible = events;
-    visible.truncate(visible.partition_point(|e| e.time <= as_of));
+    let visible = events
+        .get(..events.partition_point(|e| e.time <= as_of))
+        .unwrap_or_default();
     let Some(earliest) = visible.first() else {
         return Ok(Shape::FutureOnly(id));
     };
@@ -4476,6 +4606,71 @@ slas:
         }
         // Neither always nor never: the lists decide.
         assert!(admitted > 0 && admitted < 3 * 4 * 3 * 3 * 3, "{admitted}");
+    }
+
+    /// Events grouped by deployment: the ids in order, each group the
+    /// deployment's events in input order, whether a group's number is a
+    /// `u32` or a `usize` (the latter only for more than 2^32 events).
+    #[test]
+    fn events_are_grouped_by_deployment_in_id_order_and_input_order() {
+        let mut lines = Vec::new();
+        for i in 0..60 {
+            let dep = ["d-9", "d-10", "d-1", "a", "d-10x"][i * 7 % 5];
+            lines.push(format!(
+                r#"{{"deployment":"{dep}","event":"e{i}","time":"2026-01-01T00:00:{:02}Z","service":"s"}}"#,
+                59 - i
+            ));
+            if i % 9 == 0 {
+                lines.push(
+                    r#"{"kind":"outage","service":"s","from":"2026-01-01T00:00:00Z"}"#.into(),
+                );
+            }
+        }
+        let records = crate::parse_records(&lines.join("\n")).unwrap();
+        let events = || {
+            records.iter().filter_map(|r| match r {
+                Record::Event(e) => Some(e),
+                _ => None,
+            })
+        };
+        let flat = |g: &Groups<'_>| {
+            let mut out = Vec::new();
+            for (k, id) in g.ids.iter().enumerate() {
+                let (a, b) = (g.starts[k], g.starts[k + 1]);
+                let names: Vec<String> =
+                    g.events[a..b].iter().map(|e| e.event.to_string()).collect();
+                out.push((id.to_string(), names));
+            }
+            out
+        };
+        let small = Groups::of::<u32>(events(), 60, false);
+        let large = Groups::of::<usize>(events(), 60, false);
+        assert_eq!(flat(&small), flat(&large));
+        let mut expected: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for e in events() {
+            expected
+                .entry(e.deployment.to_string())
+                .or_default()
+                .push(e.event.to_string());
+        }
+        let expected: Vec<(String, Vec<String>)> = expected.into_iter().collect();
+        assert_eq!(flat(&small), expected);
+        assert_eq!(small.starts.last(), Some(&60));
+        // Split: each id with its own events, none left over.
+        let mut g = Groups::of::<u32>(events(), 60, true);
+        let split: Vec<(String, usize)> = g
+            .split()
+            .map(|(id, ev)| (id.to_string(), ev.len()))
+            .collect();
+        let lens: Vec<(String, usize)> = expected
+            .iter()
+            .map(|(id, ev)| (id.clone(), ev.len()))
+            .collect();
+        assert_eq!(split, lens);
+        // No events: no groups.
+        let none = Groups::of::<u32>(std::iter::empty(), 0, false);
+        assert!(none.ids.is_empty() && none.events.is_empty());
+        assert_eq!(none.starts, vec![0]);
     }
 
     /// Deployments are shaped on every core a chunk at a time (a chunk's

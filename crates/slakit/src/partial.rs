@@ -262,6 +262,7 @@ pub(crate) fn partial_of<'a, I>(
 ) -> Result<Partial>
 where
     I: IntoIterator<Item = &'a Record> + Clone,
+    I::IntoIter: Clone,
 {
     check_as_of(as_of)?;
     let world = build_world(policy, records.clone(), as_of)?;
