@@ -43,7 +43,13 @@ pub fn evaluate(args: &EvaluateArgs) -> Result<ExitCode, Error> {
         // entry by entry, never materialised whole.
         ReportFormat::Table => |e| Ok(e.to_table()),
         ReportFormat::Markdown => |e| Ok(e.to_markdown()),
-        ReportFormat::Csv => |e| Ok(e.to_csv()),
+        ReportFormat::Csv => {
+            // Rows only: no deployment entry is kept at all.
+            let report = streamed.evaluate_rows();
+            let breached = args.fail_on_breach && report.has_breach();
+            output::deliver(&with_newline(render::csv(&report)), args.out.as_deref())?;
+            return Ok(exit_code(breached, report));
+        }
         ReportFormat::Html => slakit::Evaluation::to_html,
     };
     let evaluation = streamed.evaluate();

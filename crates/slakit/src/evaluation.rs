@@ -349,6 +349,31 @@ impl<'p> Streamed<'p> {
         }
     }
 
+    /// Judge every SLA for the report without its deployments section:
+    /// [`Streamed::evaluate`]'s report, its `deployments` empty, each SLA's
+    /// entries dropped as soon as they are made. For views of the rows
+    /// only (`slakit evaluate --format csv`): the entries are never held.
+    pub fn evaluate_rows(self) -> Report {
+        match self.0 {
+            Stage::Done(evaluation) => {
+                let Evaluation { mut report, .. } = evaluation;
+                report.deployments = Vec::new();
+                report
+            }
+            Stage::Read {
+                policy,
+                read,
+                digest,
+                parallel,
+            } => {
+                let subjects = read.subjects(policy, parallel);
+                let (mut report, _) = read.finish(policy, &subjects, parallel, &|_, _| None);
+                report.inputs.digest = digest;
+                report
+            }
+        }
+    }
+
     /// Judge every SLA and write the report as pretty JSON to `out`: the
     /// bytes of [`Evaluation::write_json`] of [`Streamed::evaluate`].
     ///

@@ -30,7 +30,8 @@ fn every_vector_through_the_library() {
 /// every vector, the bytes `write_json` writes and the report `into_report`
 /// gives equal `evaluate`'s.
 /// The CLI's way (`evaluate --format json`): the SLAs judged while the
-/// report is written, on one thread and on three.
+/// report is written, on one thread and on three; and (`--format csv`)
+/// judged for the rows alone.
 #[test]
 fn every_vector_through_evaluate_streamed() {
     let vectors = common::conformance::load_vectors();
@@ -45,6 +46,7 @@ fn every_vector_through_evaluate_streamed() {
                 continue;
             };
             let whole = policy.evaluate(&records, as_of);
+            let rows = pool.install(|| policy.evaluate_streamed(records.clone(), as_of));
             let streamed = pool.install(|| policy.evaluate_streamed(records, as_of));
             match (whole, streamed) {
                 (Ok(whole), Ok(streamed)) => {
@@ -53,6 +55,12 @@ fn every_vector_through_evaluate_streamed() {
                     written.unwrap();
                     assert_eq!(String::from_utf8(bytes).unwrap(), whole.to_json(), "{name}");
                     assert_eq!(report.results, whole.results, "{name}");
+                    // The rows alone (`--format csv`): the whole report but
+                    // its deployments section.
+                    let rows = pool.install(|| rows.unwrap().evaluate_rows());
+                    let mut without = whole.clone();
+                    without.deployments = Vec::new();
+                    assert_eq!(rows, without, "{name}");
                 }
                 (Err(a), Err(b)) => assert_eq!(a, b, "{name}"),
                 (a, b) => panic!("{name}: evaluate {:?}, streamed {:?}", a.err(), b.err()),
