@@ -41,7 +41,14 @@ pub fn evaluate(args: &EvaluateArgs) -> Result<ExitCode, Error> {
         }
         // Rendered from the evaluation: the deployments section is read
         // entry by entry, never materialised whole.
-        ReportFormat::Table => |e| Ok(e.to_table()),
+        ReportFormat::Table => {
+            // The evaluation is freed before the text is laid out.
+            let evaluation = streamed.evaluate();
+            let breached = args.fail_on_breach && evaluation.has_breach();
+            let text = with_newline(evaluation.into_table());
+            output::deliver(&text, args.out.as_deref())?;
+            return Ok(exit_code(breached, text));
+        }
         ReportFormat::Markdown => |e| Ok(e.to_markdown()),
         ReportFormat::Csv => {
             // Rows only: no deployment entry is kept at all.

@@ -68,6 +68,13 @@ impl Evaluation {
         crate::render::table_of(&self.report, self.section())
     }
 
+    /// [`Evaluation::to_table`], taking the evaluation: it is freed once
+    /// the tables are laid out, before their text is made, so the two are
+    /// never held together (`slakit evaluate`, whose default this is).
+    pub fn into_table(self) -> String {
+        crate::render::table_taking(self)
+    }
+
     /// The leadership report in Markdown: the text of
     /// [`crate::render::markdown`] of [`Evaluation::into_report`], without
     /// formatting every entry of the deployments section.
