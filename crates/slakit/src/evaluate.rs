@@ -1995,8 +1995,19 @@ impl Read {
     /// one partial of all the records gives (the split/merge property tests
     /// compare the two), less the inputs digest, which the caller hashes.
     pub(crate) fn judge(self, policy: &Policy, parallel: bool) -> crate::evaluation::Evaluation {
+        self.judge_into(policy, parallel, &|_, p| Some(p))
+    }
+
+    /// [`Read::judge`], each SLA's pending entries handed to `sink` (those
+    /// it gives back are the evaluation's).
+    pub(crate) fn judge_into(
+        self,
+        policy: &Policy,
+        parallel: bool,
+        sink: &Sink<'_>,
+    ) -> crate::evaluation::Evaluation {
         let subjects = self.subjects(policy, parallel);
-        let (report, pending) = self.finish(policy, &subjects, parallel, &|_, p| Some(p));
+        let (report, pending) = self.finish(policy, &subjects, parallel, sink);
         crate::evaluation::Evaluation::new(report, subjects, pending)
     }
 

@@ -341,6 +341,23 @@ impl<'p> Streamed<'p> {
     /// Judge every SLA without writing: the evaluation
     /// [`crate::Policy::evaluate_owned`] gives.
     pub fn evaluate(self) -> Evaluation {
+        self.judge(&|_, p| Some(p))
+    }
+
+    /// Judge every SLA for the report without its deployments section:
+    /// [`Streamed::evaluate`]'s report, its `deployments` empty, each SLA's
+    /// entries dropped as soon as they are made. For views of the rows
+    /// only (`slakit evaluate --format csv`): the entries are never held.
+    pub fn evaluate_rows(self) -> Report {
+        let Evaluation { mut report, .. } = self.judge(&|_, _| None);
+        // A versioned policy's were made whole already.
+        report.deployments = Vec::new();
+        report
+    }
+
+    /// The evaluation, each SLA's pending entries handed to `sink` as it
+    /// is finished (those it gives back are kept).
+    fn judge(self, sink: &crate::evaluate::Sink<'_>) -> Evaluation {
         match self.0 {
             Stage::Done(evaluation) => evaluation,
             Stage::Read {
@@ -349,34 +366,9 @@ impl<'p> Streamed<'p> {
                 digest,
                 parallel,
             } => {
-                let mut evaluation = read.judge(policy, parallel);
+                let mut evaluation = read.judge_into(policy, parallel, sink);
                 evaluation.report.inputs.digest = digest;
                 evaluation
-            }
-        }
-    }
-
-    /// Judge every SLA for the report without its deployments section:
-    /// [`Streamed::evaluate`]'s report, its `deployments` empty, each SLA's
-    /// entries dropped as soon as they are made. For views of the rows
-    /// only (`slakit evaluate --format csv`): the entries are never held.
-    pub fn evaluate_rows(self) -> Report {
-        match self.0 {
-            Stage::Done(evaluation) => {
-                let Evaluation { mut report, .. } = evaluation;
-                report.deployments = Vec::new();
-                report
-            }
-            Stage::Read {
-                policy,
-                read,
-                digest,
-                parallel,
-            } => {
-                let subjects = read.subjects(policy, parallel);
-                let (mut report, _) = read.finish(policy, &subjects, parallel, &|_, _| None);
-                report.inputs.digest = digest;
-                report
             }
         }
     }
