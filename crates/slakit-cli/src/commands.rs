@@ -26,7 +26,7 @@ pub fn evaluate(args: &EvaluateArgs) -> Result<ExitCode, Error> {
     let streamed = policy
         .evaluate_streamed(std::mem::take(&mut records.records), as_of)
         .map_err(|e| records.locate(e))?;
-    let render: fn(&slakit::Evaluation) -> slakit::Result<String> = match args.format {
+    match args.format {
         ReportFormat::Json => {
             // Written while the SLAs are judged: a large report is never
             // held, as text or as entries.
@@ -36,33 +36,45 @@ pub fn evaluate(args: &EvaluateArgs) -> Result<ExitCode, Error> {
                 report = Some(judged);
                 written
             })?;
-            let breached = args.fail_on_breach && report.as_ref().is_some_and(|r| r.has_breach());
-            return Ok(exit_code(breached, report));
+            let breached = report.as_ref().is_some_and(|r| r.has_breach());
+            Ok(exit_code(args.fail_on_breach && breached, report))
         }
-        // Rendered from the evaluation: the deployments section is read
-        // entry by entry, never materialised whole.
-        ReportFormat::Table => {
-            // The evaluation is freed before the text is laid out.
-            let evaluation = streamed.evaluate();
-            let breached = args.fail_on_breach && evaluation.has_breach();
-            let text = with_newline(evaluation.into_table());
-            output::deliver(&text, args.out.as_deref())?;
-            return Ok(exit_code(breached, text));
-        }
-        ReportFormat::Markdown => |e| Ok(e.to_markdown()),
+        // The other formats read only what they show of the deployments
+        // section, never materialising it whole.
         ReportFormat::Csv => {
-            // Rows only: no deployment entry is kept at all.
+            // The rows alone: no deployment entry is kept at all.
             let report = streamed.evaluate_rows();
-            let breached = args.fail_on_breach && report.has_breach();
-            output::deliver(&with_newline(render::csv(&report)), args.out.as_deref())?;
-            return Ok(exit_code(breached, report));
+            written(args, render::csv(&report), report.has_breach(), report)
         }
-        ReportFormat::Html => slakit::Evaluation::to_html,
-    };
-    let evaluation = streamed.evaluate();
-    let breached = args.fail_on_breach && evaluation.has_breach();
-    output::deliver(&with_newline(render(&evaluation)?), args.out.as_deref())?;
-    Ok(exit_code(breached, evaluation))
+        ReportFormat::Table => {
+            // The evaluation is freed before the text is made.
+            let evaluation = streamed.evaluate();
+            let breached = evaluation.has_breach();
+            written(args, evaluation.into_table(), breached, ())
+        }
+        ReportFormat::Markdown => {
+            let evaluation = streamed.evaluate();
+            let text = evaluation.to_markdown();
+            written(args, text, evaluation.has_breach(), evaluation)
+        }
+        ReportFormat::Html => {
+            let evaluation = streamed.evaluate();
+            let text = evaluation.to_html()?;
+            written(args, text, evaluation.has_breach(), evaluation)
+        }
+    }
+}
+
+/// Deliver a text report of `evaluate` and give its exit status (`built`:
+/// see [`exit_code`]).
+fn written<T>(
+    args: &EvaluateArgs,
+    text: String,
+    breached: bool,
+    built: T,
+) -> Result<ExitCode, Error> {
+    output::deliver(&with_newline(text), args.out.as_deref())?;
+    Ok(exit_code(args.fail_on_breach && breached, built))
 }
 
 /// The exit status of `evaluate`. Takes what the evaluation built (the
