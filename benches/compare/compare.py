@@ -86,22 +86,23 @@ def fresh_memory(mb=512):
     return took * (1 << 30) / size
 
 
+def subset_counts(sla, count):
+    """The counts compared on a subset row of `sla`; `count(field)` reads one."""
+    if sla == "lead-time-24x7":
+        return (count("measured"), count("met"), count("breached"))
+    if sla == "success-rate":
+        return (count("measured"), count("succeeded"), count("failed"))
+    return (count("measured"), count("caused_failure"), 0)
+
+
 def slakit_rows(report_path):
     with open(report_path) as f:
         report = json.load(f)
-    rows = {}
-    for r in report["results"]:
-        if r["sla"] not in SLAS:
-            continue
-        key = (r["sla"], r["window"]["start"], r["segment"].get("service"))
-        if r["sla"] == "lead-time-24x7":
-            value = (r["measured"], r["met"], r["breached"])
-        elif r["sla"] == "success-rate":
-            value = (r["measured"], r["succeeded"], r["failed"])
-        else:
-            value = (r["measured"], r["caused_failure"], 0)
-        rows[key] = value
-    return rows
+    return {
+        (r["sla"], r["window"]["start"], r["segment"].get("service")): subset_counts(r["sla"], lambda field: r[field])
+        for r in report["results"]
+        if r["sla"] in SLAS
+    }
 
 
 def slakit_csv_rows(csv_path):
@@ -115,14 +116,7 @@ def slakit_csv_rows(csv_path):
                 continue
             segment = dict(p.split("=", 1) for p in r["segment"].split(";") if p)
             key = (r["sla"], r["window_start"], segment.get("service"))
-            n = lambda field: int(r[field])
-            if r["sla"] == "lead-time-24x7":
-                value = (n("measured"), n("met"), n("breached"))
-            elif r["sla"] == "success-rate":
-                value = (n("measured"), n("succeeded"), n("failed"))
-            else:
-                value = (n("measured"), n("caused_failure"), 0)
-            rows[key] = value
+            rows[key] = subset_counts(r["sla"], lambda field: int(r[field]))
     return rows
 
 
