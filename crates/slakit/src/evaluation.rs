@@ -184,101 +184,79 @@ impl<'a> Section<'a> {
             pending,
             subjects,
         } = self;
-        whole.iter().map(EntryRef::Whole).chain(
+        whole.iter().map(EntryRef::whole).chain(
             pending
                 .iter()
-                .flat_map(move |p| p.views_in(subjects, 0..p.len()).map(EntryRef::Pending)),
+                .flat_map(move |p| p.views_in(subjects, 0..p.len()).map(EntryRef::pending)),
         )
     }
 }
 
-/// One entry of a [`Section`]: formatted already, or a borrowed view of a
-/// pending one.
+/// One entry of a [`Section`]: the fields the renderers read, borrowed,
+/// and the entry they come from (formatted already, or a view of a
+/// pending one), to be formatted whole for the few a renderer lists.
+#[derive(Clone, Copy)]
+pub(crate) struct EntryRef<'a> {
+    pub deployment: &'a str,
+    pub sla: &'a str,
+    pub state: &'a str,
+    pub service: Option<&'a str>,
+    pub team: Option<&'a str>,
+    pub release_type: Option<&'a str>,
+    pub exclusion: Option<&'a str>,
+    pub exception: Option<&'a str>,
+    pub reason: Option<&'a str>,
+    pub caused_failure: Option<bool>,
+    source: Source<'a>,
+}
+
 // A view lives for one step of an iteration: boxing it would cost an
 // allocation per entry, which is what the views are there to avoid.
 #[allow(clippy::large_enum_variant)]
 #[derive(Clone, Copy)]
-pub(crate) enum EntryRef<'a> {
+enum Source<'a> {
     Whole(&'a DeploymentEntry),
     Pending(EntryView<'a>),
 }
 
 impl<'a> EntryRef<'a> {
-    pub(crate) fn deployment(&self) -> &'a str {
-        match self {
-            EntryRef::Whole(e) => e.deployment.as_str(),
-            EntryRef::Pending(v) => v.deployment,
+    fn whole(e: &'a DeploymentEntry) -> Self {
+        EntryRef {
+            deployment: e.deployment.as_str(),
+            sla: e.sla.as_str(),
+            state: e.state.as_str(),
+            service: e.service.as_deref(),
+            team: e.team.as_deref(),
+            release_type: e.release_type.as_deref(),
+            exclusion: e.exclusion.as_deref(),
+            exception: e.exception.as_deref(),
+            reason: e.reason.as_deref(),
+            caused_failure: e.caused_failure,
+            source: Source::Whole(e),
         }
     }
 
-    pub(crate) fn sla(&self) -> &'a str {
-        match self {
-            EntryRef::Whole(e) => e.sla.as_str(),
-            EntryRef::Pending(v) => v.sla,
-        }
-    }
-
-    pub(crate) fn state(&self) -> &'a str {
-        match self {
-            EntryRef::Whole(e) => e.state.as_str(),
-            EntryRef::Pending(v) => v.state,
-        }
-    }
-
-    pub(crate) fn service(&self) -> Option<&'a str> {
-        match self {
-            EntryRef::Whole(e) => e.service.as_deref(),
-            EntryRef::Pending(v) => v.service,
-        }
-    }
-
-    pub(crate) fn team(&self) -> Option<&'a str> {
-        match self {
-            EntryRef::Whole(e) => e.team.as_deref(),
-            EntryRef::Pending(v) => v.team,
-        }
-    }
-
-    pub(crate) fn release_type(&self) -> Option<&'a str> {
-        match self {
-            EntryRef::Whole(e) => e.release_type.as_deref(),
-            EntryRef::Pending(v) => v.release_type,
-        }
-    }
-
-    pub(crate) fn exclusion(&self) -> Option<&'a str> {
-        match self {
-            EntryRef::Whole(e) => e.exclusion.as_deref(),
-            EntryRef::Pending(v) => v.exclusion,
-        }
-    }
-
-    pub(crate) fn exception(&self) -> Option<&'a str> {
-        match self {
-            EntryRef::Whole(e) => e.exception.as_deref(),
-            EntryRef::Pending(v) => v.exception,
-        }
-    }
-
-    pub(crate) fn reason(&self) -> Option<&'a str> {
-        match self {
-            EntryRef::Whole(e) => e.reason.as_deref(),
-            EntryRef::Pending(v) => v.reason,
-        }
-    }
-
-    pub(crate) fn caused_failure(&self) -> Option<bool> {
-        match self {
-            EntryRef::Whole(e) => e.caused_failure,
-            EntryRef::Pending(v) => v.caused_failure,
+    fn pending(v: EntryView<'a>) -> Self {
+        EntryRef {
+            deployment: v.deployment,
+            sla: v.sla,
+            state: v.state,
+            service: v.service,
+            team: v.team,
+            release_type: v.release_type,
+            exclusion: v.exclusion,
+            exception: v.exception,
+            reason: v.reason,
+            caused_failure: v.caused_failure,
+            source: Source::Pending(v),
         }
     }
 
     /// The entry, formatted: for the few a renderer lists one by one.
     pub(crate) fn to_entry(self) -> DeploymentEntry {
-        match self {
-            EntryRef::Whole(e) => e.clone(),
-            EntryRef::Pending(v) => v.to_entry(),
+        match self.source {
+            Source::Whole(e) => e.clone(),
+            Source::Pending(v) => v.to_entry(),
         }
     }
 }

@@ -719,7 +719,7 @@ fn report_blocks(report: &Report, section: Section<'_>) -> Vec<Block> {
     // Running clocks: the deadlines to watch.
     let in_flight: Vec<DeploymentEntry> = section
         .iter()
-        .filter(|d| d.state() == "in_flight")
+        .filter(|d| d.state == "in_flight")
         .map(EntryRef::to_entry)
         .collect();
     if !in_flight.is_empty() {
@@ -734,7 +734,7 @@ fn report_blocks(report: &Report, section: Section<'_>) -> Vec<Block> {
     // Deployments that did not count, and why.
     let not_counted: Vec<DeploymentEntry> = section
         .iter()
-        .filter(|d| NOT_COUNTED_STATES.contains(&d.state()))
+        .filter(|d| NOT_COUNTED_STATES.contains(&d.state))
         .map(EntryRef::to_entry)
         .collect();
     if !not_counted.is_empty() {
@@ -1349,9 +1349,9 @@ fn compliance_by(report: &Report, section: Section<'_>, blocks: &mut Vec<Block>)
     }
     type Key = for<'a> fn(&EntryRef<'a>) -> Option<&'a str>;
     let dims: [(&str, &str, Key); 3] = [
-        ("application", "Application", |d| d.service()),
-        ("team", "Team", |d| d.team()),
-        ("deployment type", "Deployment type", |d| d.release_type()),
+        ("application", "Application", |d| d.service),
+        ("team", "Team", |d| d.team),
+        ("deployment type", "Deployment type", |d| d.release_type),
     ];
     use Align::{Left, Right};
     // One pass over the section (millions of entries on a large history)
@@ -1359,7 +1359,7 @@ fn compliance_by(report: &Report, section: Section<'_>, blocks: &mut Vec<Block>)
     let mut tables: [std::collections::BTreeMap<Option<&str>, Vec<Tally>>; 3] = Default::default();
     let mut at: Option<(&str, usize)> = None;
     for d in section.iter() {
-        let sla = d.sla();
+        let sla = d.sla;
         let i = match at {
             Some((s, i)) if s == sla => i,
             _ => {
@@ -1376,14 +1376,14 @@ fn compliance_by(report: &Report, section: Section<'_>, blocks: &mut Vec<Block>)
                 .or_insert_with(|| vec![Tally::default(); slas.len()]);
             let Some(t) = row.get_mut(i) else { continue };
             t.seen = true;
-            match d.state() {
+            match d.state {
                 "met" => t.good += 1,
                 "breached" => t.bad += 1,
                 "succeeded" => t.succeeded += 1,
                 "failed" => t.failed += 1,
                 _ => {}
             }
-            if d.caused_failure() == Some(true) {
+            if d.caused_failure == Some(true) {
                 t.caused += 1;
             }
         }
@@ -1541,18 +1541,18 @@ fn not_counted_section(report: &Report, section: Section<'_>, blocks: &mut Vec<B
     let mut used: std::collections::BTreeMap<(u8, &str), Uses<'_>> =
         std::collections::BTreeMap::new();
     for d in section.iter() {
-        let key = match (d.exception(), d.exclusion(), d.reason()) {
-            (Some(x), _, _) if d.state() == "suspended" => (0, x),
-            (_, Some(x), _) if d.state() == "excluded" => (1, x),
-            (_, _, Some("preflight_failed")) if d.state() == "excluded" => (2, "preflight_failed"),
+        let key = match (d.exception, d.exclusion, d.reason) {
+            (Some(x), _, _) if d.state == "suspended" => (0, x),
+            (_, Some(x), _) if d.state == "excluded" => (1, x),
+            (_, _, Some("preflight_failed")) if d.state == "excluded" => (2, "preflight_failed"),
             _ => continue,
         };
         let e = used.entry(key).or_default();
-        e.0.insert(d.deployment());
-        if let Some(s) = d.service() {
+        e.0.insert(d.deployment);
+        if let Some(s) = d.service {
             e.1.insert(s);
         }
-        e.2.insert(d.sla());
+        e.2.insert(d.sla);
     }
     blocks.push(Block::Heading(
         2,

@@ -398,7 +398,7 @@ impl Page {
         let mut shown_entries: BTreeMap<(&str, &str), DeploymentEntry> = BTreeMap::new();
         if !wanted.is_empty() {
             for d in entries.iter() {
-                if let Some(&key) = wanted.get(&(d.sla(), d.deployment())) {
+                if let Some(&key) = wanted.get(&(d.sla, d.deployment)) {
                     shown_entries.insert(key, d.to_entry());
                 }
             }
@@ -421,7 +421,7 @@ impl Page {
 
         let mut running: Vec<DeploymentEntry> = entries
             .iter()
-            .filter(|d| d.state() == "in_flight")
+            .filter(|d| d.state == "in_flight")
             .map(EntryRef::to_entry)
             .collect();
         // Soonest deadline first; a deadline that never comes last.
