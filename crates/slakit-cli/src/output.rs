@@ -109,8 +109,9 @@ impl Target {
     /// [`deliver_with`]) and is cut to what was written when the writing
     /// ends.
     fn file(path: &str, file: std::fs::File) -> std::io::Result<Target> {
-        let regular = file.metadata()?.is_file();
-        let old = if regular { file.metadata()?.len() } else { 0 };
+        let meta = file.metadata()?;
+        let regular = meta.is_file();
+        let old = if regular { meta.len() } else { 0 };
         if let Some(last) = old.checked_sub(1) {
             write_all_at(&file, b"\0", last)?;
         }
