@@ -321,7 +321,21 @@ impl GroupNumber for usize {
 }
 
 impl<'a> Groups<'a> {
-    /// Group `events`, `count` of them, read twice (`N` holds any number
+    /// Group `events`, `count` of them, read twice: numbered by `u32`
+    /// where `count` fits in one.
+    fn new(
+        events: impl Iterator<Item = &'a Event> + Clone,
+        count: usize,
+        parallel: bool,
+    ) -> Groups<'a> {
+        if u32::try_from(count).is_ok() {
+            Groups::of::<u32>(events, count, parallel)
+        } else {
+            Groups::of::<usize>(events, count, parallel)
+        }
+    }
+
+    /// [`Groups::new`] with numbers of type `N` (which holds any number
     /// below `count`).
     fn of<N: GroupNumber>(
         events: impl Iterator<Item = &'a Event> + Clone,
@@ -540,11 +554,7 @@ where
         Record::Event(e) => Some(e),
         _ => None,
     });
-    let mut groups = if u32::try_from(n_events).is_ok() {
-        Groups::of::<u32>(events, n_events, parallel)
-    } else {
-        Groups::of::<usize>(events, n_events, parallel)
-    };
+    let mut groups = Groups::new(events, n_events, parallel);
     let mut deployments = Vec::with_capacity(groups.ids.len());
     let by_dep = groups.split();
     let mut future_only = Vec::new();
