@@ -39,42 +39,19 @@ pub fn evaluate(args: &EvaluateArgs) -> Result<ExitCode, Error> {
             let breached = report.as_ref().is_some_and(|r| r.has_breach());
             Ok(exit_code(args.fail_on_breach && breached, report))
         }
-        // The other formats read only what they show of the deployments
-        // section, never materialising it whole.
-        ReportFormat::Csv => {
-            // The rows alone: no deployment entry is kept at all.
-            let report = streamed.evaluate_rows();
-            written(args, render::csv(&report), report.has_breach(), report)
-        }
-        ReportFormat::Table => {
-            // The evaluation is freed before the text is made.
-            let evaluation = streamed.evaluate();
-            let breached = evaluation.has_breach();
-            written(args, evaluation.into_table(), breached, ())
-        }
-        ReportFormat::Markdown => {
-            let evaluation = streamed.evaluate();
-            let text = evaluation.to_markdown();
-            written(args, text, evaluation.has_breach(), evaluation)
-        }
-        ReportFormat::Html => {
-            let evaluation = streamed.evaluate();
-            let text = evaluation.to_html()?;
-            written(args, text, evaluation.has_breach(), evaluation)
-        }
+        // The other formats keep of the deployments section only what
+        // they show, dropping the rest as each SLA is judged.
+        ReportFormat::Table => written(args, streamed.render(slakit::TextFormat::Table)?),
+        ReportFormat::Markdown => written(args, streamed.render(slakit::TextFormat::Markdown)?),
+        ReportFormat::Csv => written(args, streamed.render(slakit::TextFormat::Csv)?),
+        ReportFormat::Html => written(args, streamed.render(slakit::TextFormat::Html)?),
     }
 }
 
-/// Deliver a text report of `evaluate` and give its exit status (`built`:
-/// see [`exit_code`]).
-fn written<T>(
-    args: &EvaluateArgs,
-    text: String,
-    breached: bool,
-    built: T,
-) -> Result<ExitCode, Error> {
-    output::deliver(&with_newline(text), args.out.as_deref())?;
-    Ok(exit_code(args.fail_on_breach && breached, built))
+/// Deliver a text report of `evaluate` and give its exit status.
+fn written(args: &EvaluateArgs, rendered: slakit::Rendered) -> Result<ExitCode, Error> {
+    output::deliver(&with_newline(rendered.text), args.out.as_deref())?;
+    Ok(exit_code(args.fail_on_breach && rendered.breached, ()))
 }
 
 /// The exit status of `evaluate`. Takes what the evaluation built (the

@@ -2005,19 +2005,22 @@ impl Read {
     /// one partial of all the records gives (the split/merge property tests
     /// compare the two), less the inputs digest, which the caller hashes.
     pub(crate) fn judge(self, policy: &Policy, parallel: bool) -> crate::evaluation::Evaluation {
-        self.judge_into(policy, parallel, &|_, p| Some(p))
+        self.judge_into(policy, parallel, &|_, p, _| Some(p))
     }
 
-    /// [`Read::judge`], each SLA's pending entries handed to `sink` (those
-    /// it gives back are the evaluation's).
+    /// [`Read::judge`], each SLA's pending entries handed to `sink` with
+    /// the subjects they index (those it gives back are the evaluation's).
     pub(crate) fn judge_into(
         self,
         policy: &Policy,
         parallel: bool,
-        sink: &Sink<'_>,
+        sink: &SubjectSink<'_>,
     ) -> crate::evaluation::Evaluation {
         let subjects = self.subjects(policy, parallel);
-        let (report, pending) = self.finish(policy, &subjects, parallel, sink);
+        let (report, pending) = {
+            let sink = |at: usize, pending: PendingSla| sink(at, pending, &subjects);
+            self.finish(policy, &subjects, parallel, &sink)
+        };
         crate::evaluation::Evaluation::new(report, subjects, pending)
     }
 
@@ -2769,6 +2772,11 @@ pub(crate) fn finish_report(
 /// while the other SLAs are judged, [`crate::evaluation::Streamed`]).
 pub(crate) type Sink<'a> = dyn Fn(usize, PendingSla) -> Option<PendingSla> + Sync + 'a;
 
+/// A [`Sink`] that is also given the subjects the entries index (the
+/// evaluation's deployments), to read them.
+pub(crate) type SubjectSink<'a> =
+    dyn Fn(usize, PendingSla, &[Subject]) -> Option<PendingSla> + Sync + 'a;
+
 /// [`finish_report`], each SLA's pending entries handed to `sink` as
 /// soon as they are made; those it gives back are the evaluation's.
 pub(crate) fn finish_report_into(
@@ -3233,6 +3241,13 @@ impl Entries {
         self.running.shrink_to_fit();
         self.notes.shrink_to_fit();
         self.windows.shrink_to_fit();
+        self.mark();
+        self
+    }
+
+    /// Set [`Entries::marks`] for the entries as they are now.
+    fn mark(&mut self) {
+        self.marks.clear();
         let mut at = Cursor::default();
         for (i, e) in self.list.iter().enumerate() {
             if i % MARK == 0 {
@@ -3240,18 +3255,40 @@ impl Entries {
             }
             at = at.after(e);
         }
-        self
+        self.marks.shrink_to_fit();
+    }
+
+    /// Keep only the entries `keep` accepts, in order, each
+    /// with its clock and notes; the rest, and their side tables, go. The
+    /// windows stay (entries name them by index).
+    fn retain(&mut self, keep: impl Fn(&PendingEntry) -> bool) {
+        for whole in self.take_whole() {
+            if keep(&whole.0) {
+                self.push_whole(whole);
+            }
+        }
+        self.mark();
     }
 
     /// Put the entries in subject order (stable), each with its clock and
     /// notes.
     fn sort(&mut self) {
+        let mut whole: Vec<Whole> = self.take_whole().collect();
+        whole.sort_by_key(|w| w.0.subject);
+        for w in whole {
+            self.push_whole(w);
+        }
+    }
+
+    /// Every entry with its clock (and running numbers) and notes, taken
+    /// out in order: the entries are empty after, to be
+    /// [`Entries::push_whole`]d.
+    fn take_whole(&mut self) -> impl Iterator<Item = Whole> + use<> {
         let mut clocks = std::mem::take(&mut self.clocks).into_iter();
         let mut notes = std::mem::take(&mut self.notes).into_iter();
         let mut running = std::mem::take(&mut self.running).into_iter().peekable();
-        let mut whole = Vec::with_capacity(self.list.len());
         let mut clock_index = 0u32;
-        for e in std::mem::take(&mut self.list) {
+        std::mem::take(&mut self.list).into_iter().map(move |e| {
             let clock = if e.has_clock() {
                 let r = running.next_if(|r| r.0 == clock_index).map(|r| r.1);
                 clock_index += 1;
@@ -3260,22 +3297,31 @@ impl Entries {
                 None
             };
             let note = if e.has_notes() { notes.next() } else { None };
-            whole.push((e, clock, note));
-        }
-        whole.sort_by_key(|w| w.0.subject);
-        for (e, clock, note) in whole {
-            if let Some((counted, r)) = clock {
-                if let Some(r) = r {
-                    let i = u32::try_from(self.clocks.len()).unwrap_or(ABSENT);
-                    self.running.push((i, r));
-                }
-                self.clocks.push(counted);
+            (e, clock, note)
+        })
+    }
+
+    /// Add an entry taken by [`Entries::take_whole`] after those there.
+    fn push_whole(&mut self, (e, clock, note): Whole) {
+        if let Some((counted, r)) = clock {
+            if let Some(r) = r {
+                let i = u32::try_from(self.clocks.len()).unwrap_or(ABSENT);
+                self.running.push((i, r));
             }
-            self.notes.extend(note);
-            self.list.push(e);
+            self.clocks.push(counted);
         }
+        self.notes.extend(note);
+        self.list.push(e);
     }
 }
+
+/// An entry with its side tables' parts: its clock's numbers (and the
+/// running ones, if it runs) and its notes.
+type Whole = (
+    PendingEntry,
+    Option<(Counted, Option<Running>)>,
+    Option<Notes>,
+);
 
 #[derive(Debug, Clone)]
 pub(crate) struct PendingSla {
@@ -3290,6 +3336,14 @@ impl PendingSla {
     /// The number of entries.
     pub(crate) fn len(&self) -> usize {
         self.entries.list.len()
+    }
+
+    /// Keep only the entries `keep` accepts by their state (as written,
+    /// e.g. `in_flight`) and whether they caused a failure: what a view
+    /// that lists a few kinds of entry holds of an SLA once it is judged.
+    pub(crate) fn retain(&mut self, keep: impl Fn(&str, bool) -> bool) {
+        self.entries
+            .retain(|e| keep(e.state().as_str(), e.caused_failure()));
     }
 
     /// The entries, formatted one at a time. `subjects` are the
@@ -4472,6 +4526,25 @@ mod tests {
             let tail: Vec<DeploymentEntry> =
                 pending.entries_in(&subjects, start..n as usize).collect();
             assert_eq!(tail.as_slice(), all.get(start..).unwrap(), "{start}");
+        }
+        // Kept in part (as a text view keeps what it lists), each entry
+        // keeps its own clock, running numbers and notes, from any position.
+        for state in ["in_flight", "met"] {
+            let mut kept = pending.clone();
+            kept.retain(|s, caused| s == state && !caused);
+            let expected: Vec<&DeploymentEntry> = all.iter().filter(|e| e.state == state).collect();
+            assert!(expected.len() > 3_000, "{state}");
+            let got: Vec<DeploymentEntry> = kept.entries(&subjects).collect();
+            assert_eq!(got.iter().collect::<Vec<_>>(), expected, "{state}");
+            for start in [1, 3_000, 4_095, 4_096, 4_097] {
+                let tail: Vec<DeploymentEntry> =
+                    kept.entries_in(&subjects, start..kept.len()).collect();
+                assert_eq!(
+                    tail.as_slice(),
+                    got.get(start..).unwrap_or_default(),
+                    "{state} {start}"
+                );
+            }
         }
     }
 

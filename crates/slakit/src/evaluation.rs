@@ -95,6 +95,41 @@ impl Evaluation {
         crate::html::dashboard_of(&self.report, self.section(), crate::html::Limits::default())
     }
 
+    /// The report in `format`, taking the evaluation: of its deployment
+    /// entries, those the format does not list are dropped first (after the
+    /// Markdown's compliance tables are tallied), and a table's evaluation
+    /// is freed before the text is made, as by [`Evaluation::into_table`].
+    pub fn render(mut self, format: TextFormat) -> crate::Result<Rendered> {
+        let compliance = (format == TextFormat::Markdown)
+            .then(|| crate::render::Compliance::of(self.section().iter()));
+        let keep = format.lists();
+        for pending in &mut self.pending {
+            pending.retain(keep);
+        }
+        self.render_with(format, compliance)
+    }
+
+    /// [`Evaluation::render`]; a Markdown report's compliance tables from
+    /// `compliance` when given (the tallies of the whole section, whose
+    /// entries this evaluation no longer holds all of).
+    fn render_with(
+        self,
+        format: TextFormat,
+        compliance: Option<crate::render::Compliance>,
+    ) -> crate::Result<Rendered> {
+        let breached = self.has_breach();
+        let text = match (format, compliance) {
+            (TextFormat::Table, _) => self.into_table(),
+            (TextFormat::Markdown, Some(c)) => {
+                crate::render::markdown_with(&self.report, self.section(), &c)
+            }
+            (TextFormat::Markdown, None) => self.to_markdown(),
+            (TextFormat::Csv, _) => self.to_csv(),
+            (TextFormat::Html, _) => self.to_html()?,
+        };
+        Ok(Rendered { text, breached })
+    }
+
     /// The whole report, its deployments section formatted.
     pub fn into_report(self) -> Report {
         let Evaluation {
@@ -156,6 +191,42 @@ impl Evaluation {
     }
 }
 
+/// A text format of a report ([`Evaluation::render`], [`Streamed::render`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextFormat {
+    /// Aligned plain-text tables ([`crate::render::table`]).
+    Table,
+    /// The leadership report in Markdown ([`crate::render::markdown`]).
+    Markdown,
+    /// One CSV line per result row ([`crate::render::csv`]).
+    Csv,
+    /// The HTML dashboard ([`Report::to_html`]).
+    Html,
+}
+
+impl TextFormat {
+    /// Which deployment entries the format lists, by state (as written)
+    /// and whether the entry caused a failure: the only ones its renderer
+    /// reads of the section, beside the Markdown's tallies.
+    fn lists(self) -> fn(&str, bool) -> bool {
+        match self {
+            TextFormat::Table => crate::render::table_lists,
+            TextFormat::Markdown => crate::render::markdown_lists,
+            TextFormat::Csv => |_, _| false,
+            TextFormat::Html => crate::html::dashboard_lists,
+        }
+    }
+}
+
+/// A report rendered as text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    /// The text.
+    pub text: String,
+    /// True when any result row is breached (`--fail-on-breach`).
+    pub breached: bool,
+}
+
 /// A deployments section read entry by entry: a report's entries, or an
 /// [`Evaluation`]'s held and pending ones, in the order they are written.
 /// What the text and HTML renderers read, so that an evaluation is
@@ -174,6 +245,16 @@ impl<'a> Section<'a> {
             whole: &report.deployments,
             pending: &[],
             subjects: &[],
+        }
+    }
+
+    /// One SLA's pending entries, over the subjects they index.
+    #[cfg(feature = "parallel")]
+    pub(crate) fn of_pending(pending: &'a PendingSla, subjects: &'a [Subject]) -> Self {
+        Section {
+            whole: &[],
+            pending: std::slice::from_ref(pending),
+            subjects,
         }
     }
 
@@ -319,7 +400,7 @@ impl<'p> Streamed<'p> {
     /// Judge every SLA without writing: the evaluation
     /// [`crate::Policy::evaluate_owned`] gives.
     pub fn evaluate(self) -> Evaluation {
-        self.judge(&|_, p| Some(p))
+        self.judge(&|_, p, _| Some(p))
     }
 
     /// Judge every SLA for the report without its deployments section:
@@ -327,15 +408,48 @@ impl<'p> Streamed<'p> {
     /// entries dropped as soon as they are made. For views of the rows
     /// only (`slakit evaluate --format csv`): the entries are never held.
     pub fn evaluate_rows(self) -> Report {
-        let Evaluation { mut report, .. } = self.judge(&|_, _| None);
+        let Evaluation { mut report, .. } = self.judge(&|_, _, _| None);
         // A versioned policy's were made whole already.
         report.deployments = Vec::new();
         report
     }
 
-    /// The evaluation, each SLA's pending entries handed to `sink` as it
-    /// is finished (those it gives back are kept).
-    fn judge(self, sink: &crate::evaluate::Sink<'_>) -> Evaluation {
+    /// Judge every SLA and render the report in `format`: the text of
+    /// [`Evaluation::render`] of [`Streamed::evaluate`]. Of each SLA's
+    /// deployment entries only those the format lists are kept, from the
+    /// moment the SLA is judged (and for Markdown, the tallies of its
+    /// compliance tables): on the 1M workload, the 94,647 running clocks
+    /// and deployments not counted of 5.4M entries for the table.
+    pub fn render(self, format: TextFormat) -> crate::Result<Rendered> {
+        let streamed = match self.0 {
+            // A versioned policy's: whole already.
+            Stage::Done(evaluation) => return evaluation.render(format),
+            read => Streamed(read),
+        };
+        let keep = format.lists();
+        let tally = format == TextFormat::Markdown;
+        let compliance = std::sync::Mutex::new(crate::render::Compliance::default());
+        let evaluation = streamed.judge(&|_, mut pending, subjects| {
+            if tally {
+                let counted =
+                    crate::render::Compliance::of(Section::of_pending(&pending, subjects).iter());
+                compliance
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .merge(counted);
+            }
+            pending.retain(keep);
+            Some(pending)
+        });
+        let compliance = compliance
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        evaluation.render_with(format, tally.then_some(compliance))
+    }
+
+    /// The evaluation, each SLA's pending entries handed to `sink` with the
+    /// subjects they index as it is finished (those it gives back are kept).
+    fn judge(self, sink: &crate::evaluate::SubjectSink<'_>) -> Evaluation {
         match self.0 {
             Stage::Done(evaluation) => evaluation,
             Stage::Read {

@@ -50,9 +50,9 @@ pub mod versions;
 pub mod window;
 
 pub use error::{Error, ErrorCode, ErrorKind, Location, Result};
-pub use evaluation::Evaluation;
 #[cfg(feature = "parallel")]
 pub use evaluation::Streamed;
+pub use evaluation::{Evaluation, Rendered, TextFormat};
 pub use partial::{Partial, evaluate_partial};
 
 /// The engine's version (the `engine.version` of every report).

@@ -16,6 +16,7 @@
 //!   for a day, `rolling 28d`): the row's `window.label`, computed by the
 //!   engine in the SLA's zone; the CSV and JSON carry the exact instants.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use serde_json::Value;
@@ -865,7 +866,31 @@ pub fn markdown(report: &Report) -> String {
 
 /// [`markdown`], the deployments section read from `section`.
 pub(crate) fn markdown_of(report: &Report, section: Section<'_>) -> String {
-    doc_markdown(&leadership_blocks(report, section))
+    markdown_with(report, section, &Compliance::of(section.iter()))
+}
+
+/// [`markdown_of`], the compliance tables from `compliance` (the tallies
+/// of the whole section) and the rest from `section`, of which only the
+/// entries [`markdown_lists`] are read.
+pub(crate) fn markdown_with(
+    report: &Report,
+    section: Section<'_>,
+    compliance: &Compliance,
+) -> String {
+    doc_markdown(&leadership_blocks(report, section, compliance))
+}
+
+/// The deployment entries the leadership report lists, beside its
+/// compliance tallies: those not counted because of an exclusion or an
+/// exception ([`not_counted_section`]).
+pub(crate) fn markdown_lists(state: &str, _caused_failure: bool) -> bool {
+    matches!(state, "excluded" | "suspended")
+}
+
+/// The deployment entries the plain-text report lists: running clocks and
+/// deployments not counted.
+pub(crate) fn table_lists(state: &str, _caused_failure: bool) -> bool {
+    state == "in_flight" || NOT_COUNTED_STATES.contains(&state)
 }
 
 // ---------------------------------------------------------------------------
@@ -1080,7 +1105,7 @@ fn slas_of(report: &Report) -> Vec<(String, String)> {
     slas
 }
 
-fn leadership_blocks(report: &Report, section: Section<'_>) -> Vec<Block> {
+fn leadership_blocks(report: &Report, section: Section<'_>, compliance: &Compliance) -> Vec<Block> {
     let mut blocks = vec![Block::Heading(
         1,
         format!("SLA report: {}", one_line(&report.policy.name)),
@@ -1144,7 +1169,7 @@ fn leadership_blocks(report: &Report, section: Section<'_>) -> Vec<Block> {
 
     at_a_glance(report, &mut blocks);
     compliance_by_sla(report, &mut blocks);
-    compliance_by(report, section, &mut blocks);
+    compliance_by(report, compliance, &mut blocks);
     breaches(report, &mut blocks);
     not_counted_section(report, section, &mut blocks);
     vendor_section(report, &mut blocks);
@@ -1340,55 +1365,132 @@ fn tally_text(kind: &str, t: Tally) -> String {
     }
 }
 
-/// Compliance per application, team and deployment type, from the
-/// deployments section, over the whole period.
-fn compliance_by(report: &Report, section: Section<'_>, blocks: &mut Vec<Block>) {
+/// The dimensions of the compliance tables: what, its column header, and
+/// the entry's value.
+type Dimension = (
+    &'static str,
+    &'static str,
+    for<'a> fn(&EntryRef<'a>) -> Option<&'a str>,
+);
+
+const DIMENSIONS: [Dimension; 3] = [
+    ("application", "Application", |d| d.service),
+    ("team", "Team", |d| d.team),
+    ("deployment type", "Deployment type", |d| d.release_type),
+];
+
+impl Tally {
+    fn add(&mut self, d: &EntryRef<'_>) {
+        self.seen = true;
+        match d.state {
+            "met" => self.good += 1,
+            "breached" => self.bad += 1,
+            "succeeded" => self.succeeded += 1,
+            "failed" => self.failed += 1,
+            _ => {}
+        }
+        if d.caused_failure == Some(true) {
+            self.caused += 1;
+        }
+    }
+
+    fn merge(&mut self, other: Tally) {
+        self.seen |= other.seen;
+        self.good += other.good;
+        self.bad += other.bad;
+        self.caused += other.caused;
+        self.succeeded += other.succeeded;
+        self.failed += other.failed;
+    }
+}
+
+/// What the leadership report's compliance tables read of a deployments
+/// section: per SLA, per dimension ([`DIMENSIONS`]), per value, the tally
+/// of its entries. Taken SLA by SLA as each is judged
+/// ([`crate::Streamed::render`]), so that the entries need not be kept.
+#[derive(Default)]
+pub(crate) struct Compliance {
+    by_sla: BTreeMap<String, [BTreeMap<Option<String>, Tally>; 3]>,
+}
+
+impl Compliance {
+    /// The tallies of `entries`, of any SLAs in any order.
+    pub(crate) fn of<'a>(entries: impl Iterator<Item = EntryRef<'a>>) -> Compliance {
+        let mut all = Compliance::default();
+        // Counted under borrowed keys, one SLA (a run of entries) at a time.
+        let mut run: Option<&str> = None;
+        let mut tables: [BTreeMap<Option<&str>, Tally>; 3] = Default::default();
+        for d in entries {
+            if run != Some(d.sla) {
+                if let Some(sla) = run {
+                    all.add(sla, std::mem::take(&mut tables));
+                }
+                run = Some(d.sla);
+            }
+            for ((_, _, key), table) in DIMENSIONS.iter().zip(tables.iter_mut()) {
+                table.entry(key(&d)).or_default().add(&d);
+            }
+        }
+        if let Some(sla) = run {
+            all.add(sla, tables);
+        }
+        all
+    }
+
+    fn add(&mut self, sla: &str, tables: [BTreeMap<Option<&str>, Tally>; 3]) {
+        let owned = tables.map(|table| {
+            table
+                .into_iter()
+                .map(|(value, tally)| (value.map(str::to_string), tally))
+                .collect()
+        });
+        self.put(sla.to_string(), owned);
+    }
+
+    fn put(&mut self, sla: String, tables: [BTreeMap<Option<String>, Tally>; 3]) {
+        let mine = self.by_sla.entry(sla).or_default();
+        for (table, counted) in mine.iter_mut().zip(tables) {
+            for (value, tally) in counted {
+                table.entry(value).or_default().merge(tally);
+            }
+        }
+    }
+
+    /// Both tallies together.
+    #[cfg(feature = "parallel")]
+    pub(crate) fn merge(&mut self, other: Compliance) {
+        for (sla, tables) in other.by_sla {
+            self.put(sla, tables);
+        }
+    }
+}
+
+/// Compliance per application, team and deployment type, from the tallies
+/// of the deployments section, over the whole period.
+fn compliance_by(report: &Report, compliance: &Compliance, blocks: &mut Vec<Block>) {
     let slas = slas_of(report);
     if slas.is_empty() {
         return;
     }
-    type Key = for<'a> fn(&EntryRef<'a>) -> Option<&'a str>;
-    let dims: [(&str, &str, Key); 3] = [
-        ("application", "Application", |d| d.service),
-        ("team", "Team", |d| d.team),
-        ("deployment type", "Deployment type", |d| d.release_type),
-    ];
     use Align::{Left, Right};
-    // One pass over the section (millions of entries on a large history)
-    // fills the three tables; entries come SLA by SLA.
-    let mut tables: [std::collections::BTreeMap<Option<&str>, Vec<Tally>>; 3] = Default::default();
-    let mut at: Option<(&str, usize)> = None;
-    for d in section.iter() {
-        let sla = d.sla;
-        let i = match at {
-            Some((s, i)) if s == sla => i,
-            _ => {
-                let Some(i) = slas.iter().position(|(s, _)| *s == sla) else {
-                    continue;
-                };
-                at = Some((sla, i));
-                i
-            }
+    // Value -> a tally per SLA of the report (SLAs without rows left out).
+    let mut tables: [BTreeMap<Option<&str>, Vec<Tally>>; 3] = Default::default();
+    for (i, (sla, _)) in slas.iter().enumerate() {
+        let Some(counted) = compliance.by_sla.get(sla) else {
+            continue;
         };
-        for ((_, _, key), table) in dims.iter().zip(tables.iter_mut()) {
-            let row = table
-                .entry(key(&d))
-                .or_insert_with(|| vec![Tally::default(); slas.len()]);
-            let Some(t) = row.get_mut(i) else { continue };
-            t.seen = true;
-            match d.state {
-                "met" => t.good += 1,
-                "breached" => t.bad += 1,
-                "succeeded" => t.succeeded += 1,
-                "failed" => t.failed += 1,
-                _ => {}
-            }
-            if d.caused_failure == Some(true) {
-                t.caused += 1;
+        for (table, counted) in tables.iter_mut().zip(counted) {
+            for (value, tally) in counted {
+                let row = table
+                    .entry(value.as_deref())
+                    .or_insert_with(|| vec![Tally::default(); slas.len()]);
+                if let Some(t) = row.get_mut(i) {
+                    t.merge(*tally);
+                }
             }
         }
     }
-    for ((what, header, _), table) in dims.into_iter().zip(tables) {
+    for ((what, header, _), table) in DIMENSIONS.into_iter().zip(tables) {
         if table.keys().all(Option::is_none) {
             continue;
         }

@@ -1,14 +1,15 @@
-//! `Evaluation::to_table`, `to_markdown`, `to_csv` and `to_html` (what
-//! `slakit evaluate` runs for every format but JSON) read the deployments
-//! section entry by entry instead of materialising it: their text must be
-//! the text of the materialised report's renderers, byte for byte.
+//! `Evaluation::to_table`, `to_markdown`, `to_csv` and `to_html` read the
+//! deployments section entry by entry instead of materialising it, and
+//! `Streamed::render` (what `slakit evaluate` runs for every format but
+//! JSON) keeps of it only what each format lists: their text must be the
+//! text of the materialised report's renderers, byte for byte.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 
 use std::path::{Path, PathBuf};
 
-use slakit::{Evaluation, Report, render};
+use slakit::{Evaluation, Report, TextFormat, render};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -35,7 +36,51 @@ fn same_renderings(name: &str, evaluation: &Evaluation, report: &Report) -> Stri
         report.to_html().unwrap(),
         "{name}: html"
     );
+    for (format, text) in whole_texts(report) {
+        let rendered = evaluation.clone().render(format).unwrap();
+        assert_eq!(rendered.text, text, "{name}: render {format:?}");
+        assert_eq!(rendered.breached, report.has_breach(), "{name}: {format:?}");
+    }
     table
+}
+
+/// Each text format, and its text from the whole report's renderers.
+fn whole_texts(report: &Report) -> [(TextFormat, String); 4] {
+    [
+        (TextFormat::Table, render::table(report)),
+        (TextFormat::Markdown, render::markdown(report)),
+        (TextFormat::Csv, render::csv(report)),
+        (TextFormat::Html, report.to_html().unwrap()),
+    ]
+}
+
+/// `Streamed::render` of `records` under `policy`, in every text format,
+/// on one thread and on three, equals the whole report's rendering.
+#[cfg(feature = "parallel")]
+fn same_streamed_renderings(
+    name: &str,
+    policy: &slakit::Policy,
+    records: &[slakit::Record],
+    as_of: i64,
+    report: &Report,
+) {
+    for threads in [1, 3] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        for (format, text) in whole_texts(report) {
+            let rendered = pool.install(|| {
+                policy
+                    .evaluate_streamed(records.to_vec(), as_of)
+                    .unwrap()
+                    .render(format)
+                    .unwrap()
+            });
+            assert_eq!(rendered.text, text, "{name}: {format:?} on {threads}");
+            assert_eq!(rendered.breached, report.has_breach(), "{name}: {format:?}");
+        }
+    }
 }
 
 #[test]
@@ -57,6 +102,8 @@ fn the_example_renders_the_same_from_the_evaluation_as_from_the_report() {
                 .unwrap()
                 .evaluate(),
         ));
+        #[cfg(feature = "parallel")]
+        same_streamed_renderings(file, &policy, &records, as_of, &report);
         for (how, evaluation) in ways {
             let table = same_renderings(&format!("{file} {how}"), &evaluation, &report);
             // The sections read entry by entry are all in it: running
@@ -84,6 +131,8 @@ fn every_vector_renders_the_same_from_the_evaluation_as_from_the_report() {
             continue;
         };
         same_renderings(name, &evaluation, &report);
+        #[cfg(feature = "parallel")]
+        same_streamed_renderings(name, &policy, &records, as_of, &report);
         rendered += 1;
     }
     assert!(rendered >= 50, "only {rendered} vectors evaluated");

@@ -62,7 +62,15 @@ pub fn dashboard_with(report: &Report, limits: Limits) -> Result<String> {
     dashboard_of(report, Section::of_report(report), limits)
 }
 
-/// [`dashboard_with`], the deployments section read from `section`.
+/// The deployment entries the dashboard reads: running clocks, and the
+/// entries of the breaches it shows (breached clocks, failed deployments,
+/// and those that caused a failure).
+pub(crate) fn dashboard_lists(state: &str, caused_failure: bool) -> bool {
+    caused_failure || matches!(state, "breached" | "failed" | "in_flight")
+}
+
+/// [`dashboard_with`], the deployments section read from `section` (of
+/// which only the entries [`dashboard_lists`] are read).
 pub(crate) fn dashboard_of(
     report: &Report,
     section: Section<'_>,
