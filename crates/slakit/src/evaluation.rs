@@ -68,11 +68,11 @@ impl Evaluation {
         crate::render::table_of(&self.report, self.section())
     }
 
-    /// [`Evaluation::to_table`], taking the evaluation: it is freed once
-    /// the tables are laid out, before their text is made, so the two are
-    /// never held together (`slakit evaluate`, whose default this is).
+    /// [`Evaluation::to_table`], taking the evaluation (freed once the
+    /// text is made). The tables are written line by line as they are laid
+    /// out, never held as cells beside the text.
     pub fn into_table(self) -> String {
-        crate::render::table_taking(self)
+        self.to_table()
     }
 
     /// The leadership report in Markdown: the text of

@@ -132,31 +132,90 @@ fn pad(s: &str, w: usize, align: Align) -> String {
 
 /// An aligned plain-text grid: two spaces between columns, widths from the
 /// content (in characters), trailing spaces trimmed.
-fn grid_text(grid: &Grid, indent: &str) -> String {
+fn write_grid_text(out: &mut String, grid: &Grid, indent: &str) {
     let mut widths: Vec<usize> = grid.headers.iter().map(|h| width(h)).collect();
     for row in &grid.rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(width(&one_line(cell)));
         }
     }
-    let line = |cells: &[String], header: bool| -> String {
-        let parts: Vec<String> = cells
+    let headers = grid.headers.iter().zip(&widths).zip(&grid.aligns);
+    write_grid_line(
+        out,
+        indent,
+        headers.map(|((h, &w), _)| (h.as_str(), w, Align::Left)),
+    );
+    for row in &grid.rows {
+        let cells = row.iter().zip(&widths).zip(&grid.aligns);
+        write_grid_line(out, indent, cells.map(|((c, &w), &a)| (c.as_str(), w, a)));
+    }
+}
+
+/// [`write_grid_text`] of `Grid::build(items, columns)`, without the grid:
+/// the columns kept and their widths are found in a first pass over the
+/// items, and each line is written in a second, so that no cell is held
+/// beyond its line. (The breaches of a long history are hundreds of
+/// thousands of lines.)
+fn write_items_text<T>(out: &mut String, items: &[T], columns: &[Column<'_, T>], indent: &str) {
+    let mut kept = vec![false; columns.len()];
+    let mut widths: Vec<usize> = columns.iter().map(|c| width(c.header)).collect();
+    for item in items {
+        for ((c, keep), w) in columns.iter().zip(&mut kept).zip(&mut widths) {
+            let value = (c.cell)(item);
+            *keep |= value.as_deref().is_some_and(|v| !v.is_empty());
+            *w = (*w).max(width(&one_line(value.as_deref().unwrap_or("-"))));
+        }
+    }
+    let shown = || {
+        columns
             .iter()
             .zip(&widths)
-            .zip(&grid.aligns)
-            .map(|((c, &w), &a)| pad(&one_line(c), w, if header { Align::Left } else { a }))
-            .collect();
-        format!("{indent}{}", parts.join("  "))
-            .trim_end()
-            .to_string()
+            .zip(&kept)
+            .filter(|(_, keep)| **keep)
+            .map(|(cw, _)| cw)
     };
-    let mut out = line(&grid.headers, true);
-    out.push('\n');
-    for row in &grid.rows {
-        out.push_str(&line(row, false));
-        out.push('\n');
+    write_grid_line(
+        out,
+        indent,
+        shown().map(|(c, &w)| (c.header, w, Align::Left)),
+    );
+    for item in items {
+        let cells: Vec<(String, usize, Align)> = shown()
+            .map(|(c, &w)| {
+                (
+                    (c.cell)(item).unwrap_or_else(|| "-".to_string()),
+                    w,
+                    c.align,
+                )
+            })
+            .collect();
+        write_grid_line(
+            out,
+            indent,
+            cells.iter().map(|(v, w, a)| (v.as_str(), *w, *a)),
+        );
     }
-    out
+}
+
+/// One line of a plain-text grid: the cells, each on one line, padded to
+/// their widths and aligned, two spaces apart, after `indent`; trailing
+/// spaces trimmed.
+fn write_grid_line<'c>(
+    out: &mut String,
+    indent: &str,
+    cells: impl Iterator<Item = (&'c str, usize, Align)>,
+) {
+    let start = out.len();
+    out.push_str(indent);
+    for (i, (cell, w, align)) in cells.enumerate() {
+        if i > 0 {
+            out.push_str("  ");
+        }
+        out.push_str(&pad(&one_line(cell), w, align));
+    }
+    let kept = out.get(start..).map_or(0, |line| line.trim_end().len());
+    out.truncate(start + kept);
+    out.push('\n');
 }
 
 /// A GitHub Markdown table; pipes in cells are escaped.
@@ -209,11 +268,28 @@ fn one_line(s: &str) -> String {
 }
 
 fn doc_text(blocks: &[Block]) -> String {
-    let mut out = String::new();
-    for (i, block) in blocks.iter().enumerate() {
+    let mut doc = TextDoc::default();
+    for block in blocks {
+        doc.push(block);
+    }
+    doc.out
+}
+
+/// A plain-text document written as it is laid out: blocks, and grids of
+/// items written line by line ([`write_items_text`]).
+#[derive(Default)]
+struct TextDoc {
+    out: String,
+    /// Any block written yet (a heading after one is set off by a blank line).
+    started: bool,
+}
+
+impl TextDoc {
+    fn push(&mut self, block: &Block) {
+        let out = &mut self.out;
         match block {
             Block::Heading(level, text) => {
-                if i > 0 {
+                if self.started {
                     out.push('\n');
                 }
                 let rule = if *level == 1 { "=" } else { "-" };
@@ -222,15 +298,21 @@ fn doc_text(blocks: &[Block]) -> String {
             Block::Line(text) => {
                 let _ = writeln!(out, "{text}");
             }
-            Block::Grid(grid) => out.push_str(&grid_text(grid, "  ")),
+            Block::Grid(grid) => write_grid_text(out, grid, "  "),
             Block::Bullets(items) => {
                 for item in items {
                     let _ = writeln!(out, "  - {}", one_line(item));
                 }
             }
         }
+        self.started = true;
     }
-    out
+
+    /// The grid `Grid::build(items, columns)` would give, written.
+    fn grid<T>(&mut self, items: &[T], columns: Vec<Column<'_, T>>) {
+        write_items_text(&mut self.out, items, &columns, "  ");
+        self.started = true;
+    }
 }
 
 fn doc_markdown(blocks: &[Block]) -> String {
@@ -642,8 +724,10 @@ fn status_summary(rows: &[&ResultRow]) -> String {
     }
 }
 
-fn report_blocks(report: &Report, section: Section<'_>) -> Vec<Block> {
-    let mut blocks = vec![
+/// The report as aligned plain-text tables, written as laid out.
+fn report_text(report: &Report, section: Section<'_>) -> String {
+    let mut blocks = TextDoc::default();
+    for block in [
         Block::Heading(
             1,
             format!(
@@ -663,14 +747,16 @@ fn report_blocks(report: &Report, section: Section<'_>) -> Vec<Block> {
             "{} records, {} deployments, {} ignored as after as_of",
             report.inputs.records, report.inputs.deployments, report.inputs.ignored_future
         )),
-    ];
+    ] {
+        blocks.push(&block);
+    }
     let all: Vec<&ResultRow> = report.results.iter().collect();
-    blocks.push(Block::Line(format!(
+    blocks.push(&Block::Line(format!(
         "{} (! breached, ~ at risk)",
         status_summary(&all)
     )));
     if report.results.is_empty() {
-        blocks.push(Block::Line(
+        blocks.push(&Block::Line(
             "no result rows: no deployment in scope at or before as_of".to_string(),
         ));
     }
@@ -690,11 +776,11 @@ fn report_blocks(report: &Report, section: Section<'_>) -> Vec<Block> {
             .cloned()
             .collect();
         let refs: Vec<&ResultRow> = rows.iter().collect();
-        blocks.push(Block::Heading(
+        blocks.push(&Block::Heading(
             2,
             format!("{sla} ({kind}): {}", status_summary(&refs)),
         ));
-        blocks.push(Block::Grid(Grid::build(&rows, result_columns())));
+        blocks.grid(&rows, result_columns());
     }
 
     // Breaches.
@@ -708,13 +794,13 @@ fn report_blocks(report: &Report, section: Section<'_>) -> Vec<Block> {
         })
         .collect();
     if breaches.is_empty() {
-        blocks.push(Block::Heading(2, "Breached deployments: none".to_string()));
+        blocks.push(&Block::Heading(2, "Breached deployments: none".to_string()));
     } else {
-        blocks.push(Block::Heading(
+        blocks.push(&Block::Heading(
             2,
             format!("Breached deployments ({})", breaches.len()),
         ));
-        blocks.push(Block::Grid(Grid::build(&breaches, breach_columns())));
+        blocks.grid(&breaches, breach_columns());
     }
 
     // Running clocks: the deadlines to watch.
@@ -725,11 +811,11 @@ fn report_blocks(report: &Report, section: Section<'_>) -> Vec<Block> {
         .collect();
     if !in_flight.is_empty() {
         let at_risk = in_flight.iter().filter(|d| d.warn.is_some()).count();
-        blocks.push(Block::Heading(
+        blocks.push(&Block::Heading(
             2,
             format!("In flight ({}, {at_risk} at risk)", in_flight.len()),
         ));
-        blocks.push(Block::Grid(Grid::build(&in_flight, in_flight_columns())));
+        blocks.grid(&in_flight, in_flight_columns());
     }
 
     // Deployments that did not count, and why.
@@ -739,31 +825,28 @@ fn report_blocks(report: &Report, section: Section<'_>) -> Vec<Block> {
         .map(EntryRef::to_entry)
         .collect();
     if !not_counted.is_empty() {
-        blocks.push(Block::Heading(
+        blocks.push(&Block::Heading(
             2,
             format!("Not counted ({})", not_counted.len()),
         ));
-        blocks.push(Block::Grid(Grid::build(
-            &not_counted,
-            not_counted_columns(),
-        )));
+        blocks.grid(&not_counted, not_counted_columns());
     }
 
     if !report.vendors.is_empty() {
         let missed = report.vendors.iter().filter(|v| !v.met).count();
-        blocks.push(Block::Heading(
+        blocks.push(&Block::Heading(
             2,
             format!("Vendors ({missed} promise(s) missed; ! missed)"),
         ));
-        blocks.push(Block::Grid(Grid::build(&report.vendors, vendor_columns())));
+        blocks.grid(&report.vendors, vendor_columns());
     }
 
     if !report.findings.is_empty() {
-        blocks.push(Block::Heading(
+        blocks.push(&Block::Heading(
             2,
             format!("Findings ({})", report.findings.len()),
         ));
-        blocks.push(Block::Bullets(
+        blocks.push(&Block::Bullets(
             report
                 .findings
                 .iter()
@@ -774,16 +857,16 @@ fn report_blocks(report: &Report, section: Section<'_>) -> Vec<Block> {
 
     let in_force = in_force_lines(report);
     if !in_force.is_empty() {
-        blocks.push(Block::Heading(2, "In force now".to_string()));
-        blocks.push(Block::Bullets(in_force));
+        blocks.push(&Block::Heading(2, "In force now".to_string()));
+        blocks.push(&Block::Bullets(in_force));
     }
 
     if !report.warnings.is_empty() {
-        blocks.push(Block::Heading(
+        blocks.push(&Block::Heading(
             2,
             format!("Warnings ({})", report.warnings.len()),
         ));
-        blocks.push(Block::Bullets(
+        blocks.push(&Block::Bullets(
             report
                 .warnings
                 .iter()
@@ -791,7 +874,7 @@ fn report_blocks(report: &Report, section: Section<'_>) -> Vec<Block> {
                 .collect(),
         ));
     }
-    blocks
+    blocks.out
 }
 
 fn in_force_lines(report: &Report) -> Vec<String> {
@@ -844,16 +927,7 @@ pub fn table(report: &Report) -> String {
 
 /// [`table`], the deployments section read from `section`.
 pub(crate) fn table_of(report: &Report, section: Section<'_>) -> String {
-    doc_text(&report_blocks(report, section))
-}
-
-/// [`table_of`] an evaluation it takes, freed once the tables are laid
-/// out and before their text is made: the two are the largest things a
-/// table of a long history holds (on the 1M workload, 470,387 lines).
-pub(crate) fn table_taking(evaluation: crate::Evaluation) -> String {
-    let blocks = report_blocks(&evaluation.report, evaluation.section());
-    drop(evaluation);
-    doc_text(&blocks)
+    report_text(report, section)
 }
 
 /// The report as a monthly leadership report in GitHub Markdown: compliance
@@ -2344,6 +2418,59 @@ mod tests {
 
     use super::*;
     use crate::{Policy, parse_records};
+
+    /// A grid written from its items line by line is the grid built and
+    /// then written: the same columns kept (any value not empty), the same
+    /// widths (in characters, a value on one line, `-` for none), the same
+    /// alignment and trimming.
+    #[test]
+    fn a_grid_of_items_is_written_as_the_built_grid() {
+        type Item = (Option<&'static str>, Option<&'static str>, &'static str);
+        let columns = || -> Vec<Column<'static, Item>> {
+            vec![
+                col("NAME", Align::Left, |i: &Item| i.0.map(str::to_string)),
+                col("EMPTY", Align::Left, |i: &Item| i.1.map(str::to_string)),
+                col("N", Align::Right, |i: &Item| Some(i.2.to_string())),
+                col("NONE", Align::Right, |_: &Item| None),
+                col("LAST", Align::Left, |i: &Item| i.0.map(|_| String::new())),
+            ]
+        };
+        let cases: [&[Item]; 4] = [
+            &[],
+            &[(None, Some(""), "1")],
+            &[
+                (Some("a long\nvalue"), None, "12345678901"),
+                (None, Some(""), ""),
+                (Some("日本語"), Some(""), " 7 "),
+            ],
+            &[
+                (Some("x"), Some("y"), "-"),
+                (Some("wider than NAME"), None, "2"),
+            ],
+        ];
+        for items in cases {
+            let mut built = String::new();
+            write_grid_text(&mut built, &Grid::build(items, columns()), "  ");
+            let mut written = String::new();
+            write_items_text(&mut written, items, &columns(), "  ");
+            assert_eq!(written, built, "{items:?}");
+            let mut doc = TextDoc::default();
+            doc.grid(items, columns());
+            assert_eq!(doc.out, built, "{items:?}");
+        }
+        // Column kept only for a value that is not empty; `-` for none.
+        let mut text = String::new();
+        write_items_text(&mut text, &[(Some("x"), Some(""), "")], &columns(), "");
+        assert_eq!(text, "NAME\nx\n");
+        let mut text = String::new();
+        write_items_text(
+            &mut text,
+            &[(Some("x"), None, "3"), (None, Some("e"), "10")],
+            &columns(),
+            "",
+        );
+        assert_eq!(text, "NAME  EMPTY  N\nx     -       3\n-     e      10\n");
+    }
 
     const POLICY: &str = r#"
 slakit: 1
