@@ -102,9 +102,9 @@ impl Evaluation {
     pub fn render(mut self, format: TextFormat) -> crate::Result<Rendered> {
         let compliance = (format == TextFormat::Markdown)
             .then(|| crate::render::Compliance::of(self.section().iter()));
-        let keep = format.lists();
-        for pending in &mut self.pending {
-            pending.retain(keep);
+        match format.lists() {
+            Some(keep) => self.pending.iter_mut().for_each(|p| p.retain(keep)),
+            None => self.pending.clear(),
         }
         self.render_with(format, compliance)
     }
@@ -207,13 +207,14 @@ pub enum TextFormat {
 impl TextFormat {
     /// Which deployment entries the format lists, by state (as written)
     /// and whether the entry caused a failure: the only ones its renderer
-    /// reads of the section, beside the Markdown's tallies.
-    fn lists(self) -> fn(&str, bool) -> bool {
+    /// reads of the section, beside the Markdown's tallies. `None`: none
+    /// (CSV reads the rows alone).
+    fn lists(self) -> Option<fn(&str, bool) -> bool> {
         match self {
-            TextFormat::Table => crate::render::table_lists,
-            TextFormat::Markdown => crate::render::markdown_lists,
-            TextFormat::Csv => |_, _| false,
-            TextFormat::Html => crate::html::dashboard_lists,
+            TextFormat::Table => Some(crate::render::table_lists),
+            TextFormat::Markdown => Some(crate::render::markdown_lists),
+            TextFormat::Csv => None,
+            TextFormat::Html => Some(crate::html::dashboard_lists),
         }
     }
 }
@@ -438,6 +439,7 @@ impl<'p> Streamed<'p> {
                     .unwrap_or_else(std::sync::PoisonError::into_inner)
                     .merge(counted);
             }
+            let keep = keep?;
             pending.retain(keep);
             Some(pending)
         });
