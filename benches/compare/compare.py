@@ -11,8 +11,9 @@ DIR holds `records.jsonl` and `policy.yaml` from `slakit generate`. Per run:
 3. slakit evaluates the full generated policy (every SLA kind, business
    calendars in five zones, the DST-spanning maintenance exclusion), once
    to the JSON report (with its deployments section: one entry per
-   deployment and SLA, GBs on these workloads) and once to the CSV of the
-   result rows, the kind of output DuckDB and pandas give.
+   deployment and SLA, GBs on these workloads), once to the CSV of the
+   result rows, the kind of output DuckDB and pandas give, and once to the
+   plain-text tables, `slakit evaluate`'s default format.
 
 The first run also checks slakit's CSV rows against its JSON rows on the
 subset, so the CSV case is known to hold the same numbers.
@@ -168,7 +169,13 @@ def main(argv):
     records = data / "records.jsonl"
     n_records = sum(1 for _ in open(records, "rb"))
     engines = [e for e in args.engines.split(",") if e]
-    full_cases = ["slakit (full policy)", "slakit (full policy, CSV rows)"]
+    # Each full-policy case: its name, the report format, the output file.
+    full_runs = [
+        ("slakit (full policy)", "json", "full.json"),
+        ("slakit (full policy, CSV rows)", "csv", "full.csv"),
+        ("slakit (full policy, table)", "table", "full.txt"),
+    ]
+    full_cases = [name for name, _, _ in full_runs]
     cases = ["slakit (subset)"] + engines + ([] if args.subset_only else full_cases)
     runs = {c: [] for c in cases}
     rows_checked = 0
@@ -176,8 +183,6 @@ def main(argv):
     fresh_before = fresh_memory()
     with tempfile.TemporaryDirectory(prefix="slakit-compare-") as scratch:
         sub_report = Path(scratch) / "subset.json"
-        full_report = Path(scratch) / "full.json"
-        full_csv = Path(scratch) / "full.csv"
         for run in range(args.runs):
             runs["slakit (subset)"].append(timed(
                 [args.slakit, "evaluate", "--policy", str(SUBSET_POLICY), "--records", str(records),
@@ -196,15 +201,10 @@ def main(argv):
                     timed([sys.executable, str(HERE / "engines.py"), e, str(records), str(out)], scratch)
                 )
                 rows_checked = check_equal(e, engine_rows(out), ours)
-            if not args.subset_only:
-                runs["slakit (full policy)"].append(timed(
+            for name, fmt, out in [] if args.subset_only else full_runs:
+                runs[name].append(timed(
                     [args.slakit, "evaluate", "--policy", str(data / "policy.yaml"), "--records",
-                     str(records), "--format", "json", "--out", str(full_report)],
-                    scratch,
-                ))
-                runs["slakit (full policy, CSV rows)"].append(timed(
-                    [args.slakit, "evaluate", "--policy", str(data / "policy.yaml"), "--records",
-                     str(records), "--format", "csv", "--out", str(full_csv)],
+                     str(records), "--format", fmt, "--out", str(Path(scratch) / out)],
                     scratch,
                 ))
             print(f"run {run + 1}/{args.runs}: "
