@@ -97,35 +97,36 @@ impl Evaluation {
 
     /// The report in `format`, taking the evaluation: of its deployment
     /// entries, those the format does not list are dropped first (after the
-    /// Markdown's compliance tables are tallied), and a table's evaluation
-    /// is freed before the text is made, as by [`Evaluation::into_table`].
+    /// Markdown's compliance tables are tallied).
     pub fn render(mut self, format: TextFormat) -> crate::Result<Rendered> {
-        let compliance = (format == TextFormat::Markdown)
-            .then(|| crate::render::Compliance::of(self.section().iter()));
+        let compliance = if format == TextFormat::Markdown {
+            crate::render::Compliance::of(self.section().iter())
+        } else {
+            crate::render::Compliance::default()
+        };
         match format.lists() {
             Some(keep) => self.pending.iter_mut().for_each(|p| p.retain(keep)),
             None => self.pending.clear(),
         }
-        self.render_with(format, compliance)
+        self.render_with(format, &compliance)
     }
 
-    /// [`Evaluation::render`]; a Markdown report's compliance tables from
-    /// `compliance` when given (the tallies of the whole section, whose
-    /// entries this evaluation no longer holds all of).
+    /// [`Evaluation::render`] of what is left of the evaluation, a Markdown
+    /// report's compliance tables from `compliance` (the tallies of the
+    /// whole section, whose entries the evaluation no longer all holds).
     fn render_with(
         self,
         format: TextFormat,
-        compliance: Option<crate::render::Compliance>,
+        compliance: &crate::render::Compliance,
     ) -> crate::Result<Rendered> {
         let breached = self.has_breach();
-        let text = match (format, compliance) {
-            (TextFormat::Table, _) => self.into_table(),
-            (TextFormat::Markdown, Some(c)) => {
-                crate::render::markdown_with(&self.report, self.section(), &c)
+        let text = match format {
+            TextFormat::Table => self.into_table(),
+            TextFormat::Markdown => {
+                crate::render::markdown_with(&self.report, self.section(), compliance)
             }
-            (TextFormat::Markdown, None) => self.to_markdown(),
-            (TextFormat::Csv, _) => self.to_csv(),
-            (TextFormat::Html, _) => self.to_html()?,
+            TextFormat::Csv => self.to_csv(),
+            TextFormat::Html => self.to_html()?,
         };
         Ok(Rendered { text, breached })
     }
@@ -446,7 +447,7 @@ impl<'p> Streamed<'p> {
         let compliance = compliance
             .into_inner()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        evaluation.render_with(format, tally.then_some(compliance))
+        evaluation.render_with(format, &compliance)
     }
 
     /// The evaluation, each SLA's pending entries handed to `sink` with the

@@ -726,7 +726,7 @@ fn status_summary(rows: &[&ResultRow]) -> String {
 
 /// The report as aligned plain-text tables, written as laid out.
 fn report_text(report: &Report, section: Section<'_>) -> String {
-    let mut blocks = TextDoc::default();
+    let mut doc = TextDoc::default();
     for block in [
         Block::Heading(
             1,
@@ -748,15 +748,15 @@ fn report_text(report: &Report, section: Section<'_>) -> String {
             report.inputs.records, report.inputs.deployments, report.inputs.ignored_future
         )),
     ] {
-        blocks.push(&block);
+        doc.push(&block);
     }
     let all: Vec<&ResultRow> = report.results.iter().collect();
-    blocks.push(&Block::Line(format!(
+    doc.push(&Block::Line(format!(
         "{} (! breached, ~ at risk)",
         status_summary(&all)
     )));
     if report.results.is_empty() {
-        blocks.push(&Block::Line(
+        doc.push(&Block::Line(
             "no result rows: no deployment in scope at or before as_of".to_string(),
         ));
     }
@@ -776,11 +776,11 @@ fn report_text(report: &Report, section: Section<'_>) -> String {
             .cloned()
             .collect();
         let refs: Vec<&ResultRow> = rows.iter().collect();
-        blocks.push(&Block::Heading(
+        doc.push(&Block::Heading(
             2,
             format!("{sla} ({kind}): {}", status_summary(&refs)),
         ));
-        blocks.grid(&rows, result_columns());
+        doc.grid(&rows, result_columns());
     }
 
     // Breaches.
@@ -794,13 +794,13 @@ fn report_text(report: &Report, section: Section<'_>) -> String {
         })
         .collect();
     if breaches.is_empty() {
-        blocks.push(&Block::Heading(2, "Breached deployments: none".to_string()));
+        doc.push(&Block::Heading(2, "Breached deployments: none".to_string()));
     } else {
-        blocks.push(&Block::Heading(
+        doc.push(&Block::Heading(
             2,
             format!("Breached deployments ({})", breaches.len()),
         ));
-        blocks.grid(&breaches, breach_columns());
+        doc.grid(&breaches, breach_columns());
     }
 
     // Running clocks: the deadlines to watch.
@@ -811,11 +811,11 @@ fn report_text(report: &Report, section: Section<'_>) -> String {
         .collect();
     if !in_flight.is_empty() {
         let at_risk = in_flight.iter().filter(|d| d.warn.is_some()).count();
-        blocks.push(&Block::Heading(
+        doc.push(&Block::Heading(
             2,
             format!("In flight ({}, {at_risk} at risk)", in_flight.len()),
         ));
-        blocks.grid(&in_flight, in_flight_columns());
+        doc.grid(&in_flight, in_flight_columns());
     }
 
     // Deployments that did not count, and why.
@@ -825,28 +825,28 @@ fn report_text(report: &Report, section: Section<'_>) -> String {
         .map(EntryRef::to_entry)
         .collect();
     if !not_counted.is_empty() {
-        blocks.push(&Block::Heading(
+        doc.push(&Block::Heading(
             2,
             format!("Not counted ({})", not_counted.len()),
         ));
-        blocks.grid(&not_counted, not_counted_columns());
+        doc.grid(&not_counted, not_counted_columns());
     }
 
     if !report.vendors.is_empty() {
         let missed = report.vendors.iter().filter(|v| !v.met).count();
-        blocks.push(&Block::Heading(
+        doc.push(&Block::Heading(
             2,
             format!("Vendors ({missed} promise(s) missed; ! missed)"),
         ));
-        blocks.grid(&report.vendors, vendor_columns());
+        doc.grid(&report.vendors, vendor_columns());
     }
 
     if !report.findings.is_empty() {
-        blocks.push(&Block::Heading(
+        doc.push(&Block::Heading(
             2,
             format!("Findings ({})", report.findings.len()),
         ));
-        blocks.push(&Block::Bullets(
+        doc.push(&Block::Bullets(
             report
                 .findings
                 .iter()
@@ -857,16 +857,16 @@ fn report_text(report: &Report, section: Section<'_>) -> String {
 
     let in_force = in_force_lines(report);
     if !in_force.is_empty() {
-        blocks.push(&Block::Heading(2, "In force now".to_string()));
-        blocks.push(&Block::Bullets(in_force));
+        doc.push(&Block::Heading(2, "In force now".to_string()));
+        doc.push(&Block::Bullets(in_force));
     }
 
     if !report.warnings.is_empty() {
-        blocks.push(&Block::Heading(
+        doc.push(&Block::Heading(
             2,
             format!("Warnings ({})", report.warnings.len()),
         ));
-        blocks.push(&Block::Bullets(
+        doc.push(&Block::Bullets(
             report
                 .warnings
                 .iter()
@@ -874,7 +874,7 @@ fn report_text(report: &Report, section: Section<'_>) -> String {
                 .collect(),
         ));
     }
-    blocks.out
+    doc.out
 }
 
 fn in_force_lines(report: &Report) -> Vec<String> {
