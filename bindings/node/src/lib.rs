@@ -2,7 +2,7 @@
 //!
 //! The binding converts arguments, calls the core, and maps errors — the
 //! rules all live in the `slakit` crate. Every export is
-//! `#[napi(catch_unwind)]`, and the core calls run inside [`errors::guard`]
+//! `#[napi(catch_unwind)]`, and the core calls run inside `errors::guard`
 //! (on the main thread and on the libuv pool alike), so a Rust panic reaches
 //! JS as an `Error` with code `E900` instead of aborting the process.
 #![allow(

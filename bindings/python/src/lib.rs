@@ -2,8 +2,8 @@
 //!
 //! The public API is the pure-Python package `slakit` (bindings/python/python);
 //! this module only converts, calls the core, maps errors and releases the GIL.
-//! Every entry point runs inside [`errors::guard`] and every core call inside
-//! [`errors::detached`], so no Rust panic reaches Python as `PanicException`.
+//! Every entry point runs inside `errors::guard` and every core call inside
+//! `errors::detached`, so no Rust panic reaches Python as `PanicException`.
 #![allow(
     unsafe_code,
     reason = "pyo3's #[pymodule]/#[pyclass] macros expand to unsafe FFI glue"
