@@ -50,8 +50,12 @@ pub fn evaluate(args: &EvaluateArgs) -> Result<ExitCode, Error> {
 
 /// Deliver a text report of `evaluate` and give its exit status.
 fn written(args: &EvaluateArgs, rendered: slakit::Rendered) -> Result<ExitCode, Error> {
-    output::deliver(&with_newline(rendered.text), args.out.as_deref())?;
-    Ok(exit_code(args.fail_on_breach && rendered.breached, ()))
+    let slakit::Rendered { text, report } = rendered;
+    output::deliver(&with_newline(text), args.out.as_deref())?;
+    Ok(exit_code(
+        args.fail_on_breach && report.has_breach(),
+        report,
+    ))
 }
 
 /// The exit status of `evaluate`. Takes what the evaluation built (the

@@ -119,16 +119,18 @@ impl Evaluation {
         format: TextFormat,
         compliance: &crate::render::Compliance,
     ) -> crate::Result<Rendered> {
-        let breached = self.has_breach();
         let text = match format {
-            TextFormat::Table => self.into_table(),
+            TextFormat::Table => self.to_table(),
             TextFormat::Markdown => {
                 crate::render::markdown_with(&self.report, self.section(), compliance)
             }
             TextFormat::Csv => self.to_csv(),
             TextFormat::Html => self.to_html()?,
         };
-        Ok(Rendered { text, breached })
+        let Evaluation { mut report, .. } = self;
+        // A versioned policy's were made whole already.
+        report.deployments = Vec::new();
+        Ok(Rendered { text, report })
     }
 
     /// The whole report, its deployments section formatted.
@@ -220,13 +222,22 @@ impl TextFormat {
     }
 }
 
-/// A report rendered as text.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A report rendered as text ([`Evaluation::render`], [`Streamed::render`]).
+#[derive(Debug, Clone, PartialEq)]
 pub struct Rendered {
     /// The text.
     pub text: String,
+    /// The report it was rendered from, without its deployments section
+    /// (the text shows what the format lists of it): the rows, findings
+    /// and digests, as [`Streamed::evaluate_rows`] gives them.
+    pub report: Report,
+}
+
+impl Rendered {
     /// True when any result row is breached (`--fail-on-breach`).
-    pub breached: bool,
+    pub fn has_breach(&self) -> bool {
+        self.report.has_breach()
+    }
 }
 
 /// A deployments section read entry by entry: a report's entries, or an
