@@ -27,25 +27,38 @@ pub fn evaluate(args: &EvaluateArgs) -> Result<ExitCode, Error> {
         .evaluate_streamed(std::mem::take(&mut records.records), as_of)
         .map_err(|e| records.locate(e))?;
     match args.format {
-        ReportFormat::Json => {
-            // Written while the SLAs are judged: a large report is never
-            // held, as text or as entries.
-            let mut report = None;
-            output::deliver_with(args.out.as_deref(), |w| {
-                let (judged, written) = streamed.write_json(w);
-                report = Some(judged);
-                written
-            })?;
-            let breached = report.as_ref().is_some_and(|r| r.has_breach());
-            Ok(exit_code(args.fail_on_breach && breached, report))
-        }
+        // Written while the SLAs are judged: a large report is never held,
+        // as text or as entries.
+        ReportFormat::Json => streamed_out(args, b"\n", |w| streamed.write_json(w)),
         // The other formats keep of the deployments section only what
-        // they show, dropping the rest as each SLA is judged.
-        ReportFormat::Table => written(args, streamed.render(slakit::TextFormat::Table)?),
+        // they show, dropping the rest as each SLA is judged; the tables
+        // are written as they are laid out.
+        ReportFormat::Table => streamed_out(args, b"", |w| streamed.write_table(w)),
         ReportFormat::Markdown => written(args, streamed.render(slakit::TextFormat::Markdown)?),
         ReportFormat::Csv => written(args, streamed.render(slakit::TextFormat::Csv)?),
         ReportFormat::Html => written(args, streamed.render(slakit::TextFormat::Html)?),
     }
+}
+
+/// Deliver the report `write` writes as it is judged, `end` after it, and
+/// give the exit status of `evaluate`.
+fn streamed_out(
+    args: &EvaluateArgs,
+    end: &[u8],
+    write: impl FnOnce(&mut (dyn std::io::Write + Send)) -> (slakit::Report, std::io::Result<()>),
+) -> Result<ExitCode, Error> {
+    let mut report = None;
+    output::deliver_with(
+        args.out.as_deref(),
+        |w| {
+            let (judged, written) = write(w);
+            report = Some(judged);
+            written
+        },
+        end,
+    )?;
+    let breached = report.as_ref().is_some_and(|r| r.has_breach());
+    Ok(exit_code(args.fail_on_breach && breached, report))
 }
 
 /// Deliver a text report of `evaluate` and give its exit status.

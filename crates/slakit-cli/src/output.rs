@@ -57,8 +57,9 @@ pub fn emit_stderr(text: &str) {
 }
 
 /// Stream the result to `--out FILE` or standard output through `write`,
-/// buffered, and end it with a newline. A closed standard output (`| head`)
-/// is not an error.
+/// buffered, and end it with `end` (a newline after JSON; nothing after
+/// text that ends with its own, as the plain-text tables do). A closed
+/// standard output (`| head`) is not an error.
 ///
 /// An existing file is written over in place and cut to the new length at
 /// the end, not emptied first: emptying a large file frees all its blocks
@@ -70,6 +71,7 @@ pub fn emit_stderr(text: &str) {
 pub fn deliver_with(
     out: Option<&str>,
     write: impl FnOnce(&mut (dyn Write + Send)) -> std::io::Result<()>,
+    end: &[u8],
 ) -> Result<(), Error> {
     let (target, path) = match out {
         Some(path) if path != "-" => {
@@ -86,7 +88,7 @@ pub fn deliver_with(
     };
     let mut w = Behind::new(target);
     let done = write(&mut w)
-        .and_then(|()| w.write_all(b"\n"))
+        .and_then(|()| w.write_all(end))
         .and_then(|()| w.finish().map(drop));
     match path {
         Some(path) => done.map_err(|e| io_error("cannot write", path, &e)),
@@ -582,7 +584,7 @@ mod tests {
 
     /// `deliver_with` writing `text` (and the final newline) to `path`.
     fn deliver_text(path: &str, text: &[u8]) {
-        deliver_with(Some(path), |w| w.write_all(text)).unwrap();
+        deliver_with(Some(path), |w| w.write_all(text), b"\n").unwrap();
     }
 
     #[test]

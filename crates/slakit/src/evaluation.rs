@@ -75,6 +75,13 @@ impl Evaluation {
         self.to_table()
     }
 
+    /// [`Evaluation::to_table`] written to `out` as it is laid out, a few
+    /// hundred kilobytes at a time: the text is never held whole. After a
+    /// failed write nothing more is written; the error is returned.
+    pub fn write_table<W: std::io::Write>(&self, mut out: W) -> std::io::Result<()> {
+        crate::render::write_table_of(&self.report, self.section(), &mut out)
+    }
+
     /// The leadership report in Markdown: the text of
     /// [`crate::render::markdown`] of [`Evaluation::into_report`], without
     /// formatting every entry of the deployments section.
@@ -99,6 +106,13 @@ impl Evaluation {
     /// entries, those the format does not list are dropped first (after the
     /// Markdown's compliance tables are tallied).
     pub fn render(mut self, format: TextFormat) -> crate::Result<Rendered> {
+        let compliance = self.keep_listed(format);
+        self.render_with(format, &compliance)
+    }
+
+    /// Drop the pending entries `format` does not list, after tallying the
+    /// Markdown's compliance tables (returned; empty for other formats).
+    fn keep_listed(&mut self, format: TextFormat) -> crate::render::Compliance {
         let compliance = if format == TextFormat::Markdown {
             crate::render::Compliance::of(self.section().iter())
         } else {
@@ -108,7 +122,7 @@ impl Evaluation {
             Some(keep) => self.pending.iter_mut().for_each(|p| p.retain(keep)),
             None => self.pending.clear(),
         }
-        self.render_with(format, &compliance)
+        compliance
     }
 
     /// [`Evaluation::render`] of what is left of the evaluation, a Markdown
@@ -127,10 +141,18 @@ impl Evaluation {
             TextFormat::Csv => self.to_csv(),
             TextFormat::Html => self.to_html()?,
         };
+        Ok(Rendered {
+            text,
+            report: self.into_rows(),
+        })
+    }
+
+    /// The report without its deployments section (freed, if whole).
+    fn into_rows(self) -> Report {
         let Evaluation { mut report, .. } = self;
         // A versioned policy's were made whole already.
         report.deployments = Vec::new();
-        Ok(Rendered { text, report })
+        report
     }
 
     /// The whole report, its deployments section formatted.
@@ -421,10 +443,7 @@ impl<'p> Streamed<'p> {
     /// entries dropped as soon as they are made. For views of the rows
     /// only (`slakit evaluate --format csv`): the entries are never held.
     pub fn evaluate_rows(self) -> Report {
-        let Evaluation { mut report, .. } = self.judge(&|_, _, _| None);
-        // A versioned policy's were made whole already.
-        report.deployments = Vec::new();
-        report
+        self.judge(&|_, _, _| None).into_rows()
     }
 
     /// Judge every SLA and render the report in `format`: the text of
@@ -434,9 +453,31 @@ impl<'p> Streamed<'p> {
     /// compliance tables): on the 1M workload, the 94,647 running clocks
     /// and deployments not counted of 5.4M entries for the table.
     pub fn render(self, format: TextFormat) -> crate::Result<Rendered> {
+        let (evaluation, compliance) = self.judge_for(format);
+        evaluation.render_with(format, &compliance)
+    }
+
+    /// Judge every SLA and write the plain-text tables to `out` as they are
+    /// laid out: the text of [`Streamed::render`] of
+    /// [`TextFormat::Table`], never held whole (on the 10M-event workload,
+    /// 282 MB). Returns the report without its deployments section and how
+    /// the writing went; after a failed write nothing more is written.
+    pub fn write_table<W: std::io::Write>(self, out: W) -> (Report, std::io::Result<()>) {
+        let (evaluation, _) = self.judge_for(TextFormat::Table);
+        let written = evaluation.write_table(out);
+        (evaluation.into_rows(), written)
+    }
+
+    /// The evaluation, keeping of each SLA's pending entries only those
+    /// `format` lists, from the moment the SLA is judged; the tallies of
+    /// the Markdown's compliance tables (empty for the other formats).
+    fn judge_for(self, format: TextFormat) -> (Evaluation, crate::render::Compliance) {
         let streamed = match self.0 {
             // A versioned policy's: whole already.
-            Stage::Done(evaluation) => return evaluation.render(format),
+            Stage::Done(mut evaluation) => {
+                let compliance = evaluation.keep_listed(format);
+                return (evaluation, compliance);
+            }
             read => Streamed(read),
         };
         let keep = format.lists();
@@ -458,7 +499,7 @@ impl<'p> Streamed<'p> {
         let compliance = compliance
             .into_inner()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        evaluation.render_with(format, &compliance)
+        (evaluation, compliance)
     }
 
     /// The evaluation, each SLA's pending entries handed to `sink` with the

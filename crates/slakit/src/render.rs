@@ -151,52 +151,6 @@ fn write_grid_text(out: &mut String, grid: &Grid, indent: &str) {
     }
 }
 
-/// [`write_grid_text`] of `Grid::build(items, columns)`, without the grid:
-/// the columns kept and their widths are found in a first pass over the
-/// items, and each line is written in a second, so that no cell is held
-/// beyond its line. (The breaches of a long history are hundreds of
-/// thousands of lines.)
-fn write_items_text<T>(out: &mut String, items: &[T], columns: &[Column<'_, T>], indent: &str) {
-    let mut kept = vec![false; columns.len()];
-    let mut widths: Vec<usize> = columns.iter().map(|c| width(c.header)).collect();
-    for item in items {
-        for ((c, keep), w) in columns.iter().zip(&mut kept).zip(&mut widths) {
-            let value = (c.cell)(item);
-            *keep |= value.as_deref().is_some_and(|v| !v.is_empty());
-            *w = (*w).max(width(&one_line(value.as_deref().unwrap_or("-"))));
-        }
-    }
-    let shown = || {
-        columns
-            .iter()
-            .zip(&widths)
-            .zip(&kept)
-            .filter(|(_, keep)| **keep)
-            .map(|(cw, _)| cw)
-    };
-    write_grid_line(
-        out,
-        indent,
-        shown().map(|(c, &w)| (c.header, w, Align::Left)),
-    );
-    for item in items {
-        let cells: Vec<(String, usize, Align)> = shown()
-            .map(|(c, &w)| {
-                (
-                    (c.cell)(item).unwrap_or_else(|| "-".to_string()),
-                    w,
-                    c.align,
-                )
-            })
-            .collect();
-        write_grid_line(
-            out,
-            indent,
-            cells.iter().map(|(v, w, a)| (v.as_str(), *w, *a)),
-        );
-    }
-}
-
 /// One line of a plain-text grid: the cells, each on one line, padded to
 /// their widths and aligned, two spaces apart, after `indent`; trailing
 /// spaces trimmed.
@@ -268,7 +222,7 @@ fn one_line(s: &str) -> String {
 }
 
 fn doc_text(blocks: &[Block]) -> String {
-    let mut doc = TextDoc::default();
+    let mut doc = TextDoc::new();
     for block in blocks {
         doc.push(block);
     }
@@ -276,15 +230,66 @@ fn doc_text(blocks: &[Block]) -> String {
 }
 
 /// A plain-text document written as it is laid out: blocks, and grids of
-/// items written line by line ([`write_items_text`]).
-#[derive(Default)]
-struct TextDoc {
+/// items written line by line ([`TextDoc::grid`]). Into a string, or
+/// through it to a writer ([`TextDoc::to`]), a few hundred kilobytes at a
+/// time, so that the text is never held whole.
+struct TextDoc<'w> {
     out: String,
     /// Any block written yet (a heading after one is set off by a blank line).
     started: bool,
+    /// Where the text goes, if not kept in `out`.
+    sink: Option<&'w mut dyn std::io::Write>,
+    /// The first error of the sink: nothing is written after it.
+    error: Option<std::io::Error>,
 }
 
-impl TextDoc {
+impl<'w> TextDoc<'w> {
+    /// Text handed to the sink at a time (small under test, so that the
+    /// example's tables take several).
+    const SPILL: usize = if cfg!(test) { 64 } else { 256 << 10 };
+
+    /// A document kept in `out`.
+    fn new() -> TextDoc<'w> {
+        TextDoc {
+            out: String::new(),
+            started: false,
+            sink: None,
+            error: None,
+        }
+    }
+
+    /// A document written to `sink` as it is laid out.
+    fn to(sink: &'w mut dyn std::io::Write) -> TextDoc<'w> {
+        TextDoc {
+            sink: Some(sink),
+            ..TextDoc::new()
+        }
+    }
+
+    /// Hand the text so far to the sink, if there is one and `all` or
+    /// there is enough of it.
+    fn spill(&mut self, all: bool) {
+        let Some(sink) = self.sink.as_mut() else {
+            return;
+        };
+        if all || self.out.len() >= Self::SPILL {
+            if let Err(e) = sink.write_all(self.out.as_bytes()) {
+                self.error = Some(e);
+                self.sink = None;
+            }
+            self.out.clear();
+        }
+    }
+
+    /// The text is all written: how the writing went.
+    fn finish(mut self) -> std::io::Result<()> {
+        self.spill(true);
+        match self.error {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
     fn push(&mut self, block: &Block) {
         let out = &mut self.out;
         match block {
@@ -306,12 +311,57 @@ impl TextDoc {
             }
         }
         self.started = true;
+        self.spill(false);
     }
 
-    /// The grid `Grid::build(items, columns)` would give, written.
+    /// [`write_grid_text`] of `Grid::build(items, columns)`, without the
+    /// grid: the columns kept and their widths are found in a first pass
+    /// over the items, and each line is written in a second, so that no
+    /// cell is held beyond its line. (The breaches of a long history are
+    /// hundreds of thousands of lines.)
     fn grid<T>(&mut self, items: &[T], columns: Vec<Column<'_, T>>) {
-        write_items_text(&mut self.out, items, &columns, "  ");
+        const INDENT: &str = "  ";
+        let mut kept = vec![false; columns.len()];
+        let mut widths: Vec<usize> = columns.iter().map(|c| width(c.header)).collect();
+        for item in items {
+            for ((c, keep), w) in columns.iter().zip(&mut kept).zip(&mut widths) {
+                let value = (c.cell)(item);
+                *keep |= value.as_deref().is_some_and(|v| !v.is_empty());
+                *w = (*w).max(width(&one_line(value.as_deref().unwrap_or("-"))));
+            }
+        }
+        let shown = || {
+            columns
+                .iter()
+                .zip(&widths)
+                .zip(&kept)
+                .filter(|(_, keep)| **keep)
+                .map(|(cw, _)| cw)
+        };
+        write_grid_line(
+            &mut self.out,
+            INDENT,
+            shown().map(|(c, &w)| (c.header, w, Align::Left)),
+        );
+        for item in items {
+            let cells: Vec<(String, usize, Align)> = shown()
+                .map(|(c, &w)| {
+                    (
+                        (c.cell)(item).unwrap_or_else(|| "-".to_string()),
+                        w,
+                        c.align,
+                    )
+                })
+                .collect();
+            write_grid_line(
+                &mut self.out,
+                INDENT,
+                cells.iter().map(|(v, w, a)| (v.as_str(), *w, *a)),
+            );
+            self.spill(false);
+        }
         self.started = true;
+        self.spill(false);
     }
 }
 
@@ -724,9 +774,8 @@ fn status_summary(rows: &[&ResultRow]) -> String {
     }
 }
 
-/// The report as aligned plain-text tables, written as laid out.
-fn report_text(report: &Report, section: Section<'_>) -> String {
-    let mut doc = TextDoc::default();
+/// The report as aligned plain-text tables, written to `doc` as laid out.
+fn report_doc(report: &Report, section: Section<'_>, doc: &mut TextDoc<'_>) {
     for block in [
         Block::Heading(
             1,
@@ -874,7 +923,6 @@ fn report_text(report: &Report, section: Section<'_>) -> String {
                 .collect(),
         ));
     }
-    doc.out
 }
 
 fn in_force_lines(report: &Report) -> Vec<String> {
@@ -927,7 +975,22 @@ pub fn table(report: &Report) -> String {
 
 /// [`table`], the deployments section read from `section`.
 pub(crate) fn table_of(report: &Report, section: Section<'_>) -> String {
-    report_text(report, section)
+    let mut doc = TextDoc::new();
+    report_doc(report, section, &mut doc);
+    doc.out
+}
+
+/// [`table_of`], written to `out` as it is laid out: the text (on the 1M
+/// workload, 135 MB) is never held whole. After a failed write nothing
+/// more is written; the error is returned.
+pub(crate) fn write_table_of(
+    report: &Report,
+    section: Section<'_>,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let mut doc = TextDoc::to(out);
+    report_doc(report, section, &mut doc);
+    doc.finish()
 }
 
 /// The report as a monthly leadership report in GitHub Markdown: compliance
@@ -2422,7 +2485,7 @@ mod tests {
     /// A grid written from its items line by line is the grid built and
     /// then written: the same columns kept (any value not empty), the same
     /// widths (in characters, a value on one line, `-` for none), the same
-    /// alignment and trimming.
+    /// alignment and trimming; through a writer, the same bytes.
     #[test]
     fn a_grid_of_items_is_written_as_the_built_grid() {
         type Item = (Option<&'static str>, Option<&'static str>, &'static str);
@@ -2435,7 +2498,18 @@ mod tests {
                 col("LAST", Align::Left, |i: &Item| i.0.map(|_| String::new())),
             ]
         };
-        let cases: [&[Item]; 4] = [
+        let written = |items: &[Item]| {
+            let mut doc = TextDoc::new();
+            doc.grid(items, columns());
+            let mut bytes = Vec::new();
+            let mut to = TextDoc::to(&mut bytes);
+            to.grid(items, columns());
+            to.finish().unwrap();
+            assert_eq!(String::from_utf8(bytes).unwrap(), doc.out, "{items:?}");
+            doc.out
+        };
+        let many: Vec<Item> = (0..40).map(|_| (Some("a value"), None, "12")).collect();
+        let cases: [&[Item]; 5] = [
             &[],
             &[(None, Some(""), "1")],
             &[
@@ -2447,29 +2521,57 @@ mod tests {
                 (Some("x"), Some("y"), "-"),
                 (Some("wider than NAME"), None, "2"),
             ],
+            &many,
         ];
         for items in cases {
             let mut built = String::new();
             write_grid_text(&mut built, &Grid::build(items, columns()), "  ");
-            let mut written = String::new();
-            write_items_text(&mut written, items, &columns(), "  ");
-            assert_eq!(written, built, "{items:?}");
-            let mut doc = TextDoc::default();
-            doc.grid(items, columns());
-            assert_eq!(doc.out, built, "{items:?}");
+            assert_eq!(written(items), built, "{items:?}");
         }
         // Column kept only for a value that is not empty; `-` for none.
-        let mut text = String::new();
-        write_items_text(&mut text, &[(Some("x"), Some(""), "")], &columns(), "");
-        assert_eq!(text, "NAME\nx\n");
-        let mut text = String::new();
-        write_items_text(
-            &mut text,
-            &[(Some("x"), None, "3"), (None, Some("e"), "10")],
-            &columns(),
-            "",
+        assert_eq!(written(&[(Some("x"), Some(""), "")]), "  NAME\n  x\n");
+        assert_eq!(
+            written(&[(Some("x"), None, "3"), (None, Some("e"), "10")]),
+            "  NAME  EMPTY  N\n  x     -       3\n  -     e      10\n"
         );
-        assert_eq!(text, "NAME  EMPTY  N\nx     -       3\n-     e      10\n");
+    }
+
+    /// A table written to a failing writer stops at the first error and
+    /// returns it; the text before it is what the table's text begins with.
+    #[test]
+    fn a_table_written_to_a_failing_writer_stops_and_says_so() {
+        struct Fails {
+            room: usize,
+            got: Vec<u8>,
+        }
+        impl std::io::Write for Fails {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                if self.got.len() + buf.len() > self.room {
+                    return Err(std::io::Error::other("full"));
+                }
+                self.got.extend_from_slice(buf);
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let policy = Policy::from_yaml(POLICY).unwrap();
+        let records = parse_records(RECORDS).unwrap();
+        let report = policy.evaluate(&records, 1_775_000_000_000).unwrap();
+        let text = table(&report);
+        assert!(text.len() > 1_000);
+        let mut all = Vec::new();
+        write_table_of(&report, Section::of_report(&report), &mut all).unwrap();
+        assert_eq!(String::from_utf8(all).unwrap(), text);
+        let mut fails = Fails {
+            room: text.len() / 2,
+            got: Vec::new(),
+        };
+        let e = write_table_of(&report, Section::of_report(&report), &mut fails).unwrap_err();
+        assert_eq!(e.to_string(), "full");
+        assert!(!fails.got.is_empty() && fails.got.len() <= text.len() / 2);
+        assert!(text.as_bytes().starts_with(&fails.got));
     }
 
     const POLICY: &str = r#"

@@ -36,6 +36,13 @@ fn same_renderings(name: &str, evaluation: &Evaluation, report: &Report) -> Stri
         report.to_html().unwrap(),
         "{name}: html"
     );
+    let mut written = Vec::new();
+    evaluation.write_table(&mut written).unwrap();
+    assert_eq!(
+        String::from_utf8(written).unwrap(),
+        table,
+        "{name}: write_table"
+    );
     for (format, text) in whole_texts(report) {
         let rendered = evaluation.clone().render(format).unwrap();
         assert_eq!(rendered.text, text, "{name}: render {format:?}");
@@ -106,6 +113,21 @@ fn same_streamed_renderings(
                 "{name}: {format:?}"
             );
         }
+        let mut written = Vec::new();
+        let (rows, result) = pool.install(|| {
+            policy
+                .evaluate_streamed(records.to_vec(), as_of)
+                .unwrap()
+                .write_table(&mut written)
+        });
+        result.unwrap();
+        let table = render::table(report);
+        assert_eq!(
+            String::from_utf8(written).unwrap(),
+            table,
+            "{name}: write_table"
+        );
+        assert_eq!(rows, without_deployments(report), "{name}: write_table");
     }
 }
 
