@@ -1156,7 +1156,7 @@ impl serde_json::ser::Formatter for Indented {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     #![allow(clippy::indexing_slicing, clippy::unwrap_used)]
     use super::{EntryView, EntryWriter, element, weighted_chunks, write_array};
     use proptest::prelude::*;
@@ -1261,10 +1261,10 @@ mod tests {
         }
     }
 
-    /// Takes `limit` bytes, then fails.
-    struct Failing {
-        taken: Vec<u8>,
-        limit: usize,
+    /// Takes `limit` bytes, then fails (`disk full`).
+    pub(crate) struct Failing {
+        pub(crate) taken: Vec<u8>,
+        pub(crate) limit: usize,
     }
 
     impl std::io::Write for Failing {

@@ -2540,22 +2540,6 @@ mod tests {
     /// returns it; the text before it is what the table's text begins with.
     #[test]
     fn a_table_written_to_a_failing_writer_stops_and_says_so() {
-        struct Fails {
-            room: usize,
-            got: Vec<u8>,
-        }
-        impl std::io::Write for Fails {
-            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-                if self.got.len() + buf.len() > self.room {
-                    return Err(std::io::Error::other("full"));
-                }
-                self.got.extend_from_slice(buf);
-                Ok(buf.len())
-            }
-            fn flush(&mut self) -> std::io::Result<()> {
-                Ok(())
-            }
-        }
         let policy = Policy::from_yaml(POLICY).unwrap();
         let records = parse_records(RECORDS).unwrap();
         let report = policy.evaluate(&records, 1_775_000_000_000).unwrap();
@@ -2564,14 +2548,14 @@ mod tests {
         let mut all = Vec::new();
         write_table_of(&report, Section::of_report(&report), &mut all).unwrap();
         assert_eq!(String::from_utf8(all).unwrap(), text);
-        let mut fails = Fails {
-            room: text.len() / 2,
-            got: Vec::new(),
+        let mut fails = crate::evaluation::tests::Failing {
+            limit: text.len() / 2,
+            taken: Vec::new(),
         };
         let e = write_table_of(&report, Section::of_report(&report), &mut fails).unwrap_err();
-        assert_eq!(e.to_string(), "full");
-        assert!(!fails.got.is_empty() && fails.got.len() <= text.len() / 2);
-        assert!(text.as_bytes().starts_with(&fails.got));
+        assert_eq!(e.to_string(), "disk full");
+        assert!(!fails.taken.is_empty() && fails.taken.len() <= text.len() / 2);
+        assert!(text.as_bytes().starts_with(&fails.taken));
     }
 
     const POLICY: &str = r#"

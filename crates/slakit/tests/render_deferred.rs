@@ -45,19 +45,21 @@ fn same_renderings(name: &str, evaluation: &Evaluation, report: &Report) -> Stri
     );
     for (format, text) in whole_texts(report) {
         let rendered = evaluation.clone().render(format).unwrap();
-        assert_eq!(rendered.text, text, "{name}: render {format:?}");
-        assert_eq!(
-            rendered.report,
-            without_deployments(report),
-            "{name}: {format:?}"
-        );
-        assert_eq!(
-            rendered.has_breach(),
-            report.has_breach(),
-            "{name}: {format:?}"
+        same_rendered(
+            &format!("{name}: render {format:?}"),
+            &rendered,
+            &text,
+            report,
         );
     }
     table
+}
+
+/// `rendered` is `text`, and gives back `report` without its deployments.
+fn same_rendered(what: &str, rendered: &slakit::Rendered, text: &str, report: &Report) {
+    assert_eq!(rendered.text, text, "{what}");
+    assert_eq!(rendered.report, without_deployments(report), "{what}");
+    assert_eq!(rendered.has_breach(), report.has_breach(), "{what}");
 }
 
 /// `report` without its deployments section: what `render` gives back.
@@ -101,16 +103,11 @@ fn same_streamed_renderings(
                     .render(format)
                     .unwrap()
             });
-            assert_eq!(rendered.text, text, "{name}: {format:?} on {threads}");
-            assert_eq!(
-                rendered.report,
-                without_deployments(report),
-                "{name}: {format:?}"
-            );
-            assert_eq!(
-                rendered.has_breach(),
-                report.has_breach(),
-                "{name}: {format:?}"
+            same_rendered(
+                &format!("{name}: {format:?} on {threads}"),
+                &rendered,
+                &text,
+                report,
             );
         }
         let mut written = Vec::new();
