@@ -47,7 +47,7 @@ struct Grid {
 /// A column of a grid built from items of type `T`: `None` cells are shown
 /// as `-`, and a column whose cells are all `None` or empty is left out.
 struct Column<'a, T> {
-    header: &'static str,
+    header: std::borrow::Cow<'static, str>,
     align: Align,
     cell: Cell<'a, T>,
 }
@@ -56,52 +56,14 @@ struct Column<'a, T> {
 type Cell<'a, T> = Box<dyn Fn(&T) -> Option<String> + 'a>;
 
 fn col<'a, T>(
-    header: &'static str,
+    header: impl Into<std::borrow::Cow<'static, str>>,
     align: Align,
     cell: impl Fn(&T) -> Option<String> + 'a,
 ) -> Column<'a, T> {
     Column {
-        header,
+        header: header.into(),
         align,
         cell: Box::new(cell),
-    }
-}
-
-impl Grid {
-    /// Build a grid from items, dropping columns with no value at all.
-    fn build<T>(items: &[T], columns: Vec<Column<'_, T>>) -> Grid {
-        let mut grid = Grid::default();
-        let cells: Vec<Vec<Option<String>>> = columns
-            .iter()
-            .map(|c| items.iter().map(|i| (c.cell)(i)).collect())
-            .collect();
-        let kept: Vec<usize> = cells
-            .iter()
-            .enumerate()
-            .filter(|(_, values)| values.iter().flatten().any(|v| !v.is_empty()))
-            .map(|(i, _)| i)
-            .collect();
-        for &i in &kept {
-            if let Some(c) = columns.get(i) {
-                grid.headers.push(c.header.to_string());
-                grid.aligns.push(c.align);
-            }
-        }
-        for row in 0..items.len() {
-            grid.rows.push(
-                kept.iter()
-                    .map(|&c| {
-                        cells
-                            .get(c)
-                            .and_then(|v| v.get(row))
-                            .cloned()
-                            .flatten()
-                            .unwrap_or_else(|| "-".to_string())
-                    })
-                    .collect(),
-            );
-        }
-        grid
     }
 }
 
@@ -221,14 +183,6 @@ fn one_line(s: &str) -> String {
     }
 }
 
-fn doc_text(blocks: &[Block]) -> String {
-    let mut doc = TextDoc::new();
-    for block in blocks {
-        doc.push(block);
-    }
-    doc.out
-}
-
 /// A plain-text document written as it is laid out: blocks, and grids of
 /// items written line by line ([`TextDoc::grid`]). Into a string, or
 /// through it to a writer ([`TextDoc::to`]), a few hundred kilobytes at a
@@ -314,15 +268,16 @@ impl<'w> TextDoc<'w> {
         self.spill(false);
     }
 
-    /// [`write_grid_text`] of `Grid::build(items, columns)`, without the
-    /// grid: the columns kept and their widths are found in a first pass
-    /// over the items, and each line is written in a second, so that no
-    /// cell is held beyond its line. (The breaches of a long history are
-    /// hundreds of thousands of lines.)
+    /// A grid of `items`, a line each, in `columns` (a column with no value
+    /// that is not empty is left out; no value shows as `-`), written
+    /// without holding the grid: the columns kept and their widths are
+    /// found in a first pass over the items, and each line is written in a
+    /// second, so that no cell is held beyond its line. (The breaches of a
+    /// long history are hundreds of thousands of lines.)
     fn grid<T>(&mut self, items: &[T], columns: Vec<Column<'_, T>>) {
         const INDENT: &str = "  ";
         let mut kept = vec![false; columns.len()];
-        let mut widths: Vec<usize> = columns.iter().map(|c| width(c.header)).collect();
+        let mut widths: Vec<usize> = columns.iter().map(|c| width(&c.header)).collect();
         for item in items {
             for ((c, keep), w) in columns.iter().zip(&mut kept).zip(&mut widths) {
                 let value = (c.cell)(item);
@@ -341,7 +296,7 @@ impl<'w> TextDoc<'w> {
         write_grid_line(
             &mut self.out,
             INDENT,
-            shown().map(|(c, &w)| (c.header, w, Align::Left)),
+            shown().map(|(c, &w)| (c.header.as_ref(), w, Align::Left)),
         );
         for item in items {
             let cells: Vec<(String, usize, Align)> = shown()
@@ -2337,13 +2292,13 @@ fn sla_header(s: &SlaExplanation) -> String {
     text
 }
 
-fn explanation_blocks(e: &Explanation) -> Vec<Block> {
-    let mut blocks = vec![Block::Heading(
+fn explanation_doc(e: &Explanation, doc: &mut TextDoc<'_>) {
+    doc.push(&Block::Heading(
         1,
         format!("Deployment `{}` as of {}", e.deployment, e.as_of),
-    )];
+    ));
     let field = |name: &str, v: &Option<String>| format!("{name} {}", v.as_deref().unwrap_or("-"));
-    blocks.push(Block::Line(
+    doc.push(&Block::Line(
         [
             field("service", &e.service),
             format!("tier {}", e.tier),
@@ -2353,16 +2308,16 @@ fn explanation_blocks(e: &Explanation) -> Vec<Block> {
         ]
         .join(" · "),
     ));
-    blocks.push(Block::Line(format!(
+    doc.push(&Block::Line(format!(
         "anchor {} (the instant that places it in a window)",
         e.anchor
     )));
 
-    blocks.push(Block::Heading(
+    doc.push(&Block::Heading(
         2,
         format!("Events ({}, UTC)", e.events.len()),
     ));
-    let events = Grid::build(
+    doc.grid(
         &e.events,
         vec![
             col("TIME (UTC)", Align::Left, |ev: &TimelineEvent| {
@@ -2374,12 +2329,11 @@ fn explanation_blocks(e: &Explanation) -> Vec<Block> {
             col("RECORD ID", Align::Left, |ev: &TimelineEvent| ev.id.clone()),
         ],
     );
-    blocks.push(Block::Grid(events));
 
     for s in &e.slas {
-        blocks.push(Block::Heading(2, sla_header(s)));
+        doc.push(&Block::Heading(2, sla_header(s)));
         if !s.summary.is_empty() {
-            blocks.push(Block::Line(s.summary.clone()));
+            doc.push(&Block::Line(s.summary.clone()));
         }
         let mut facts = Vec::new();
         if let Some(c) = &s.calendar {
@@ -2399,13 +2353,17 @@ fn explanation_blocks(e: &Explanation) -> Vec<Block> {
             facts.push(format!("{} wall time minus pauses", format_duration(a)));
         }
         if !facts.is_empty() {
-            blocks.push(Block::Line(facts.join(" · ")));
+            doc.push(&Block::Line(facts.join(" · ")));
         }
         if !s.timeline.is_empty() {
+            // The clock's calendar is named next to the time zone of the times.
+            let calendar = s.calendar.as_deref().unwrap_or("24x7");
             let columns = vec![
-                col("TIME (UTC)", Align::Left, |st: &Step| {
-                    Some(time_range(&st.from, st.to.as_deref()))
-                }),
+                col(
+                    format!("TIME (UTC, calendar {calendar})"),
+                    Align::Left,
+                    |st: &Step| Some(time_range(&st.from, st.to.as_deref())),
+                ),
                 col("STEP", Align::Left, |st: &Step| {
                     Some(st.kind.replace('_', " "))
                 }),
@@ -2421,16 +2379,9 @@ fn explanation_blocks(e: &Explanation) -> Vec<Block> {
                     Some(format_duration(st.elapsed_ms))
                 }),
             ];
-            let mut grid = Grid::build(&s.timeline, columns);
-            // Name the clock's calendar next to the time zone of the times.
-            if let Some(h) = grid.headers.first_mut() {
-                let calendar = s.calendar.as_deref().unwrap_or("24x7");
-                *h = format!("TIME (UTC, calendar {calendar})");
-            }
-            blocks.push(Block::Grid(grid));
+            doc.grid(&s.timeline, columns);
         }
     }
-    blocks
 }
 
 /// A gate decision for a terminal or a CI log: the verdict first, then each
@@ -2467,7 +2418,9 @@ pub fn decision_table(d: &crate::gate::Decision) -> String {
 /// then per SLA its state, elapsed against target and deadline, and one line
 /// per step of the clock (UTC times, the clock's calendar named).
 pub fn explanation_table(e: &Explanation) -> String {
-    doc_text(&explanation_blocks(e))
+    let mut doc = TextDoc::new();
+    explanation_doc(e, &mut doc);
+    doc.out
 }
 
 #[cfg(test)]
@@ -2523,10 +2476,16 @@ mod tests {
             ],
             &many,
         ];
-        for items in cases {
-            let mut built = String::new();
-            write_grid_text(&mut built, &Grid::build(items, columns()), "  ");
-            assert_eq!(written(items), built, "{items:?}");
+        let many = format!("  NAME     N\n{}", "  a value  12\n".repeat(40));
+        let expected = [
+            "\n",
+            "  N\n  1\n",
+            "  NAME          N\n  a long value  12345678901\n  -\n  日本語                    7\n",
+            "  NAME             EMPTY  N\n  x                y      -\n  wider than NAME  -      2\n",
+            many.as_str(),
+        ];
+        for (items, expected) in cases.into_iter().zip(expected) {
+            assert_eq!(written(items), expected, "{items:?}");
         }
         // Column kept only for a value that is not empty; `-` for none.
         assert_eq!(written(&[(Some("x"), Some(""), "")]), "  NAME\n  x\n");
