@@ -68,13 +68,6 @@ impl Evaluation {
         crate::render::table_of(&self.report, self.section())
     }
 
-    /// [`Evaluation::to_table`], taking the evaluation (freed once the
-    /// text is made). The tables are written line by line as they are laid
-    /// out, never held as cells beside the text.
-    pub fn into_table(self) -> String {
-        self.to_table()
-    }
-
     /// [`Evaluation::to_table`] written to `out` as it is laid out, a few
     /// hundred kilobytes at a time: the text is never held whole. After a
     /// failed write nothing more is written; the error is returned.

@@ -24,7 +24,6 @@ fn read(rel: &str) -> String {
 fn same_renderings(name: &str, evaluation: &Evaluation, report: &Report) -> String {
     let table = evaluation.to_table();
     assert_eq!(table, render::table(report), "{name}: table");
-    assert_eq!(evaluation.clone().into_table(), table, "{name}: into_table");
     assert_eq!(
         evaluation.to_markdown(),
         render::markdown(report),
