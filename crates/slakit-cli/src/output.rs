@@ -397,17 +397,10 @@ impl Drop for Behind {
     }
 }
 
-/// Write the result to `--out FILE`, or to standard output.
+/// Write the result to `--out FILE` (in place, as [`deliver_with`] does),
+/// or to standard output.
 pub fn deliver(text: &str, out: Option<&str>) -> Result<(), Error> {
-    match out {
-        Some(path) if path != "-" => {
-            std::fs::write(path, text.as_bytes()).map_err(|e| io_error("cannot write", path, &e))
-        }
-        _ => {
-            emit_stdout(text);
-            Ok(())
-        }
-    }
+    deliver_with(out, |w| w.write_all(text.as_bytes()), b"")
 }
 
 #[cfg(test)]
