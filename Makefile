@@ -26,7 +26,9 @@ conformance-update: ## copy ../shared/conformance into tests/conformance
 test-rust: ## cargo tests of the core and the CLI, plus lints
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) clippy -p slakit --all-targets --no-default-features -- -D warnings
 	$(CARGO) test --workspace
+	$(CARGO) test -p slakit --no-default-features
 	$(MAKE) fuzz-smoke
 
 test-html: ## the example dashboard in headless Chromium: screenshot not blank, DOM holds every SLA and breach

@@ -1918,7 +1918,6 @@ pub(crate) fn evaluate_with(
 /// [`evaluate_with`], the records handed over: they are read (hashed, and
 /// their worlds built) and freed before any SLA is judged, so that they and
 /// the verdicts are never in memory together. The same evaluation.
-#[cfg(feature = "parallel")]
 pub(crate) fn evaluate_owned(
     policy: &Policy,
     records: Vec<Record>,
@@ -1931,7 +1930,6 @@ pub(crate) fn evaluate_owned(
 /// [`evaluate_owned`] up to the judging: the records read, hashed and
 /// freed, every input error found. A versioned policy (each version builds
 /// its own world from the records) is evaluated whole here.
-#[cfg(feature = "parallel")]
 pub(crate) fn read_owned(
     policy: &Policy,
     records: Vec<Record>,
@@ -2030,13 +2028,11 @@ impl Read {
     }
 
     /// The evaluation instant.
-    #[cfg(feature = "parallel")]
     pub(crate) fn as_of(&self) -> i64 {
         self.world.as_of
     }
 
     /// The `inputs` of the report (its digest empty: the caller hashes it).
-    #[cfg(feature = "parallel")]
     pub(crate) fn inputs(&self) -> &Inputs {
         &self.inputs
     }

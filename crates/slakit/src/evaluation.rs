@@ -277,7 +277,6 @@ impl<'a> Section<'a> {
     }
 
     /// One SLA's pending entries, over the subjects they index.
-    #[cfg(feature = "parallel")]
     pub(crate) fn of_pending(pending: &'a PendingSla, subjects: &'a [Subject]) -> Self {
         Section {
             whole: &[],
@@ -376,10 +375,8 @@ impl<'a> EntryRef<'a> {
 /// as soon as that SLA is finished: the writing (on the 1M workload, 2 GB)
 /// overlaps the judging instead of following it. [`Streamed::evaluate`]
 /// judges them without writing.
-#[cfg(feature = "parallel")]
 pub struct Streamed<'p>(Stage<'p>);
 
-#[cfg(feature = "parallel")]
 enum Stage<'p> {
     /// Evaluated already: a versioned policy, whose versions each judge
     /// their own windows.
@@ -394,7 +391,6 @@ enum Stage<'p> {
     },
 }
 
-#[cfg(feature = "parallel")]
 impl std::fmt::Debug for Streamed<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let stage = match &self.0 {
@@ -405,7 +401,6 @@ impl std::fmt::Debug for Streamed<'_> {
     }
 }
 
-#[cfg(feature = "parallel")]
 impl<'p> Streamed<'p> {
     pub(crate) fn done(evaluation: Evaluation) -> Self {
         Streamed(Stage::Done(evaluation))
@@ -520,7 +515,8 @@ impl<'p> Streamed<'p> {
     /// own writes to `out`: the report's head, then each SLA's deployment
     /// entries as soon as that SLA and those before it are finished
     /// (formatted on that thread while SLAs are still being judged, on the
-    /// pool once all are), then the result rows and the rest.
+    /// pool once all are), then the result rows and the rest. On a pool of
+    /// one thread, or without the `parallel` feature: judged, then written.
     ///
     /// Returns the report without its deployments section, which was
     /// written and not kept, and how the writing went. A failed write stops
@@ -588,7 +584,6 @@ impl<'p> Streamed<'p> {
 /// in SLA order. While SLAs are still being judged, a chunk at a time on
 /// this thread (the pool is busy judging); once every SLA is in, the rest
 /// in parallel chunks on the pool ([`write_elements`]).
-#[cfg(feature = "parallel")]
 fn write_in_order<W: std::io::Write>(
     out: &mut W,
     subjects: &[Subject],

@@ -50,7 +50,6 @@ pub mod versions;
 pub mod window;
 
 pub use error::{Error, ErrorCode, ErrorKind, Location, Result};
-#[cfg(feature = "parallel")]
 pub use evaluation::Streamed;
 pub use evaluation::{Evaluation, Rendered, TextFormat};
 pub use partial::{Partial, evaluate_partial};
@@ -81,11 +80,11 @@ impl Policy {
         partial::evaluate_parallel(self, records, as_of)
     }
 
-    /// [`Policy::evaluate_parallel`], the report's deployments section kept
+    /// [`Policy::evaluate`] on the current rayon pool (on this thread
+    /// without the `parallel` feature), the report's deployments section kept
     /// compact until it is written ([`Evaluation::write_json`], the same
     /// bytes as the report's) or materialised ([`Evaluation::into_report`]).
     /// The way to evaluate a large workload: the CLI's `evaluate`.
-    #[cfg(feature = "parallel")]
     pub fn evaluate_deferred(&self, records: &[Record], as_of: i64) -> Result<Evaluation> {
         partial::evaluate_deferred(self, records, as_of)
     }
@@ -94,7 +93,6 @@ impl Policy {
     /// read and freed before any SLA is judged, so that the records and the
     /// verdicts are never in memory together (on a million deployments, the
     /// peak is a quarter lower). The same evaluation; the CLI's `evaluate`.
-    #[cfg(feature = "parallel")]
     pub fn evaluate_owned(&self, records: Vec<Record>, as_of: i64) -> Result<Evaluation> {
         partial::evaluate_owned(self, records, as_of)
     }
@@ -124,7 +122,6 @@ impl Policy {
     /// # Ok(())
     /// # }
     /// ```
-    #[cfg(feature = "parallel")]
     pub fn evaluate_streamed(&self, records: Vec<Record>, as_of: i64) -> Result<Streamed<'_>> {
         partial::evaluate_streamed(self, records, as_of)
     }

@@ -792,33 +792,40 @@ pub fn evaluate_parallel(policy: &Policy, records: &[Record], as_of: i64) -> Res
     evaluate_deferred(policy, records, as_of).map(Evaluation::into_report)
 }
 
-/// [`evaluate_parallel`], the deployments section left unformatted until
-/// it is written ([`Evaluation::write_json`]) or materialised
+/// The report of [`crate::evaluate::evaluate`] on the current rayon pool,
+/// the deployments section left unformatted until it is written
+/// ([`Evaluation::write_json`]) or materialised
 /// ([`Evaluation::into_report`]): the same bytes, a fraction of the memory
-/// on a large workload.
-#[cfg(feature = "parallel")]
+/// on a large workload. On one thread without the `parallel` feature.
 pub fn evaluate_deferred(policy: &Policy, records: &[Record], as_of: i64) -> Result<Evaluation> {
-    let parallel = rayon::current_num_threads() > 1;
+    let parallel = on_a_pool();
     crate::evaluate::evaluate_with(policy, records, as_of, parallel)
 }
 
 /// [`evaluate_deferred`], the records handed over and freed once read.
-#[cfg(feature = "parallel")]
 pub fn evaluate_owned(policy: &Policy, records: Vec<Record>, as_of: i64) -> Result<Evaluation> {
-    let parallel = rayon::current_num_threads() > 1;
+    let parallel = on_a_pool();
     crate::evaluate::evaluate_owned(policy, records, as_of, parallel)
 }
 
 /// [`evaluate_owned`] up to the judging, which [`crate::Streamed::write_json`]
 /// does while it writes the report.
-#[cfg(feature = "parallel")]
 pub fn evaluate_streamed(
     policy: &Policy,
     records: Vec<Record>,
     as_of: i64,
 ) -> Result<crate::evaluation::Streamed<'_>> {
-    let parallel = rayon::current_num_threads() > 1;
+    let parallel = on_a_pool();
     crate::evaluate::read_owned(policy, records, as_of, parallel)
+}
+
+/// Whether an evaluation spreads over a pool: the current rayon pool's,
+/// when it has more than one thread. Never without the `parallel` feature.
+fn on_a_pool() -> bool {
+    #[cfg(feature = "parallel")]
+    return rayon::current_num_threads() > 1;
+    #[cfg(not(feature = "parallel"))]
+    false
 }
 
 /// Serde adapters for report types whose JSON form skips absent fields (which

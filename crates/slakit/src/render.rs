@@ -1549,7 +1549,6 @@ impl Compliance {
     }
 
     /// Both tallies together.
-    #[cfg(feature = "parallel")]
     pub(crate) fn merge(&mut self, other: Compliance) {
         for (sla, tables) in other.by_sla {
             self.put(sla, tables);

@@ -373,14 +373,17 @@ fn the_same_section_from_evaluate_parallel_and_partials() {
     let as_of = instant::parse(AS_OF).unwrap();
     let whole = policy.evaluate(&records, as_of).unwrap();
     assert!(!whole.dora.rows.is_empty());
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(3)
-        .build()
-        .unwrap();
-    let parallel = pool
-        .install(|| policy.evaluate_parallel(&records, as_of))
-        .unwrap();
-    assert_eq!(parallel.to_json(), whole.to_json());
+    #[cfg(feature = "parallel")]
+    {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(3)
+            .build()
+            .unwrap();
+        let parallel = pool
+            .install(|| policy.evaluate_parallel(&records, as_of))
+            .unwrap();
+        assert_eq!(parallel.to_json(), whole.to_json());
+    }
     // One partition per deployment, interval records everywhere, merged backwards.
     let mut ids: Vec<&str> = records
         .iter()

@@ -1,6 +1,7 @@
 //! JSON Lines read in parallel chunks — from a whole text, or fed in
 //! pieces to a `RecordReader` (the CLI's reading) — give the records and
 //! the errors of the serial reading.
+#![cfg(feature = "parallel")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use slakit::{Record, parse_records, parse_records_parallel};

@@ -177,6 +177,7 @@ fn the_example_split_by_service_with_service_intervals_routed() {
     assert_eq!(tree.finish(&policy).unwrap().to_json(), whole);
 }
 
+#[cfg(feature = "parallel")]
 #[test]
 fn evaluate_parallel_is_byte_identical_at_any_thread_count() {
     let (policy, records, as_of) = example();
@@ -193,6 +194,7 @@ fn evaluate_parallel_is_byte_identical_at_any_thread_count() {
     }
 }
 
+#[cfg(feature = "parallel")]
 #[test]
 fn evaluate_parallel_reports_the_error_evaluate_reports() {
     let (policy, mut records, as_of) = example();

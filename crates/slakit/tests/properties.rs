@@ -382,8 +382,11 @@ proptest! {
                 prop_assert_eq!(&report.dora, &whole.dora);
                 prop_assert_eq!(report.to_json(), whole.to_json());
                 let pool = rayon::ThreadPoolBuilder::new().num_threads(parts.max(2)).build().unwrap();
-                let parallel = pool.install(|| p.evaluate_parallel(&all, as_of())).unwrap();
-                prop_assert_eq!(parallel.to_json(), whole.to_json());
+                #[cfg(feature = "parallel")]
+                {
+                    let parallel = pool.install(|| p.evaluate_parallel(&all, as_of())).unwrap();
+                    prop_assert_eq!(parallel.to_json(), whole.to_json());
+                }
                 let deferred = pool.install(|| p.evaluate_deferred(&all, as_of())).unwrap();
                 let mut bytes = Vec::new();
                 deferred.write_json(&mut bytes).unwrap();

@@ -81,7 +81,6 @@ fn whole_texts(report: &Report) -> [(TextFormat, String); 4] {
 
 /// `Streamed::render` of `records` under `policy`, in every text format,
 /// on one thread and on three, equals the whole report's rendering.
-#[cfg(feature = "parallel")]
 fn same_streamed_renderings(
     name: &str,
     policy: &slakit::Policy,
@@ -138,7 +137,6 @@ fn the_example_renders_the_same_from_the_evaluation_as_from_the_report() {
             "deferred",
             policy.evaluate_deferred(&records, as_of).unwrap(),
         )];
-        #[cfg(feature = "parallel")]
         ways.push((
             "streamed",
             policy
@@ -146,7 +144,6 @@ fn the_example_renders_the_same_from_the_evaluation_as_from_the_report() {
                 .unwrap()
                 .evaluate(),
         ));
-        #[cfg(feature = "parallel")]
         same_streamed_renderings(file, &policy, &records, as_of, &report);
         for (how, evaluation) in ways {
             let table = same_renderings(&format!("{file} {how}"), &evaluation, &report);
@@ -175,7 +172,6 @@ fn every_vector_renders_the_same_from_the_evaluation_as_from_the_report() {
             continue;
         };
         same_renderings(name, &evaluation, &report);
-        #[cfg(feature = "parallel")]
         same_streamed_renderings(name, &policy, &records, as_of, &report);
         rendered += 1;
     }

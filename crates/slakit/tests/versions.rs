@@ -352,10 +352,13 @@ fn versions_go_through_every_entry_point_with_the_same_bytes() {
             .num_threads(threads)
             .build()
             .unwrap();
-        let report = pool
-            .install(|| p.evaluate_parallel(&records, as_of))
-            .unwrap();
-        assert_eq!(report.to_json(), whole, "{threads} threads");
+        #[cfg(feature = "parallel")]
+        {
+            let report = pool
+                .install(|| p.evaluate_parallel(&records, as_of))
+                .unwrap();
+            assert_eq!(report.to_json(), whole, "{threads} threads");
+        }
         // The CLI's deferred report: the same bytes under a versioned policy.
         let deferred = pool
             .install(|| p.evaluate_deferred(&records, as_of))
