@@ -416,8 +416,16 @@ pub struct ExceptionRecord {
 /// `service`, `team`, `time`), strings escaped as serde_json escapes them.
 fn write_canonical_event(e: &Event, out: &mut Vec<u8>) {
     fn string(out: &mut Vec<u8>, s: &str) {
-        // Writing a string into a Vec cannot fail.
-        let _ = serde_json::to_writer(&mut *out, s);
+        // Ids and names have nothing to escape: copied between quotes (as
+        // serde_json writes them) without its byte-by-byte escaping.
+        if s.bytes().all(crate::source::plain_in_json_string) {
+            out.push(b'"');
+            out.extend_from_slice(s.as_bytes());
+            out.push(b'"');
+        } else {
+            // Writing a string into a Vec cannot fail.
+            let _ = serde_json::to_writer(&mut *out, s);
+        }
     }
     fn field(out: &mut Vec<u8>, first: &mut bool, key: &str) {
         if !*first {
