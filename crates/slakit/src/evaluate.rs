@@ -18,6 +18,7 @@ use crate::report::{
     Breach, DeploymentEntry, Engine, ErrorBudget, Evidence, Finding, InForce, InForceException,
     InForceExclusion, Inputs, PolicyInfo, Report, ResultRow, TargetInfo, Text, Warning, WindowInfo,
 };
+use crate::spans::SpanIndex;
 use crate::units::ratio6;
 use crate::window::{CalWindow, WindowCursor, next_window, window_of};
 
@@ -198,6 +199,11 @@ pub(crate) struct World {
     pub deployments: Vec<Deployment>,
     pub exclusions: Vec<Exclusion>,
     pub exceptions: Vec<Exception>,
+    /// `exclusions` by service and time, for the questions asked of every
+    /// deployment (`excluding`, `run_clock`).
+    pub exclusion_index: Box<SpanIndex>,
+    /// `exceptions` by service, deployment and time (`suspending`).
+    pub exception_index: Box<SpanIndex>,
     pub outages: Vec<Outage>,
     pub incidents: Vec<Incident>,
     pub unknown_fields: BTreeSet<String>,
@@ -692,6 +698,9 @@ where
     Ok(World {
         as_of,
         deployments,
+        // Boxed: a world is moved whole, and held in enums beside smaller kinds.
+        exclusion_index: Box::new(SpanIndex::of_exclusions(&exclusions)),
+        exception_index: Box::new(SpanIndex::of_exceptions(&exceptions)),
         exclusions,
         exceptions,
         outages,
@@ -951,7 +960,7 @@ pub(crate) enum ClockOutcome<'a> {
 pub(crate) fn run_clock<'a>(
     dep: &'a Deployment,
     clock: &'a crate::policy::Clock,
-    exclusions: &'a [Exclusion],
+    world: &'a World,
     as_of: i64,
 ) -> ClockOutcome<'a> {
     let Some(start_ev) = dep.first(&clock.start) else {
@@ -990,8 +999,11 @@ pub(crate) fn run_clock<'a>(
             }
         }
     }
-    for x in exclusions
-        .iter()
+    // The sources are sorted below: the order the candidates come in does
+    // not matter.
+    for x in world
+        .exclusion_index
+        .select(&world.exclusions, dep.service(), &dep.id, start, end)
         .filter(|x| x.effect == Effect::Pause && x.matches_service(dep.service()))
     {
         for (a, b) in x.intervals(start, end) {
@@ -1428,12 +1440,10 @@ impl<'p> Scope<'p> {
 }
 
 /// The exception that suspends a deployment (§8), if any.
-pub(crate) fn suspending<'x>(
-    exceptions: &'x [Exception],
-    dep: &Deployment,
-) -> Option<&'x Exception> {
-    exceptions
-        .iter()
+pub(crate) fn suspending<'x>(world: &'x World, dep: &Deployment) -> Option<&'x Exception> {
+    world
+        .exception_index
+        .select_at(&world.exceptions, dep.service(), &dep.id, dep.anchor)
         .filter(|x| match &x.deployments {
             Some(list) => list.iter().any(|d| d == dep.id),
             None => {
@@ -1448,12 +1458,10 @@ pub(crate) fn suspending<'x>(
 }
 
 /// The `exclude` exclusion that excludes a deployment (§3.5), if any.
-pub(crate) fn excluding<'x>(
-    exclusions: &'x [Exclusion],
-    dep: &Deployment,
-) -> Option<&'x Exclusion> {
-    exclusions
-        .iter()
+pub(crate) fn excluding<'x>(world: &'x World, dep: &Deployment) -> Option<&'x Exclusion> {
+    world
+        .exclusion_index
+        .select_at(&world.exclusions, dep.service(), &dep.id, dep.anchor)
         .filter(|x| x.effect == Effect::Exclude && x.matches_service(dep.service()))
         .filter_map(|x| x.stretch_start(dep.anchor).map(|s| (s, x)))
         .min_by(|a, b| (a.0, &a.1.id).cmp(&(b.0, &b.1.id)))
@@ -1461,8 +1469,9 @@ pub(crate) fn excluding<'x>(
 }
 
 /// Precedence (§5.5) up to the kind-specific rules.
+#[inline]
 pub(crate) fn precedence(world: &World, dep: &Deployment) -> Option<Judged> {
-    if let Some(x) = suspending(&world.exceptions, dep) {
+    if let Some(x) = suspending(world, dep) {
         let mut j = Judged::new(State::Suspended);
         j.extra_mut().exception = Some(x.id.clone());
         j.extra_mut().evidence.push(Evidence {
@@ -1474,7 +1483,7 @@ pub(crate) fn precedence(world: &World, dep: &Deployment) -> Option<Judged> {
         });
         return Some(j);
     }
-    if let Some(x) = excluding(&world.exclusions, dep) {
+    if let Some(x) = excluding(world, dep) {
         let mut j = Judged::new(State::Excluded);
         j.extra_mut().exclusion = Some(x.id.clone());
         j.extra_mut().evidence.push(Evidence {
@@ -1501,7 +1510,7 @@ pub(crate) fn judge_duration(world: &World, sla: &Sla, dep: &Deployment, max: i6
     let Some(clock) = &sla.clock else {
         return Judged::new(State::Unmeasured);
     };
-    match run_clock(dep, clock, &world.exclusions, world.as_of) {
+    match run_clock(dep, clock, world, world.as_of) {
         ClockOutcome::Unmeasured => {
             let mut j = Judged::new(State::Unmeasured);
             j.extra_mut().reason = Some(format!("no `{}` event", clock.start));
@@ -1664,9 +1673,14 @@ pub(crate) fn judge_availability(
     let pauses: Vec<&Exclusion> = if down.is_empty() {
         Vec::new()
     } else {
-        world
-            .exclusions
-            .iter()
+        // In the exclusions' order, which names them in that order.
+        let mut at: Vec<usize> = world
+            .exclusion_index
+            .candidates(dep.service(), &dep.id, s, end)
+            .collect();
+        at.sort_unstable();
+        at.iter()
+            .filter_map(|&at| world.exclusions.get(at))
             .filter(|x| x.effect == Effect::Pause && x.matches_service(dep.service()))
             .collect()
     };

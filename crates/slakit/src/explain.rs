@@ -307,7 +307,7 @@ fn explain_one(
                 e.actual_elapsed_ms = j.actual();
                 e.remaining_ms = j.remaining();
                 e.breach_at = j.breach_at().map(|b| b.map(instant::format));
-                match run_clock(dep, clock, &world.exclusions, as_of) {
+                match run_clock(dep, clock, &world, as_of) {
                     ClockOutcome::Unmeasured => {
                         e.summary = format!("no `{}` event: the clock never started", clock.start)
                     }

@@ -43,6 +43,7 @@ pub mod record;
 pub mod render;
 pub mod report;
 pub mod source;
+mod spans;
 pub mod trends;
 pub mod units;
 pub mod vendors;
