@@ -188,6 +188,45 @@ fn evaluate(c: &mut Criterion) {
                 .len()
         })
     });
+    // The same history with a maintenance feed (a two-hour pause a week for
+    // each of the 50 services: 5,200 exclusion records) and 1,000
+    // exceptions naming one deployment each: each deployment's questions
+    // read only the records that can answer them, so this stays near the
+    // plain evaluation (reading every record for each question, it took
+    // several times as long).
+    let mut feed = text.clone();
+    for s in 0..50i64 {
+        for w in 0..104i64 {
+            let from = JAN_2015 + w * 7 * 86_400_000 + s * 3_600_000;
+            feed.push_str(&format!(
+                "{{\"kind\":\"exclusion\",\"id\":\"mw-{s}-{w}\",\"from\":\"{}\",\"to\":\"{}\",\"services\":[\"s{s}\"],\"effect\":\"pause\"}}\n",
+                slakit::instant::format(from),
+                slakit::instant::format(from + 2 * 3_600_000)
+            ));
+        }
+    }
+    for i in 0..1_000i64 {
+        let from = JAN_2015 + i * 10 * 3_600_000;
+        feed.push_str(&format!(
+            "{{\"kind\":\"exception\",\"id\":\"x{i}\",\"deployments\":[\"d{}\"],\"from\":\"{}\",\"to\":\"{}\",\"emergency\":false,\"approved_by\":\"cab\"}}\n",
+            i * 10,
+            slakit::instant::format(from),
+            slakit::instant::format(from + 86_400_000)
+        ));
+    }
+    let with_feed = slakit::parse_records(&feed).unwrap();
+    c.bench_function(
+        "evaluate/10k deployments, 5,200 exclusions, 1,000 exceptions",
+        |b| {
+            b.iter(|| {
+                policy
+                    .evaluate(black_box(&with_feed), as_of)
+                    .unwrap()
+                    .results
+                    .len()
+            })
+        },
+    );
 }
 
 /// A gate decision over a 100k-record history (25k deployments over two years).
