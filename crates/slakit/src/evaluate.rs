@@ -18,7 +18,7 @@ use crate::report::{
     Breach, DeploymentEntry, Engine, ErrorBudget, Evidence, Finding, InForce, InForceException,
     InForceExclusion, Inputs, PolicyInfo, Report, ResultRow, TargetInfo, Text, Warning, WindowInfo,
 };
-use crate::spans::SpanIndex;
+use crate::spans::{SpanIndex, Timed};
 use crate::units::ratio6;
 use crate::window::{CalWindow, WindowCursor, next_window, window_of};
 
@@ -1638,26 +1638,32 @@ pub(crate) fn charged_changes<T>(list: &[(i64, T)], from: i64, attribution_ms: i
     }
 }
 
-/// The outages of each service, in the world's order (one pass, so judging
-/// a deployment does not scan every outage).
-pub(crate) fn outages_by_service(world: &World) -> BTreeMap<&str, Vec<&Outage>> {
+/// The outages of each service, in the world's order and by time (one
+/// pass, so judging a deployment reads only the outages of its service that
+/// may fall in its watch; an open outage runs on).
+pub(crate) fn outages_by_service(world: &World) -> BTreeMap<&str, Timed<'_, Outage>> {
     let mut map: BTreeMap<&str, Vec<&Outage>> = BTreeMap::new();
     for o in &world.outages {
         map.entry(o.service.as_str()).or_default().push(o);
     }
-    map
+    map.into_iter()
+        .map(|(service, list)| {
+            let timed = Timed::new(list, |o| (o.from, o.to.unwrap_or(i64::MAX)));
+            (service, timed)
+        })
+        .collect()
 }
 
 /// post_deploy_availability (§6.3): outage time of the service within
 /// `watch` after `succeeded`, minus `pause` exclusions, against `max`.
-/// `mine`: the outages of the deployment's service, in the world's order
-/// (from [`outages_by_service`]).
+/// `mine`: the outages of the deployment's service (from
+/// [`outages_by_service`]; `None`: it has none).
 pub(crate) fn judge_availability(
     world: &World,
     sla: &Sla,
     dep: &Deployment,
     max: i64,
-    mine: &[&Outage],
+    mine: Option<&Timed<'_, Outage>>,
 ) -> Judged {
     let Some(s) = dep.succeeded().map(|e| e.time) else {
         return Judged::new(State::Unmeasured);
@@ -1665,7 +1671,8 @@ pub(crate) fn judge_availability(
     let watch_end = s.saturating_add(sla.watch_ms);
     let end = watch_end.min(world.as_of);
     let down = union(
-        mine.iter()
+        mine.into_iter()
+            .flat_map(|m| m.meeting(s, end))
             .map(|o| (o.from.max(s), o.to.unwrap_or(world.as_of).min(end))),
     );
     // Pauses only take time off the downtime: without downtime (most
@@ -1716,6 +1723,7 @@ pub(crate) fn judge_availability(
             j.extra_mut().evidence.push(evidence_of(e, "succeeded"));
         }
         for o in mine
+            .map_or(&[][..], Timed::all)
             .iter()
             .filter(|o| o.from < end && o.to.is_none_or(|t| t > s))
         {
@@ -2581,7 +2589,7 @@ fn judge_range(
     policy: &Policy,
     sla: &Sla,
     world: &World,
-    (scope, outages, targets): (&Scope<'_>, &BTreeMap<&str, Vec<&Outage>>, &[BySig<'_>]),
+    (scope, outages, targets): (&Scope<'_>, &BTreeMap<&str, Timed<'_, Outage>>, &[BySig<'_>]),
     subjects: &[Deployment],
     offset: usize,
     era: (i64, i64),
@@ -2620,7 +2628,7 @@ fn judge_range(
             None => match (sla.kind, target) {
                 (SlaKind::PostDeployAvailability, Target::Duration { max_ms, .. }) => {
                     let mine = dep.service().and_then(|svc| outages.get(svc));
-                    judge_availability(world, sla, dep, *max_ms, mine.map_or(&[], Vec::as_slice))
+                    judge_availability(world, sla, dep, *max_ms, mine)
                 }
                 (_, Target::Duration { max_ms, .. }) => judge_duration(world, sla, dep, *max_ms),
                 _ => {

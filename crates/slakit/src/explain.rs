@@ -276,8 +276,7 @@ fn explain_one(
             (SlaKind::PostDeployAvailability, Some(Target::Duration { max_ms, .. }), _) => {
                 let outages = outages_by_service(&world);
                 let mine = dep.service().and_then(|svc| outages.get(svc));
-                let j =
-                    judge_availability(&world, sla, dep, *max_ms, mine.map_or(&[], Vec::as_slice));
+                let j = judge_availability(&world, sla, dep, *max_ms, mine);
                 e.state = j.state.as_str().into();
                 e.max_ms = Some(*max_ms);
                 e.elapsed_ms = j.elapsed();

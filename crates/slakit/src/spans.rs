@@ -212,6 +212,46 @@ impl SpanIndex {
     }
 }
 
+/// Items in their own order (a service's outages), with their intervals
+/// indexed by time: those that may meet a deployment's watch are found
+/// without reading the others.
+pub(crate) struct Timed<'a, T> {
+    items: Vec<&'a T>,
+    bucket: Bucket,
+}
+
+impl<'a, T> Timed<'a, T> {
+    /// `items` with the interval `span` gives each (its end `i64::MAX`
+    /// when it has none).
+    pub(crate) fn new(items: Vec<&'a T>, span: impl Fn(&T) -> (i64, i64)) -> Self {
+        let bucket = Bucket::new(
+            items
+                .iter()
+                .enumerate()
+                .map(|(at, item)| {
+                    let (from, to) = span(item);
+                    (from, to, u32::try_from(at).unwrap_or(u32::MAX))
+                })
+                .collect(),
+        );
+        Timed { items, bucket }
+    }
+
+    /// Every item, in its own order.
+    pub(crate) fn all(&self) -> &[&'a T] {
+        &self.items
+    }
+
+    /// The items whose interval may meet `[a, b)`: each one that does, and
+    /// maybe some others, in no particular order.
+    pub(crate) fn meeting(&self, a: i64, b: i64) -> impl Iterator<Item = &'a T> + '_ {
+        self.bucket
+            .overlapping(a, b)
+            .iter()
+            .filter_map(|&at| self.items.get(at as usize).copied())
+    }
+}
+
 /// The items [`SpanIndex::select`] gives.
 pub(crate) enum Selected<'s, T> {
     /// Every item.
