@@ -384,6 +384,29 @@ mod tests {
         }
     }
 
+    proptest! {
+        /// A service's outages: every one meeting `[a, b)` is among those
+        /// `meeting` gives, and `all` keeps their order.
+        #[test]
+        fn every_timed_item_meeting_a_span_is_given(
+            spans in proptest::collection::vec((-20i64..20, 0i64..15), 0..40),
+            a in -25i64..25,
+            len in 0i64..10,
+        ) {
+            let items: Vec<(i64, i64)> = spans.iter().map(|&(from, len)| (from, from + len)).collect();
+            let timed = Timed::new(items.iter().collect(), |&(from, to)| (from, to));
+            let all: Vec<(i64, i64)> = timed.all().iter().map(|x| **x).collect();
+            prop_assert_eq!(&all, &items);
+            let b = a + len;
+            let given: Vec<&(i64, i64)> = timed.meeting(a, b).collect();
+            for item in &items {
+                if item.0 < b && item.1 > a {
+                    prop_assert!(given.iter().any(|g| std::ptr::eq(*g, item)), "{:?} missing", item);
+                }
+            }
+        }
+    }
+
     #[test]
     fn far_intervals_are_not_candidates() {
         let items: Vec<Item> = (0..1000)
