@@ -40,6 +40,15 @@ pub(crate) struct SpanIndex {
     always: Vec<u32>,
 }
 
+/// Each name of `list` once: a service or deployment listed twice makes
+/// one candidate, not two.
+fn distinct(list: &[String]) -> Vec<&String> {
+    let mut names: Vec<&String> = list.iter().collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+}
+
 /// Intervals sorted by start, each with the furthest end reached by it and
 /// those before it: the ones that may overlap `[a, b)` are one run.
 #[derive(Debug, Default)]
@@ -93,11 +102,7 @@ impl SpanIndex {
                     from,
                     to,
                 } => {
-                    // A service listed twice is one candidate, not two.
-                    let mut names: Vec<&String> = list.iter().collect();
-                    names.sort_unstable();
-                    names.dedup();
-                    for name in names {
+                    for name in distinct(list) {
                         by_service
                             .entry(name.clone())
                             .or_default()
@@ -105,10 +110,7 @@ impl SpanIndex {
                     }
                 }
                 Reach::Deployments(list) => {
-                    let mut ids: Vec<&String> = list.iter().collect();
-                    ids.sort_unstable();
-                    ids.dedup();
-                    for id in ids {
+                    for id in distinct(list) {
                         index.by_deployment.entry(id.clone()).or_default().push(at);
                     }
                 }
